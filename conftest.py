@@ -1,0 +1,105 @@
+"""Fixtures shared by every app's tests: one organisation with each role."""
+
+import datetime
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from accounts.models import Membership, Role, Team, User
+from customers.models import Customer
+from customers.services import create_customer
+from sales.models import Product
+from sales.services import LineInput, OrderInput, create_order
+
+PASSWORD = "correct-horse-battery"
+
+
+def make_user(username: str, role: str, team: Team | None = None) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, role=role)
+    if team is not None:
+        Membership.objects.create(user=user, team=team)
+    return user
+
+
+@pytest.fixture
+def team(db: Any) -> Team:
+    return Team.objects.create(name="East")
+
+
+@pytest.fixture
+def other_team(db: Any) -> Team:
+    return Team.objects.create(name="West")
+
+
+@pytest.fixture
+def manager(team: Team) -> User:
+    return make_user("manager", Role.MANAGER, team)
+
+
+@pytest.fixture
+def rep(team: Team) -> User:
+    return make_user("rep", Role.REP, team)
+
+
+@pytest.fixture
+def teammate(team: Team) -> User:
+    return make_user("teammate", Role.REP, team)
+
+
+@pytest.fixture
+def other_rep(other_team: Team) -> User:
+    return make_user("other_rep", Role.REP, other_team)
+
+
+@pytest.fixture
+def agent(db: Any) -> User:
+    return make_user("agent", Role.AGENT)
+
+
+@pytest.fixture
+def admin_user(db: Any) -> User:
+    return make_user("admin", Role.ADMIN)
+
+
+@pytest.fixture
+def product(db: Any) -> Product:
+    return Product.objects.create(
+        sku="CD-ROCK", name="Rock CD", category="Rock", list_price=Decimal("15.00")
+    )
+
+
+CustomerMaker = Callable[..., Customer]
+
+
+@pytest.fixture
+def make_customer(db: Any) -> CustomerMaker:
+    counter = iter(range(1000, 9999))
+
+    def make(owner: User, **fields: Any) -> Customer:
+        number = next(counter)
+        values = {"name": f"Customer {number}", "mobile": f"1380013{number:04d}", **fields}
+        return create_customer(None, {"owner": owner, **values})
+
+    return make
+
+
+OrderMaker = Callable[..., Any]
+
+
+@pytest.fixture
+def make_order(product: Product) -> OrderMaker:
+    counter = iter(range(1, 100000))
+
+    def make(customer: Customer, day: datetime.date, amount: str = "20.00", **fields: Any) -> Any:
+        data = OrderInput(
+            number=fields.pop("number", f"SO-{next(counter):06d}"),
+            customer_id=customer.pk,
+            ordered_on=day,
+            lines=[LineInput(sku=product.sku, quantity=1, unit_price=Decimal(amount))],
+            **fields,
+        )
+        return create_order(data)
+
+    return make

@@ -1,0 +1,112 @@
+"""Forms of the customer archive: they validate, the services write."""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from customers.models import Channel, Customer, Tag
+from huitou.forms import StyledFormMixin
+
+
+class CustomerForm(StyledFormMixin, forms.ModelForm[Customer]):
+    tags = forms.ModelMultipleChoiceField(
+        queryset=Tag.objects.select_related("group"),
+        required=False,
+        label=_("Tags"),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+    class Meta:
+        model = Customer
+        fields = [
+            "kind", "name", "gender", "mobile", "email", "wechat_id", "company", "title",
+            "birthday_calendar", "birthday", "lunar_birth_month", "lunar_birth_day",
+            "lunar_leap_month", "region", "city", "address", "source_channel", "owner", "notes",
+        ]  # fmt: skip
+        widgets = {
+            "birthday": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, owners: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        owner_field = self.fields["owner"]
+        assert isinstance(owner_field, forms.ModelChoiceField)
+        owner_field.queryset = User.objects.filter(pk__in=[owner.pk for owner in owners])
+        if len(owners) == 1:
+            owner_field.initial = owners[0].pk
+        if self.instance.pk:
+            self.fields["tags"].initial = list(self.instance.tags.all())
+
+
+class ConsentForm(StyledFormMixin, forms.Form):
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    granted = forms.TypedChoiceField(
+        label=_("Permission"),
+        choices=[("1", _("Allowed")), ("0", _("Opted out"))],
+        coerce=lambda value: value == "1",
+    )
+    source = forms.CharField(label=_("Source"), max_length=100, required=False)
+
+
+class CustomerFilterForm(StyledFormMixin, forms.Form):
+    SORTS = [
+        ("name", _("Name")),
+        ("-last_purchase", _("Last purchase (newest)")),
+        ("last_purchase", _("Last purchase (oldest)")),
+        ("-total_spend", _("Total spend (highest)")),
+        ("-created", _("Newest customers")),
+    ]
+
+    q = forms.CharField(label=_("Search"), required=False)
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label=_("Owner"))
+    tag = forms.ModelChoiceField(queryset=Tag.objects.all(), required=False, label=_("Tag"))
+    region = forms.CharField(label=_("Region"), required=False)
+    last_from = forms.DateField(
+        label=_("Last purchase from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    last_to = forms.DateField(
+        label=_("Last purchase to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    spend_min = forms.DecimalField(label=_("Spend from"), required=False, min_value=0)
+    spend_max = forms.DecimalField(label=_("Spend to"), required=False, min_value=0)
+    archived = forms.BooleanField(label=_("Include archived"), required=False)
+    sort = forms.ChoiceField(label=_("Sort"), choices=SORTS, required=False)
+
+    def __init__(self, *args: Any, owners: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        owner_field = self.fields["owner"]
+        assert isinstance(owner_field, forms.ModelChoiceField)
+        owner_field.queryset = User.objects.filter(pk__in=[owner.pk for owner in owners])
+
+
+class IdListField(forms.Field):
+    """A list of ids sent as repeated form fields (the ticked rows of a list)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        try:
+            return [int(item) for item in value or []]
+        except (TypeError, ValueError):
+            raise ValidationError(_("Invalid selection."), code="invalid") from None
+
+
+class ReassignForm(StyledFormMixin, forms.Form):
+    customer_ids = IdListField(label=_("Customers"))
+    new_owner = forms.ModelChoiceField(queryset=User.objects.none(), label=_("New owner"))
+
+    def __init__(self, *args: Any, owners: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        owner_field = self.fields["new_owner"]
+        assert isinstance(owner_field, forms.ModelChoiceField)
+        owner_field.queryset = User.objects.filter(pk__in=[owner.pk for owner in owners])
+
+
+class MergeForm(forms.Form):
+    duplicate = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,0 +1,226 @@
+"""The customer archive: profile, tags, consent and the history of every change."""
+
+import datetime
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from customers.validators import normalize_mobile, validate_birthday, validate_lunar
+
+
+class Kind(models.TextChoices):
+    PERSON = "person", _("Person")
+    COMPANY = "company", _("Company")
+
+
+class Gender(models.TextChoices):
+    UNKNOWN = "", _("Unknown")
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+
+
+class Calendar(models.TextChoices):
+    SOLAR = "solar", _("Solar")
+    LUNAR = "lunar", _("Lunar")
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("Email")
+    WECHAT = "wechat", _("WeChat")
+
+
+class TagGroup(models.Model):
+    name = models.CharField(_("name"), max_length=60, unique=True)
+
+    class Meta:
+        verbose_name = _("tag group")
+        verbose_name_plural = _("tag groups")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    group = models.ForeignKey(TagGroup, on_delete=models.PROTECT, related_name="tags")
+    name = models.CharField(_("name"), max_length=60)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["group__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["group", "name"], name="unique_tag")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerQuerySet(models.QuerySet["Customer"]):
+    def active(self) -> "CustomerQuerySet":
+        return self.filter(archived_at__isnull=True)
+
+
+class Customer(models.Model):
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.PERSON)
+    name = models.CharField(_("name"), max_length=120, db_index=True)
+    gender = models.CharField(
+        _("gender"), max_length=10, choices=Gender.choices, blank=True, default=""
+    )
+    # Mobile numbers are kept as bare national digits; `mobile_reversed` lets the
+    # common "last four digits" search use an index as well as the prefix search.
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True, db_index=True)
+    mobile_reversed = models.CharField(max_length=20, blank=True, db_index=True, editable=False)
+    email = models.EmailField(_("email"), blank=True, db_index=True)
+    wechat_id = models.CharField(_("WeChat ID"), max_length=60, blank=True)
+    company = models.CharField(_("company"), max_length=120, blank=True, db_index=True)
+    title = models.CharField(_("job title"), max_length=60, blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    birthday_calendar = models.CharField(
+        _("birthday calendar"), max_length=5, choices=Calendar.choices, default=Calendar.SOLAR
+    )
+    lunar_birth_month = models.PositiveSmallIntegerField(_("lunar month"), null=True, blank=True)
+    lunar_birth_day = models.PositiveSmallIntegerField(_("lunar day"), null=True, blank=True)
+    lunar_leap_month = models.BooleanField(_("leap month"), default=False)
+    region = models.CharField(_("region"), max_length=60, blank=True, db_index=True)
+    city = models.CharField(_("city"), max_length=60, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    source_channel = models.CharField(_("source channel"), max_length=60, blank=True)
+    external_id = models.CharField(
+        _("external ID"), max_length=64, null=True, blank=True, unique=True
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="owned_customers",
+        verbose_name=_("owner"),
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="customers", verbose_name=_("tags"))
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
+    )
+
+    objects = CustomerQuerySet.as_manager()
+
+    # Fields whose changes are written to the profile history.
+    TRACKED_FIELDS: ClassVar[tuple[str, ...]] = (
+        "kind", "name", "gender", "mobile", "email", "wechat_id", "company", "title",
+        "birthday", "birthday_calendar", "lunar_birth_month", "lunar_birth_day",
+        "lunar_leap_month", "region", "city", "address", "source_channel", "external_id",
+        "owner", "notes", "archived_at",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        indexes = [models.Index(fields=["owner", "archived_at"], name="customer_owner_archived")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.mobile_reversed = self.mobile[::-1]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "mobile" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "mobile_reversed"}
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        """Normalise the mobile and check the birthday; raise errors keyed by field."""
+        errors: dict[str, str] = {}
+        try:
+            self.mobile = normalize_mobile(self.mobile)
+        except ValidationError as error:
+            errors["mobile"] = error.messages[0]
+        try:
+            validate_birthday(self.birthday)
+        except ValidationError as error:
+            errors["birthday"] = error.messages[0]
+        if self.birthday_calendar == Calendar.LUNAR:
+            errors.update(validate_lunar(self.lunar_birth_month, self.lunar_birth_day))
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def tracked_values(self) -> dict[str, str]:
+        """Return the tracked fields as display strings, for the change history."""
+        values = {}
+        for name in self.TRACKED_FIELDS:
+            value = getattr(self, name)
+            values[name] = "" if value is None else str(value)
+        return values
+
+    def may_contact(self, channel: str) -> bool:
+        """Return whether the customer has not opted out of the channel."""
+        return not self.consents.filter(channel=channel, granted=False).exists()
+
+    def next_birthday(self, today: datetime.date) -> datetime.date | None:
+        """Return the next date (on or after today) to celebrate, lunar birthdays converted."""
+        from customers.birthdays import next_birthday
+
+        return next_birthday(self, today)
+
+
+class Consent(models.Model):
+    """The current permission to contact a customer on one channel; changes go to history."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    granted = models.BooleanField(_("granted"))
+    changed_on = models.DateField(_("date"), default=datetime.date.today)
+    source = models.CharField(_("source"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "channel"], name="unique_consent_channel")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}: {'yes' if self.granted else 'no'}"
+
+
+class ImmutableRowError(Exception):
+    """Raised when code tries to update or delete a history row."""
+
+
+class ProfileChange(models.Model):
+    """One change of one field of a customer. History rows are written once, never changed."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="changes")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    field = models.CharField(max_length=40)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("profile change")
+        verbose_name_plural = _("profile changes")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value} -> {self.new_value}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ImmutableRowError("profile history rows are never updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableRowError("profile history rows are never deleted")

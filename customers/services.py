@@ -1,0 +1,274 @@
+"""Everything that changes the customer archive, each change one transaction."""
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.access import can_edit_owned_by, can_reassign, visible_owner_q
+from accounts.models import User
+from customers.models import Consent, Customer, CustomerQuerySet, ProfileChange, Tag
+from interactions.services import move_customer_records, recent_interactions
+from sales.services import move_orders, recent_orders
+
+
+class AccessDenied(Exception):
+    """Raised when a user may see a customer but not do what they asked."""
+
+
+def visible_customers(user: User, include_archived: bool = False) -> CustomerQuerySet:
+    """Return the customers the user may see (the one access rule)."""
+    customers = Customer.objects.filter(visible_owner_q(user))
+    return customers if include_archived else customers.active()
+
+
+def get_visible_customer(user: User, pk: int) -> Customer:
+    """Return the customer if the user may see it; 404 otherwise, never revealing it exists."""
+    return get_object_or_404(visible_customers(user, include_archived=True), pk=pk)
+
+
+def get_editable_customer(user: User, pk: int) -> Customer:
+    """Return the customer if the user may change it; 404 if unseen, AccessDenied if read-only."""
+    customer = get_visible_customer(user, pk)
+    if not can_edit_owned_by(user, customer.owner_id):
+        raise AccessDenied(_("You may view this customer but not change it."))
+    return customer
+
+
+@dataclass(frozen=True)
+class CustomerFilter:
+    """What the customer list is narrowed by; every field optional."""
+
+    query: str = ""
+    owner_id: int | None = None
+    tag_id: int | None = None
+    region: str = ""
+    last_purchase_from: datetime.date | None = None
+    last_purchase_to: datetime.date | None = None
+    spend_min: Decimal | None = None
+    spend_max: Decimal | None = None
+    include_archived: bool = False
+
+
+def _digits_q(digits: str) -> Q:
+    """Return a filter for a mobile that starts or ends with the digits, both indexed.
+
+    A range instead of LIKE because SQLite cannot use an index for LIKE ... ESCAPE.
+    """
+    prefix = Q(mobile__gte=digits, mobile__lt=digits + "\uffff")
+    reversed_digits = digits[::-1]
+    suffix = Q(mobile_reversed__gte=reversed_digits, mobile_reversed__lt=reversed_digits + "\uffff")
+    return prefix | suffix
+
+
+def search_q(query: str) -> Q:
+    """Return the filter for a free-text search over name, mobile, company, email and tag."""
+    text = query.strip()
+    if not text:
+        return Q()
+    digits = text.replace(" ", "").replace("-", "").removeprefix("+86")
+    if digits.isdigit() and len(digits) >= 3:
+        return _digits_q(digits)
+    return (
+        Q(name__icontains=text)
+        | Q(company__icontains=text)
+        | Q(email__istartswith=text)
+        | Q(tags__name__iexact=text)
+    )
+
+
+def filter_customers(user: User, filters: CustomerFilter) -> CustomerQuerySet:
+    """Return the visible customers matching the filters."""
+    customers = visible_customers(user, include_archived=filters.include_archived)
+    conditions = {
+        "owner_id": filters.owner_id,
+        "tags__id": filters.tag_id,
+        "region": filters.region or None,
+        "stats__last_purchase_on__gte": filters.last_purchase_from,
+        "stats__last_purchase_on__lte": filters.last_purchase_to,
+        "stats__total_spend__gte": filters.spend_min,
+        "stats__total_spend__lte": filters.spend_max,
+    }
+    customers = customers.filter(**{k: v for k, v in conditions.items() if v is not None})
+    if filters.query:
+        customers = customers.filter(search_q(filters.query))
+    if filters.query or filters.tag_id:
+        customers = customers.distinct()
+    return customers
+
+
+def autocomplete(user: User, query: str, limit: int = 10) -> list[Customer]:
+    """Return up to `limit` visible customers for a search box."""
+    if len(query.strip()) < 2:
+        return []
+    return list(visible_customers(user).filter(search_q(query)).distinct().order_by("name")[:limit])
+
+
+def _record_changes(
+    customer: Customer, actor: User | None, before: Mapping[str, str], now: datetime.datetime
+) -> list[ProfileChange]:
+    after = customer.tracked_values()
+    changes = [
+        ProfileChange(
+            customer=customer,
+            changed_by=actor,
+            changed_at=now,
+            field=name,
+            old_value=before.get(name, ""),
+            new_value=value,
+        )
+        for name, value in after.items()
+        if before.get(name, "") != value
+    ]
+    return ProfileChange.objects.bulk_create(changes)
+
+
+@transaction.atomic
+def create_customer(
+    actor: User | None, fields: Mapping[str, Any], tags: Iterable[Tag] = ()
+) -> Customer:
+    """Validate and create a customer; the creation is the first page of its history."""
+    customer = Customer(**fields)
+    customer.full_clean()
+    customer.save()
+    _record_changes(customer, actor, {}, timezone.now())
+    if tags:
+        customer.tags.set(tags)
+    return customer
+
+
+@transaction.atomic
+def update_customer(
+    actor: User, customer: Customer, fields: Mapping[str, Any]
+) -> list[ProfileChange]:
+    """Validate and apply changed fields; return the history rows written."""
+    before = customer.tracked_values()
+    for name, value in fields.items():
+        setattr(customer, name, value)
+    customer.full_clean()
+    customer.save()
+    return _record_changes(customer, actor, before, timezone.now())
+
+
+@transaction.atomic
+def set_tags(actor: User, customer: Customer, tags: Iterable[Tag]) -> None:
+    """Replace the customer's tags, recording the change when there is one."""
+    old = sorted(str(tag) for tag in customer.tags.all())
+    new_tags = list(tags)
+    new = sorted(str(tag) for tag in new_tags)
+    if old == new:
+        return
+    customer.tags.set(new_tags)
+    ProfileChange.objects.create(
+        customer=customer, changed_by=actor, field="tags",
+        old_value=", ".join(old), new_value=", ".join(new),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def set_consent(
+    actor: User | None, customer: Customer, channel: str, granted: bool, source: str = ""
+) -> Consent:
+    """Record the customer's permission for a channel; an opt-out applies at once everywhere."""
+    consent = Consent.objects.filter(customer=customer, channel=channel).first()
+    old = "" if consent is None else str(consent.granted)
+    consent, _created = Consent.objects.update_or_create(
+        customer=customer,
+        channel=channel,
+        defaults={"granted": granted, "source": source, "changed_on": timezone.localdate()},
+    )
+    if old != str(granted):
+        ProfileChange.objects.create(
+            customer=customer, changed_by=actor, field=f"consent_{channel}",
+            old_value=old, new_value=str(granted),
+        )  # fmt: skip
+    return consent
+
+
+def archive_customer(actor: User, customer: Customer) -> None:
+    """Archive the customer: hidden from lists, kept for every record that refers to it."""
+    if customer.archived_at is None:
+        update_customer(actor, customer, {"archived_at": timezone.now()})
+
+
+def restore_customer(actor: User, customer: Customer) -> None:
+    """Bring an archived customer back into the lists."""
+    if customer.archived_at is not None:
+        update_customer(actor, customer, {"archived_at": None})
+
+
+@transaction.atomic
+def reassign_customers(actor: User, customer_ids: Iterable[int], new_owner: User) -> int:
+    """Move the customers the actor may change to a new owner; return how many moved."""
+    if not can_reassign(actor) or not can_edit_owned_by(actor, new_owner.pk):
+        raise AccessDenied(_("You may not assign customers to this owner."))
+    customers = visible_customers(actor).filter(pk__in=list(customer_ids)).select_for_update()
+    moved = 0
+    for customer in customers.exclude(owner=new_owner):
+        update_customer(actor, customer, {"owner": new_owner})
+        moved += 1
+    return moved
+
+
+def possible_duplicates(customer: Customer) -> CustomerQuerySet:
+    """Return other active customers sharing the customer's mobile or email."""
+    match = Q(pk__in=[])
+    if customer.mobile:
+        match |= Q(mobile=customer.mobile)
+    if customer.email:
+        match |= Q(email__iexact=customer.email)
+    return Customer.objects.active().filter(match).exclude(pk=customer.pk)
+
+
+@transaction.atomic
+def merge_customers(actor: User, survivor: Customer, duplicate: Customer) -> Customer:
+    """Move the duplicate's orders, interactions, follow-ups and tags to the survivor.
+
+    The duplicate is archived and points at the survivor, so nothing that referred to it
+    is lost; both purchase summaries are rebuilt in the same transaction.
+    """
+    if survivor.pk == duplicate.pk:
+        raise ValueError(_("A customer cannot be merged into itself."))
+    move_orders(duplicate, survivor)
+    move_customer_records(duplicate, survivor)
+    survivor.tags.add(*duplicate.tags.all())
+    update_customer(actor, duplicate, {"archived_at": timezone.now(), "merged_into": survivor})
+    ProfileChange.objects.create(
+        customer=survivor, changed_by=actor, field="merged",
+        old_value=f"#{duplicate.pk} {duplicate.name}", new_value="",
+    )  # fmt: skip
+    return survivor
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One event in a customer's life, from whichever app recorded it."""
+
+    at: datetime.datetime
+    kind: str
+    item: Any
+
+
+def timeline(customer: Customer, limit: int = 50) -> list[TimelineEntry]:
+    """Return the newest orders, interactions and profile changes, merged newest first."""
+    tz = timezone.get_current_timezone()
+    entries = [
+        TimelineEntry(
+            datetime.datetime.combine(order.ordered_on, datetime.time.min, tz), "order", order
+        )
+        for order in recent_orders(customer, limit)
+    ]
+    entries += [
+        TimelineEntry(i.occurred_at, "interaction", i) for i in recent_interactions(customer, limit)
+    ]
+    changes = customer.changes.select_related("changed_by")[:limit]
+    entries += [TimelineEntry(change.changed_at, "change", change) for change in changes]
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries[:limit]

@@ -1,0 +1,235 @@
+"""Pages of the customer archive: thin views over customers.services."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import assignable_owners, can_edit_owned_by, can_log_interaction, can_reassign
+from accounts.models import User
+from customers import services
+from customers.forms import ConsentForm, CustomerFilterForm, CustomerForm, MergeForm, ReassignForm
+from customers.models import Channel, Customer
+from huitou.http import is_htmx
+from interactions.services import open_follow_ups
+from sales.services import stats_for
+
+SORT_FIELDS: dict[str, list[Any]] = {
+    "name": ["name", "id"],
+    "-last_purchase": [F("stats__last_purchase_on").desc(nulls_last=True), "-id"],
+    "last_purchase": [F("stats__last_purchase_on").asc(nulls_last=True), "id"],
+    "-total_spend": [F("stats__total_spend").desc(nulls_last=True), "-id"],
+    "-created": ["-created_at", "-id"],
+}
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _filters(form: CustomerFilterForm) -> services.CustomerFilter:
+    data = form.cleaned_data
+    return services.CustomerFilter(
+        query=data.get("q") or "",
+        owner_id=data["owner"].pk if data.get("owner") else None,
+        tag_id=data["tag"].pk if data.get("tag") else None,
+        region=data.get("region") or "",
+        last_purchase_from=data.get("last_from"),
+        last_purchase_to=data.get("last_to"),
+        spend_min=data.get("spend_min"),
+        spend_max=data.get("spend_max"),
+        include_archived=bool(data.get("archived")),
+    )
+
+
+@login_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    """List, search, filter and sort the customers the user may see."""
+    user = _user(request)
+    owners = assignable_owners(user)
+    form = CustomerFilterForm(request.GET or None, owners=owners)
+    filters = _filters(form) if form.is_valid() else services.CustomerFilter()
+    sort = (form.cleaned_data.get("sort") if form.is_valid() else "") or "name"
+    customers = services.filter_customers(user, filters)
+    customers = customers.select_related("owner", "stats").order_by(*SORT_FIELDS[sort])
+    page = Paginator(customers, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form, "page": page, "query": query.urlencode(), "owners": owners,
+        "can_reassign": can_reassign(user), "today": timezone.localdate(),
+    }  # fmt: skip
+    template = "customers/_list_table.html" if is_htmx(request) else "customers/list.html"
+    return render(request, template, context)
+
+
+@login_required
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show everything about one customer before a call: the 360° page."""
+    user = _user(request)
+    customer = services.get_visible_customer(user, pk)
+    today = timezone.localdate()
+    consents = {consent.channel: consent for consent in customer.consents.all()}
+    context = {
+        "customer": customer,
+        "stats": stats_for(customer),
+        "today": today,
+        "next_birthday": customer.next_birthday(today),
+        "timeline": services.timeline(customer),
+        "follow_ups": open_follow_ups(customer),
+        "duplicates": list(services.possible_duplicates(customer)[:5]),
+        "channels": [(value, label, consents.get(value)) for value, label in Channel.choices],
+        "tags": customer.tags.select_related("group"),
+        "can_edit": can_edit_owned_by(user, customer.owner_id),
+        "can_log": can_log_interaction(user, customer.owner_id) and not customer.is_archived,
+        "consent_form": ConsentForm(),
+    }
+    return render(request, "customers/detail.html", context)
+
+
+def _save_form(
+    request: HttpRequest, form: CustomerForm, customer: Customer | None
+) -> Customer | None:
+    """Write a valid form through the services; put service errors back on the form."""
+    if not form.is_valid():
+        return None
+    fields = {name: form.cleaned_data[name] for name in CustomerForm.Meta.fields}
+    user = _user(request)
+    try:
+        if customer is None:
+            return services.create_customer(user, fields, form.cleaned_data["tags"])
+        services.update_customer(user, customer, fields)
+        services.set_tags(user, customer, form.cleaned_data["tags"])
+        return customer
+    except ValidationError as error:
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+        return None
+
+
+@login_required
+def customer_create(request: HttpRequest) -> HttpResponse:
+    """Create a customer owned by the user or, for a manager, by a rep of the team."""
+    owners = assignable_owners(_user(request))
+    if not owners:
+        raise PermissionDenied
+    form = CustomerForm(request.POST or None, owners=owners)
+    if request.method == "POST" and (customer := _save_form(request, form, None)):
+        messages.success(request, _("Customer created."))
+        return redirect("customers:detail", pk=customer.pk)
+    return render(request, "customers/form.html", {"form": form, "customer": None})
+
+
+@login_required
+def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a customer's profile; every change goes to its history."""
+    user = _user(request)
+    customer = _editable(user, pk)
+    owners = assignable_owners(user) or [customer.owner]
+    if customer.owner not in owners:
+        owners.append(customer.owner)
+    form = CustomerForm(request.POST or None, instance=customer, owners=owners)
+    if not can_reassign(user):
+        form.fields["owner"].disabled = True
+    if request.method == "POST" and _save_form(request, form, customer):
+        messages.success(request, _("Changes saved."))
+        return redirect("customers:detail", pk=customer.pk)
+    return render(request, "customers/form.html", {"form": form, "customer": customer})
+
+
+def _editable(user: User, pk: int) -> Customer:
+    try:
+        return services.get_editable_customer(user, pk)
+    except services.AccessDenied as denied:
+        raise PermissionDenied(str(denied)) from None
+
+
+@login_required
+@require_POST
+def customer_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    """Archive a customer, or bring an archived one back."""
+    user = _user(request)
+    customer = _editable(user, pk)
+    if customer.is_archived:
+        services.restore_customer(user, customer)
+        messages.success(request, _("Customer restored."))
+    else:
+        services.archive_customer(user, customer)
+        messages.success(request, _("Customer archived."))
+    return redirect("customers:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def customer_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a customer's permission or opt-out for one channel."""
+    user = _user(request)
+    customer = _editable(user, pk)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        services.set_consent(user, customer, data["channel"], data["granted"], data["source"])
+        messages.success(request, _("Consent updated."))
+    else:
+        messages.error(
+            request, _("The consent could not be saved: choose a channel and a permission.")
+        )
+    return redirect("customers:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def customer_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Merge a duplicate into this customer."""
+    user = _user(request)
+    survivor = _editable(user, pk)
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        return redirect("customers:detail", pk=pk)
+    duplicate = _editable(user, form.cleaned_data["duplicate"])
+    try:
+        services.merge_customers(user, survivor, duplicate)
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("%(name)s was merged into this customer.") % {"name": duplicate.name}
+        )
+    return redirect("customers:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def customer_reassign(request: HttpRequest) -> HttpResponse:
+    """Move the ticked customers to another owner (a manager action, recorded)."""
+    user = _user(request)
+    if not can_reassign(user):
+        raise PermissionDenied
+    form = ReassignForm(request.POST, owners=assignable_owners(user))
+    if form.is_valid():
+        moved = services.reassign_customers(
+            user, form.cleaned_data["customer_ids"], form.cleaned_data["new_owner"]
+        )
+        messages.success(request, _("%(count)d customers reassigned.") % {"count": moved})
+    else:
+        messages.error(request, _("Tick at least one customer and choose the new owner."))
+    return redirect("customers:list")
+
+
+@login_required
+def customer_autocomplete(request: HttpRequest) -> JsonResponse:
+    """Return matching visible customers for a search box, as JSON."""
+    customers = services.autocomplete(_user(request), request.GET.get("q", ""))
+    results = [
+        {"id": c.pk, "name": c.name, "mobile": c.mobile, "company": c.company} for c in customers
+    ]
+    return JsonResponse({"results": results})

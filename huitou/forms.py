@@ -1,0 +1,34 @@
+"""Form helpers shared by every app's forms."""
+
+from typing import Any
+
+from django import forms
+
+
+def style_fields(form: forms.BaseForm) -> None:
+    """Give each widget the Bootstrap class for its kind, and mark invalid ones."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            css = "form-select"
+        else:
+            css = "form-control"
+        if form.is_bound and name in form.errors:
+            css += " is-invalid"
+        widget.attrs["class"] = css
+
+
+class StyledFormMixin:
+    """Mixin that styles a form's widgets for Bootstrap once it has been validated or built."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        assert isinstance(self, forms.BaseForm)
+        style_fields(self)
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        assert isinstance(self, forms.BaseForm)
+        style_fields(self)

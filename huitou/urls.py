@@ -1,0 +1,18 @@
+"""Top-level URL configuration."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from huitou.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),
+    path("accounts/", include("accounts.urls")),
+    path("customers/", include("customers.urls")),
+    path("sales/", include("sales.urls")),
+    path("interactions/", include("interactions.urls")),
+]

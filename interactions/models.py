@@ -1,0 +1,83 @@
+"""The communication log and the follow-up tasks it produces."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Customer
+
+
+class InteractionKind(models.TextChoices):
+    CALL = "call", _("Call")
+    VISIT = "visit", _("Visit")
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    WECHAT = "wechat", _("WeChat")
+    MEETING = "meeting", _("Meeting")
+
+
+class Direction(models.TextChoices):
+    OUTBOUND = "out", _("Outbound")
+    INBOUND = "in", _("Inbound")
+
+
+class Interaction(models.Model):
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="interactions", verbose_name=_("customer")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    kind = models.CharField(_("type"), max_length=10, choices=InteractionKind.choices)
+    direction = models.CharField(
+        _("direction"), max_length=3, choices=Direction.choices, default=Direction.OUTBOUND
+    )
+    occurred_at = models.DateTimeField(_("time"), default=timezone.now)
+    summary = models.CharField(_("summary"), max_length=500)
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+    next_contact_on = models.DateField(_("next contact"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "occurred_at"], name="interaction_customer_time")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.summary[:40]}"
+
+
+class FollowUp(models.Model):
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="follow_ups", verbose_name=_("customer")
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+        verbose_name=_("assignee"),
+    )
+    due_on = models.DateField(_("due"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    source = models.ForeignKey(
+        Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["assignee", "done_at", "due_on"], name="followup_due")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} due {self.due_on}"
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.done_at is None and self.due_on < today

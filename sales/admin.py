@@ -1,0 +1,48 @@
+from django.contrib import admin
+
+from sales.models import CustomerStats, Order, OrderLine, Product
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin[Product]):
+    list_display = ("sku", "name", "category", "list_price", "is_active")
+    search_fields = ("sku", "name")
+    list_filter = ("category", "is_active")
+
+
+class OrderLineInline(admin.TabularInline[OrderLine, Order]):
+    model = OrderLine
+    extra = 0
+    readonly_fields = ("product", "quantity", "unit_price", "discount", "amount")
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin[Order]):
+    """Orders are read here; they change through the pages and API, which keep summaries in step."""
+
+    list_display = ("number", "customer", "ordered_on", "status", "amount")
+    list_filter = ("status",)
+    search_fields = ("number",)
+    raw_id_fields = ("customer",)
+    inlines = [OrderLineInline]
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(CustomerStats)
+class CustomerStatsAdmin(admin.ModelAdmin[CustomerStats]):
+    list_display = (
+        "customer",
+        "first_purchase_on",
+        "last_purchase_on",
+        "orders_count",
+        "total_spend",
+    )
+    raw_id_fields = ("customer",)
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False

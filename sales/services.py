@@ -1,0 +1,251 @@
+"""Orders and the purchase summary, changed together in one transaction."""
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from accounts.access import visible_owner_q
+from accounts.models import User
+from customers.models import Customer
+from sales.models import ZERO, CustomerStats, Order, OrderLine, OrderStatus, Product
+
+# SQLite allows 999 bound variables in old builds; stay well below.
+ID_CHUNK = 500
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class LineInput:
+    sku: str
+    quantity: int
+    unit_price: Decimal
+    discount: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class OrderInput:
+    number: str
+    customer_id: int
+    ordered_on: datetime.date
+    lines: Sequence[LineInput]
+    status: str = OrderStatus.PAID
+    channel: str = ""
+
+
+def visible_orders(user: User) -> QuerySet[Order]:
+    """Return the orders of the customers the user may see."""
+    return Order.objects.filter(visible_owner_q(user, "customer__owner"))
+
+
+def _line_errors(index: int, line: LineInput, products: dict[str, Product]) -> dict[str, str]:
+    prefix = f"lines[{index}]"
+    errors = {}
+    if line.sku not in products:
+        errors[f"{prefix}.sku"] = _("Unknown product %(sku)s.") % {"sku": line.sku}
+    if line.quantity < 1:
+        errors[f"{prefix}.quantity"] = _("The quantity must be at least 1.")
+    if line.unit_price < 0:
+        errors[f"{prefix}.unit_price"] = _("The unit price cannot be negative.")
+    if line.discount < 0:
+        errors[f"{prefix}.discount"] = _("The discount cannot be negative.")
+    elif line.discount > line.unit_price * line.quantity:
+        errors[f"{prefix}.discount"] = _("The discount cannot exceed the line amount.")
+    return errors
+
+
+def validate_order(
+    data: OrderInput, customer: Customer | None, products: dict[str, Product]
+) -> dict[str, str]:
+    """Return errors by field for an order; empty when it may be written."""
+    errors: dict[str, str] = {}
+    if not data.number.strip():
+        errors["number"] = _("The order number is required.")
+    if customer is None:
+        errors["customer_id"] = _("Unknown customer.")
+    elif customer.is_archived:
+        errors["customer_id"] = _("The customer is archived; restore it before adding orders.")
+    if data.status not in OrderStatus.values:
+        errors["status"] = _("Unknown order status.")
+    if not data.lines:
+        errors["lines"] = _("An order needs at least one line.")
+    for index, line in enumerate(data.lines):
+        errors.update(_line_errors(index, line, products))
+    return errors
+
+
+def _line_amount(line: LineInput) -> Decimal:
+    return (line.unit_price * line.quantity - line.discount).quantize(CENT)
+
+
+def _build(data: OrderInput, products: dict[str, Product]) -> tuple[Order, list[OrderLine]]:
+    lines = [
+        OrderLine(
+            product=products[line.sku], quantity=line.quantity, unit_price=line.unit_price,
+            discount=line.discount, amount=_line_amount(line),
+        )
+        for line in data.lines
+    ]  # fmt: skip
+    order = Order(
+        number=data.number.strip(), customer_id=data.customer_id, ordered_on=data.ordered_on,
+        status=data.status, channel=data.channel, amount=sum((ln.amount for ln in lines), ZERO),
+    )  # fmt: skip
+    return order, lines
+
+
+def products_by_sku(skus: Iterable[str]) -> dict[str, Product]:
+    """Return the products with these SKUs, keyed by SKU."""
+    wanted = list(set(skus))
+    found: dict[str, Product] = {}
+    for start in range(0, len(wanted), ID_CHUNK):
+        chunk = wanted[start : start + ID_CHUNK]
+        found.update({p.sku: p for p in Product.objects.filter(sku__in=chunk)})
+    return found
+
+
+@transaction.atomic
+def create_order(data: OrderInput) -> Order:
+    """Validate and write one order with its lines; keep the customer's summary in step."""
+    products = products_by_sku(line.sku for line in data.lines)
+    customer = Customer.objects.filter(pk=data.customer_id).first()
+    errors = validate_order(data, customer, products)
+    if Order.objects.filter(number=data.number.strip()).exists():
+        errors["number"] = _("An order with this number already exists.")
+    if errors:
+        raise ValidationError(errors)
+    order, lines = _build(data, products)
+    order.save()
+    for line in lines:
+        line.order = order
+    OrderLine.objects.bulk_create(lines)
+    refresh_stats([order.customer_id])
+    return order
+
+
+@transaction.atomic
+def bulk_create_orders(orders: Sequence[OrderInput]) -> list[Order]:
+    """Write many valid orders at once, then refresh each affected summary once.
+
+    The caller validates first (validate_order); this path is what the API's bulk
+    endpoint, imports and the benchmark generator share.
+    """
+    products = products_by_sku(line.sku for data in orders for line in data.lines)
+    built = [_build(data, products) for data in orders]
+    created = Order.objects.bulk_create([order for order, _lines in built], batch_size=2000)
+    all_lines = []
+    for order, lines in zip(created, (lines for _order, lines in built), strict=True):
+        for line in lines:
+            line.order = order
+            all_lines.append(line)
+    OrderLine.objects.bulk_create(all_lines, batch_size=2000)
+    refresh_stats({data.customer_id for data in orders})
+    return created
+
+
+@transaction.atomic
+def set_order_status(order: Order, status: str) -> Order:
+    """Change an order's status (refund, cancel, reinstate) and keep the summary in step."""
+    if status not in OrderStatus.values:
+        raise ValidationError({"status": _("Unknown order status.")})
+    order.status = status
+    order.save(update_fields=["status"])
+    refresh_stats([order.customer_id])
+    return order
+
+
+@transaction.atomic
+def delete_order(order: Order) -> None:
+    """Delete an order entered by mistake and keep the summary in step."""
+    customer_id = order.customer_id
+    order.delete()
+    refresh_stats([customer_id])
+
+
+@transaction.atomic
+def move_orders(source: Customer, target: Customer) -> int:
+    """Move every order of one customer to another (a merge); return how many moved."""
+    moved = Order.objects.filter(customer=source).update(customer=target)
+    refresh_stats([source.pk, target.pk])
+    return moved
+
+
+def computed_stats(customer_ids: Iterable[int] | None = None) -> dict[int, CustomerStats]:
+    """Return the purchase summaries computed from the paid orders, keyed by customer."""
+    paid = Order.objects.filter(status=OrderStatus.PAID)
+    if customer_ids is not None:
+        paid = paid.filter(customer_id__in=list(customer_ids))
+    rows = paid.values("customer_id").annotate(
+        first=Min("ordered_on"), last=Max("ordered_on"),
+        days=Count("ordered_on", distinct=True), orders=Count("id"), total=Sum("amount"),
+    )  # fmt: skip
+    return {
+        row["customer_id"]: CustomerStats(
+            customer_id=row["customer_id"], first_purchase_on=row["first"],
+            last_purchase_on=row["last"], purchase_days=row["days"],
+            orders_count=row["orders"], total_spend=Decimal(row["total"]).quantize(CENT),
+        )
+        for row in rows
+    }  # fmt: skip
+
+
+def _write_stats(customer_ids: Sequence[int]) -> None:
+    fresh = computed_stats(customer_ids)
+    CustomerStats.objects.filter(customer_id__in=customer_ids).exclude(
+        customer_id__in=list(fresh)
+    ).delete()
+    CustomerStats.objects.bulk_create(
+        fresh.values(),
+        update_conflicts=True,
+        unique_fields=["customer"],
+        update_fields=[
+            "first_purchase_on", "last_purchase_on", "purchase_days", "orders_count",
+            "total_spend",
+        ],
+    )  # fmt: skip
+
+
+def refresh_stats(customer_ids: Iterable[int]) -> None:
+    """Recompute the purchase summary of these customers from their paid orders."""
+    ids = sorted(set(customer_ids))
+    for start in range(0, len(ids), ID_CHUNK):
+        _write_stats(ids[start : start + ID_CHUNK])
+
+
+@transaction.atomic
+def rebuild_all_stats() -> tuple[int, int]:
+    """Rebuild every purchase summary from the orders; return (rows that differed, rows now)."""
+    fresh = computed_stats()
+    differing = sum(
+        1
+        for kept in CustomerStats.objects.all().iterator(chunk_size=5000)
+        if _stats_tuple(kept) != _stats_tuple(fresh.get(kept.customer_id))
+    )
+    differing += len(set(fresh) - set(CustomerStats.objects.values_list("customer_id", flat=True)))
+    CustomerStats.objects.all().delete()
+    CustomerStats.objects.bulk_create(fresh.values(), batch_size=5000)
+    return differing, len(fresh)
+
+
+def _stats_tuple(stats: CustomerStats | None) -> tuple[object, ...] | None:
+    if stats is None:
+        return None
+    return (
+        stats.first_purchase_on, stats.last_purchase_on, stats.purchase_days,
+        stats.orders_count, Decimal(stats.total_spend).quantize(CENT),
+    )  # fmt: skip
+
+
+def stats_for(customer: Customer) -> CustomerStats | None:
+    """Return the customer's kept purchase summary, or None before the first purchase."""
+    return CustomerStats.objects.filter(customer=customer).first()
+
+
+def recent_orders(customer: Customer, limit: int) -> list[Order]:
+    """Return the customer's newest orders with their lines and products."""
+    orders = customer.orders.prefetch_related("lines__product").order_by("-ordered_on", "-id")
+    return list(orders[:limit])

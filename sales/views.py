@@ -1,0 +1,68 @@
+"""Entering orders and changing their status from the customer's page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import can_edit_owned_by
+from accounts.models import User
+from customers.services import get_visible_customer
+from sales import services
+from sales.forms import OrderForm, OrderLineFormSet, OrderStatusForm
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@login_required
+def order_create(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Enter an order with its lines for a customer the user may change."""
+    user = _user(request)
+    customer = get_visible_customer(user, customer_id)
+    if not can_edit_owned_by(user, customer.owner_id):
+        raise PermissionDenied
+    form = OrderForm(request.POST or None)
+    lines = OrderLineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        data = services.OrderInput(
+            number=form.cleaned_data["number"], customer_id=customer.pk,
+            ordered_on=form.cleaned_data["ordered_on"], channel=form.cleaned_data["channel"],
+            lines=[
+                services.LineInput(
+                    sku=line["product"].sku, quantity=line["quantity"],
+                    unit_price=line["unit_price"], discount=line["discount"],
+                )
+                for line in lines.cleaned_data if line
+            ],
+        )  # fmt: skip
+        try:
+            services.create_order(data)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Order saved."))
+            return redirect("customers:detail", pk=customer.pk)
+    context = {"form": form, "lines": lines, "customer": customer}
+    return render(request, "sales/order_form.html", context)
+
+
+@login_required
+@require_POST
+def order_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Refund, cancel or reinstate an order; the purchase summary follows."""
+    user = _user(request)
+    order = get_object_or_404(services.visible_orders(user).select_related("customer"), pk=pk)
+    if not can_edit_owned_by(user, order.customer.owner_id):
+        raise PermissionDenied
+    form = OrderStatusForm(request.POST)
+    if form.is_valid():
+        services.set_order_status(order, form.cleaned_data["status"])
+        messages.success(request, _("Order %(number)s updated.") % {"number": order.number})
+    return redirect("customers:detail", pk=order.customer_id)
