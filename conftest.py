@@ -14,6 +14,14 @@ from sales.models import Product
 from sales.services import LineInput, OrderInput, create_order
 
 PASSWORD = "correct-horse-battery"
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(request: pytest.FixtureRequest, settings: Any) -> None:
+    """Hash test passwords quickly; tests marked `argon2` keep the production hasher."""
+    if "argon2" not in request.keywords:
+        settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 def make_user(username: str, role: str, team: Team | None = None) -> User:

@@ -64,10 +64,12 @@ def can_export(user: User) -> bool:
 
 
 def assignable_owners(user: User) -> list[User]:
-    """Return the reps the user may assign customers to."""
+    """Return the users the user may make owner of a customer (a rep: only themselves)."""
     reps = User.objects.filter(is_active=True, role__in=[Role.REP, Role.MANAGER])
     if user.is_admin:
         return list(reps.order_by("username"))
     if user.role == Role.MANAGER:
         return list(reps.filter(pk__in=team_member_ids(user)).order_by("username"))
+    if user.role == Role.REP:
+        return [user]
     return []

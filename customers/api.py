@@ -1,0 +1,277 @@
+"""The customer archive over the JSON API: the same access rule and services as the pages."""
+
+import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from ninja import Field, Header, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from accounts.access import assignable_owners, can_edit_owned_by, can_reassign
+from accounts.models import User
+from customers import services
+from customers.models import Calendar, Customer, CustomerQuerySet, Gender, Kind, Tag
+from customers.views import SORT_FIELDS
+from huitou.idempotency import HEADER, KEY_DESCRIPTION, idempotent
+
+router = Router(tags=["customers"])
+
+PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+PAGINATION_NOTE = f"Paginated: `page` (from 1) and `page_size` ({PAGE_SIZE}; at most {MAX_PAGE_SIZE})."
+MONEY_NOTE = "Money is a decimal string with two places, e.g. \"15.00\"."
+
+# Text fields stored as "" when empty; the API accepts null for them as well.
+TEXT_FIELDS = (
+    "name", "gender", "mobile", "email", "wechat_id", "company", "title", "region", "city",
+    "address", "source_channel", "notes",
+)  # fmt: skip
+
+
+class TagOut(Schema):
+    id: int
+    name: str
+    group: str = Field(..., alias="group.name")
+
+
+class StatsOut(Schema):
+    first_purchase_on: datetime.date
+    last_purchase_on: datetime.date
+    orders_count: int
+    total_spend: Decimal
+
+
+class CustomerOut(Schema):
+    id: int
+    kind: str
+    name: str
+    gender: str
+    mobile: str
+    email: str
+    wechat_id: str
+    company: str
+    title: str
+    birthday: datetime.date | None
+    birthday_calendar: str
+    lunar_birth_month: int | None
+    lunar_birth_day: int | None
+    lunar_leap_month: bool
+    region: str
+    city: str
+    address: str
+    source_channel: str
+    external_id: str | None
+    owner_id: int
+    tags: list[TagOut]
+    notes: str
+    stats: StatsOut | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    archived_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_stats(obj: Customer) -> Any:
+        return getattr(obj, "stats", None)
+
+
+class CustomerIn(Schema):
+    """A new customer; the owner defaults to the user creating it."""
+
+    kind: Kind = Kind.PERSON
+    name: str = Field(..., min_length=1, max_length=120)
+    gender: Gender = Gender.UNKNOWN
+    mobile: str = ""
+    email: str = ""
+    wechat_id: str = ""
+    company: str = ""
+    title: str = ""
+    birthday: datetime.date | None = None
+    birthday_calendar: Calendar = Calendar.SOLAR
+    lunar_birth_month: int | None = None
+    lunar_birth_day: int | None = None
+    lunar_leap_month: bool = False
+    region: str = ""
+    city: str = ""
+    address: str = ""
+    source_channel: str = ""
+    external_id: str | None = Field(None, description="The customer's ID in another system.")
+    owner_id: int | None = Field(None, description="Defaults to the user creating the customer.")
+    tag_ids: list[int] = []
+    notes: str = ""
+
+
+class CustomerPatch(Schema):
+    """The fields to change; fields left out stay as they are."""
+
+    kind: Kind | None = None
+    name: str | None = Field(None, max_length=120)
+    gender: Gender | None = None
+    mobile: str | None = None
+    email: str | None = None
+    wechat_id: str | None = None
+    company: str | None = None
+    title: str | None = None
+    birthday: datetime.date | None = None
+    birthday_calendar: Calendar | None = None
+    lunar_birth_month: int | None = None
+    lunar_birth_day: int | None = None
+    lunar_leap_month: bool | None = None
+    region: str | None = None
+    city: str | None = None
+    address: str | None = None
+    source_channel: str | None = None
+    external_id: str | None = None
+    owner_id: int | None = Field(None, description="Only admins and managers reassign.")
+    tag_ids: list[int] | None = None
+    notes: str | None = None
+
+
+class CustomerQuery(Schema):
+    q: str = Field("", description="Name, company, email prefix, tag, or mobile digits.")
+    owner_id: int | None = None
+    tag_id: int | None = None
+    region: str = ""
+    last_purchase_from: datetime.date | None = None
+    last_purchase_to: datetime.date | None = None
+    spend_min: Decimal | None = Field(None, ge=0)
+    spend_max: Decimal | None = Field(None, ge=0)
+    include_archived: bool = False
+    sort: Literal["name", "-last_purchase", "last_purchase", "-total_spend", "-created"] = "name"
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _tags(tag_ids: list[int]) -> list[Tag]:
+    tags = list(Tag.objects.filter(pk__in=tag_ids))
+    if len(tags) != len(set(tag_ids)):
+        raise ValidationError({"tag_ids": _("Unknown tag.")})
+    return tags
+
+
+def _check_owner(user: User, owner_id: int) -> User:
+    """Return the owner if the user may give customers to them; a 422 on owner_id otherwise."""
+    allowed = {owner.pk: owner for owner in assignable_owners(user)}
+    if owner_id == user.pk:
+        allowed[user.pk] = user
+    if owner_id not in allowed:
+        raise ValidationError({"owner_id": _("You may not assign customers to this owner.")})
+    return allowed[owner_id]
+
+
+def _loaded(pk: int) -> Customer:
+    return Customer.objects.select_related("stats").prefetch_related("tags__group").get(pk=pk)
+
+
+def _editable(user: User, pk: int) -> Customer:
+    try:
+        return services.get_editable_customer(user, pk)
+    except services.AccessDenied as denied:
+        raise PermissionDenied(str(denied)) from None
+
+
+@router.get(
+    "", response=list[CustomerOut], summary="List customers", description=PAGINATION_NOTE
+)
+@paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+def list_customers(request: HttpRequest, filters: Query[CustomerQuery]) -> CustomerQuerySet:
+    """Return the visible customers matching the search and filters of the customer page."""
+    criteria = services.CustomerFilter(
+        query=filters.q, owner_id=filters.owner_id, tag_id=filters.tag_id,
+        region=filters.region, last_purchase_from=filters.last_purchase_from,
+        last_purchase_to=filters.last_purchase_to, spend_min=filters.spend_min,
+        spend_max=filters.spend_max, include_archived=filters.include_archived,
+    )  # fmt: skip
+    customers = services.filter_customers(_user(request), criteria)
+    return (
+        customers.select_related("stats")
+        .prefetch_related("tags__group")
+        .order_by(*SORT_FIELDS[filters.sort])
+    )
+
+
+@router.get("/{int:customer_id}", response=CustomerOut, summary="Get a customer")
+def get_customer(request: HttpRequest, customer_id: int) -> Customer:
+    """Return one visible customer (404 for a customer the user may not see)."""
+    customer = services.get_visible_customer(_user(request), customer_id)
+    return _loaded(customer.pk)
+
+
+@router.post(
+    "",
+    response={201: CustomerOut},
+    summary="Create a customer",
+    description=f"Mobile numbers are normalised (bare digits for China). {MONEY_NOTE}",
+)
+def create_customer(
+    request: HttpRequest,
+    payload: CustomerIn,
+    idempotency_key: str | None = Header(None, alias=HEADER, description=KEY_DESCRIPTION),
+) -> JsonResponse:
+    """Create a customer owned by the user or, for a manager or admin, by a rep they manage."""
+    user = _user(request)
+    if not can_edit_owned_by(user, user.pk):
+        # A role that may not change even its own customers is read-only.
+        raise PermissionDenied(_("Your role may not create customers."))
+
+    def write() -> tuple[int, Any]:
+        fields = payload.dict(exclude={"owner_id", "tag_ids"})
+        fields["owner"] = _check_owner(user, payload.owner_id or user.pk)
+        customer = services.create_customer(user, fields, _tags(payload.tag_ids))
+        return 201, CustomerOut.from_orm(_loaded(customer.pk)).model_dump()
+
+    return idempotent(request, user, idempotency_key, write)
+
+
+@router.patch("/{int:customer_id}", response=CustomerOut, summary="Change a customer")
+def update_customer(
+    request: HttpRequest, customer_id: int, payload: CustomerPatch
+) -> Customer:
+    """Change the fields sent; every change goes to the customer's history."""
+    user = _user(request)
+    customer = _editable(user, customer_id)
+    fields = payload.dict(exclude_unset=True)
+    tag_ids = fields.pop("tag_ids", None)
+    if "owner_id" in fields:
+        owner_id = fields.pop("owner_id")
+        if owner_id != customer.owner_id:
+            if not can_reassign(user):
+                raise PermissionDenied(_("You may not reassign customers."))
+            fields["owner"] = _check_owner(user, owner_id)
+    for name in TEXT_FIELDS:
+        if name in fields and fields[name] is None:
+            fields[name] = ""
+    for name in ("kind", "birthday_calendar", "lunar_leap_month"):
+        if name in fields and fields[name] is None:
+            raise ValidationError({name: _("This field cannot be null.")})
+    if fields.get("external_id") == "":
+        fields["external_id"] = None
+    with transaction.atomic():
+        services.update_customer(user, customer, fields)
+        if tag_ids is not None:
+            services.set_tags(user, customer, _tags(tag_ids))
+    return _loaded(customer.pk)
+
+
+@router.post("/{int:customer_id}/archive", response=CustomerOut, summary="Archive a customer")
+def archive_customer(request: HttpRequest, customer_id: int) -> Customer:
+    """Archive the customer: hidden from lists, kept for every record (again is a no-op)."""
+    user = _user(request)
+    customer = _editable(user, customer_id)
+    services.archive_customer(user, customer)
+    return _loaded(customer.pk)
+
+
+@router.post("/{int:customer_id}/restore", response=CustomerOut, summary="Restore a customer")
+def restore_customer(request: HttpRequest, customer_id: int) -> Customer:
+    """Bring an archived customer back into the lists (again is a no-op)."""
+    user = _user(request)
+    customer = _editable(user, customer_id)
+    services.restore_customer(user, customer)
+    return _loaded(customer.pk)

@@ -1,0 +1,300 @@
+"""Products and orders over the JSON API, including the idempotent bulk order import."""
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Header, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from accounts.access import can_edit_owned_by
+from accounts.models import User
+from customers.models import Customer
+from customers.services import visible_customers
+from huitou.idempotency import HEADER, KEY_DESCRIPTION, error_json, idempotent
+from sales import services
+from sales.models import Order, OrderStatus, Product
+
+products_router = Router(tags=["products"])
+orders_router = Router(tags=["orders"])
+
+PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+PAGINATION_NOTE = f"Paginated: `page` (from 1) and `page_size` ({PAGE_SIZE}; at most {MAX_PAGE_SIZE})."
+MONEY_NOTE = (
+    "Money is a decimal with two places: answered as a string (\"15.00\"), accepted as a "
+    "string or a number."
+)
+CHUNK = 500
+
+
+class ProductOut(Schema):
+    id: int
+    sku: str
+    name: str
+    category: str
+    list_price: Decimal
+    is_active: bool
+
+
+class ProductIn(Schema):
+    sku: str = Field(..., min_length=1, max_length=40)
+    name: str = Field(..., min_length=1, max_length=120)
+    category: str = Field("", max_length=60)
+    list_price: Decimal = Field(..., ge=0, max_digits=12, decimal_places=2)
+    is_active: bool = True
+
+
+class ProductQuery(Schema):
+    q: str = Field("", description="SKU prefix or part of the name.")
+    category: str = ""
+    include_inactive: bool = False
+
+
+class LineIn(Schema):
+    sku: str = Field(..., min_length=1, max_length=40)
+    quantity: int = Field(..., ge=1)
+    unit_price: Decimal = Field(..., ge=0, max_digits=12, decimal_places=2)
+    discount: Decimal = Field(Decimal("0.00"), ge=0, max_digits=12, decimal_places=2)
+
+
+class OrderIn(Schema):
+    number: str = Field(..., min_length=1, max_length=40, description="Unique order number.")
+    customer_id: int
+    ordered_on: datetime.date
+    status: OrderStatus = OrderStatus.PAID
+    channel: str = Field("", max_length=40)
+    lines: list[LineIn] = Field(..., min_length=1)
+
+
+class BulkIn(Schema):
+    orders: list[OrderIn] = Field(..., min_length=1)
+
+
+class LineOut(Schema):
+    product_id: int
+    sku: str = Field(..., alias="product.sku")
+    quantity: int
+    unit_price: Decimal
+    discount: Decimal
+    amount: Decimal
+
+
+class OrderOut(Schema):
+    id: int
+    number: str
+    customer_id: int
+    ordered_on: datetime.date
+    status: str
+    channel: str
+    amount: Decimal
+    created_at: datetime.datetime
+    lines: list[LineOut]
+
+
+class OrderRef(Schema):
+    id: int
+    number: str
+
+
+class BulkOut(Schema):
+    count: int
+    orders: list[OrderRef]
+
+
+class OrderQuery(Schema):
+    customer_id: int | None = None
+    status: OrderStatus | None = None
+    ordered_from: datetime.date | None = None
+    ordered_to: datetime.date | None = None
+
+
+class StatusIn(Schema):
+    status: OrderStatus
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _require_order_writer(user: User) -> None:
+    # A role that may not change even its own customers is read-only.
+    if not can_edit_owned_by(user, user.pk):
+        raise PermissionDenied(_("Your role may not enter orders."))
+
+
+def _order_input(order: OrderIn) -> services.OrderInput:
+    lines = [
+        services.LineInput(
+            sku=line.sku, quantity=line.quantity, unit_price=line.unit_price,
+            discount=line.discount,
+        )
+        for line in order.lines
+    ]  # fmt: skip
+    return services.OrderInput(
+        number=order.number, customer_id=order.customer_id, ordered_on=order.ordered_on,
+        lines=lines, status=order.status, channel=order.channel,
+    )  # fmt: skip
+
+
+def _loaded(pk: int) -> Order:
+    return Order.objects.prefetch_related("lines__product").get(pk=pk)
+
+
+def _writable_customers(user: User, ids: Iterable[int]) -> dict[int, Customer]:
+    """Return the customers among these ids that the user may see and change, by id."""
+    wanted = sorted(set(ids))
+    found: list[Customer] = []
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        found += visible_customers(user, include_archived=True).filter(pk__in=chunk)
+    may_edit = {owner: can_edit_owned_by(user, owner) for owner in {c.owner_id for c in found}}
+    return {customer.pk: customer for customer in found if may_edit[customer.owner_id]}
+
+
+@products_router.get(
+    "", response=list[ProductOut], summary="List products", description=PAGINATION_NOTE
+)
+@paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+def list_products(request: HttpRequest, filters: Query[ProductQuery]) -> QuerySet[Product]:
+    """Return the product catalogue, active products only unless asked otherwise."""
+    products = Product.objects.order_by("sku")
+    if not filters.include_inactive:
+        products = products.filter(is_active=True)
+    if filters.category:
+        products = products.filter(category=filters.category)
+    if filters.q.strip():
+        text = filters.q.strip()
+        products = products.filter(Q(sku__istartswith=text) | Q(name__icontains=text))
+    return products
+
+
+@products_router.post(
+    "",
+    response={201: ProductOut},
+    summary="Create a product (admins and managers)",
+    description=MONEY_NOTE,
+)
+def create_product(
+    request: HttpRequest,
+    payload: ProductIn,
+    idempotency_key: str | None = Header(None, alias=HEADER, description=KEY_DESCRIPTION),
+) -> JsonResponse:
+    """Add a product to the catalogue; only admins and managers may."""
+    user = _user(request)
+    if not (user.is_admin or user.is_manager):
+        raise PermissionDenied(_("Only admins and managers may change the product catalogue."))
+
+    def write() -> tuple[int, Any]:
+        product = services.create_product(payload.dict())
+        return 201, ProductOut.from_orm(product).model_dump()
+
+    return idempotent(request, user, idempotency_key, write)
+
+
+@orders_router.get("", response=list[OrderOut], summary="List orders", description=PAGINATION_NOTE)
+@paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+def list_orders(request: HttpRequest, filters: Query[OrderQuery]) -> QuerySet[Order]:
+    """Return the orders of the customers the user may see, newest first."""
+    orders = services.visible_orders(_user(request)).prefetch_related("lines__product")
+    conditions = {
+        "customer_id": filters.customer_id,
+        "status": filters.status,
+        "ordered_on__gte": filters.ordered_from,
+        "ordered_on__lte": filters.ordered_to,
+    }
+    orders = orders.filter(**{k: v for k, v in conditions.items() if v is not None})
+    return orders.order_by("-ordered_on", "-id")
+
+
+@orders_router.get("/{int:order_id}", response=OrderOut, summary="Get an order")
+def get_order(request: HttpRequest, order_id: int) -> Order:
+    """Return one order of a visible customer (404 otherwise)."""
+    order = get_object_or_404(services.visible_orders(_user(request)), pk=order_id)
+    return _loaded(order.pk)
+
+
+@orders_router.post(
+    "", response={201: OrderOut}, summary="Create an order", description=MONEY_NOTE
+)
+def create_order(
+    request: HttpRequest,
+    payload: OrderIn,
+    idempotency_key: str | None = Header(None, alias=HEADER, description=KEY_DESCRIPTION),
+) -> JsonResponse:
+    """Enter one order for a customer the user may change; the purchase summary follows."""
+    user = _user(request)
+    _require_order_writer(user)
+
+    def write() -> tuple[int, Any]:
+        customer = visible_customers(user, include_archived=True).filter(
+            pk=payload.customer_id
+        ).first()
+        if customer is None:
+            raise ValidationError({"customer_id": _("Unknown customer.")})
+        if not can_edit_owned_by(user, customer.owner_id):
+            raise PermissionDenied(_("You may view this customer but not change it."))
+        order = services.create_order(_order_input(payload))
+        return 201, OrderOut.from_orm(_loaded(order.pk)).model_dump()
+
+    return idempotent(request, user, idempotency_key, write)
+
+
+@orders_router.post(
+    "/bulk",
+    response={201: BulkOut},
+    summary="Create many orders at once",
+    description=(
+        "Every order is validated first; if any is invalid, nothing is written and every "
+        "error is answered (422) under its index, e.g. `orders[3].lines[0].sku`. Otherwise "
+        "all orders are written in one transaction. The `Idempotency-Key` header is required. "
+        "At most `API_MAX_BULK_ORDERS` orders (default 1000) per request, else 413. "
+        + MONEY_NOTE
+    ),
+)
+def bulk_create_orders(
+    request: HttpRequest,
+    payload: BulkIn,
+    idempotency_key: str | None = Header(None, alias=HEADER, description=KEY_DESCRIPTION),
+) -> JsonResponse:
+    """Validate every order, then write all of them in one transaction, or none."""
+    user = _user(request)
+    _require_order_writer(user)
+    limit = settings.API_MAX_BULK_ORDERS
+    if len(payload.orders) > limit:
+        message = _("At most %(max)d orders per request; this one has %(count)d.") % {
+            "max": limit,
+            "count": len(payload.orders),
+        }
+        return error_json(413, "orders", message)
+
+    def write() -> tuple[int, Any]:
+        orders = [_order_input(order) for order in payload.orders]
+        customers = _writable_customers(user, (order.customer_id for order in orders))
+        errors = services.validate_orders(orders, customers)
+        if errors:
+            raise ValidationError(errors)
+        created = services.bulk_create_orders(orders)
+        refs = [{"id": order.pk, "number": order.number} for order in created]
+        return 201, {"count": len(created), "orders": refs}
+
+    return idempotent(request, user, idempotency_key, write, required=True)
+
+
+@orders_router.post("/{int:order_id}/status", response=OrderOut, summary="Change an order's status")
+def change_status(request: HttpRequest, order_id: int, payload: StatusIn) -> Order:
+    """Refund, cancel or reinstate an order; the purchase summary follows."""
+    user = _user(request)
+    order = get_object_or_404(services.visible_orders(user).select_related("customer"), pk=order_id)
+    if not can_edit_owned_by(user, order.customer.owner_id):
+        raise PermissionDenied(_("You may view this order but not change it."))
+    services.set_order_status(order, payload.status)
+    return _loaded(order.pk)

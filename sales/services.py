@@ -249,3 +249,45 @@ def recent_orders(customer: Customer, limit: int) -> list[Order]:
     """Return the customer's newest orders with their lines and products."""
     orders = customer.orders.prefetch_related("lines__product").order_by("-ordered_on", "-id")
     return list(orders[:limit])
+
+
+def existing_order_numbers(numbers: Iterable[str]) -> set[str]:
+    """Return which of these order numbers are already taken."""
+    wanted = sorted(set(numbers))
+    taken: set[str] = set()
+    for start in range(0, len(wanted), ID_CHUNK):
+        chunk = wanted[start : start + ID_CHUNK]
+        taken.update(Order.objects.filter(number__in=chunk).values_list("number", flat=True))
+    return taken
+
+
+def validate_orders(
+    orders: Sequence[OrderInput], customers: dict[int, Customer]
+) -> dict[str, str]:
+    """Return errors by field for a batch, each under its index: "orders[3].lines[0].sku".
+
+    `customers` holds the customers the orders may be written for (any other is unknown);
+    order numbers must be new and appear once in the batch. Empty when all may be written.
+    """
+    products = products_by_sku(line.sku for data in orders for line in data.lines)
+    taken = existing_order_numbers(data.number.strip() for data in orders)
+    seen: set[str] = set()
+    errors: dict[str, str] = {}
+    for index, data in enumerate(orders):
+        found = validate_order(data, customers.get(data.customer_id), products)
+        number = data.number.strip()
+        if "number" not in found and number in taken:
+            found["number"] = _("An order with this number already exists.")
+        elif "number" not in found and number in seen:
+            found["number"] = _("This order number appears more than once in the request.")
+        seen.add(number)
+        errors.update({f"orders[{index}].{field}": text for field, text in found.items()})
+    return errors
+
+
+def create_product(fields: dict[str, object]) -> Product:
+    """Validate and add a product to the catalogue."""
+    product = Product(**fields)
+    product.full_clean()
+    product.save()
+    return product

@@ -1,0 +1,68 @@
+"""Self-service for the user's own API tokens."""
+
+import datetime
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+from ninja.responses import Status
+from ninja.security import SessionAuth
+
+from accounts import services
+from accounts.models import User
+
+router = Router(tags=["tokens"])
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime.datetime
+    last_used_at: datetime.datetime | None
+    revoked_at: datetime.datetime | None
+
+
+class NewTokenOut(TokenOut):
+    token: str = Field(..., description="The secret; shown only in this answer, stored hashed.")
+
+
+class TokenIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@router.get("", response=list[TokenOut], summary="List my API tokens")
+def list_tokens(request: HttpRequest) -> list[TokenOut]:
+    """Return the user's tokens, newest first, revoked ones included."""
+    tokens = _user(request).api_tokens.order_by("-created_at", "-id")
+    return [TokenOut.from_orm(token) for token in tokens]
+
+
+@router.post(
+    "",
+    response={201: NewTokenOut},
+    auth=SessionAuth(),
+    summary="Issue an API token (signed-in session only)",
+    description=(
+        "Only a signed-in browser session may issue tokens, so a leaked token cannot mint "
+        "others. The secret is in this answer only."
+    ),
+)
+def create_token(request: HttpRequest, payload: TokenIn) -> Status:
+    """Issue a token for the user and return it with its secret, shown only once."""
+    token, raw = services.issue_token(_user(request), payload.name)
+    return Status(201, NewTokenOut(**TokenOut.from_orm(token).model_dump(), token=raw))
+
+
+@router.delete("/{int:token_id}", response={204: None}, summary="Revoke one of my API tokens")
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    """Revoke one of the user's tokens (again is a no-op; 404 for anyone else's)."""
+    user = _user(request)
+    get_object_or_404(user.api_tokens, pk=token_id)
+    services.revoke_token(user, token_id)
+    return HttpResponse(status=204)

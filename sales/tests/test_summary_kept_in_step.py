@@ -1,0 +1,84 @@
+"""The kept purchase summary always equals one rebuilt from the orders."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from accounts.models import Role, User
+from customers.services import create_customer
+from sales.models import CustomerStats, Order, OrderStatus, Product
+from sales.services import (
+    LineInput,
+    OrderInput,
+    computed_stats,
+    create_order,
+    delete_order,
+    rebuild_all_stats,
+    set_order_status,
+)
+
+START = datetime.date(2025, 1, 1)
+
+create_step = st.tuples(
+    st.just("create"),
+    st.integers(0, 2),  # which customer
+    st.integers(0, 60),  # day offset
+    st.decimals(min_value=0, max_value=500, places=2),
+)
+status_step = st.tuples(
+    st.just("status"), st.integers(0, 50), st.sampled_from(OrderStatus.values), st.none()
+)
+delete_step = st.tuples(st.just("delete"), st.integers(0, 50), st.none(), st.none())
+steps = st.lists(st.one_of(create_step, status_step, delete_step), min_size=1, max_size=25)
+
+
+def kept() -> dict[int, tuple[object, ...]]:
+    return {s.customer_id: _row(s) for s in CustomerStats.objects.all()}
+
+
+def _row(stats: CustomerStats) -> tuple[object, ...]:
+    return (
+        stats.first_purchase_on,
+        stats.last_purchase_on,
+        stats.purchase_days,
+        stats.orders_count,
+        Decimal(stats.total_spend).quantize(Decimal("0.01")),
+    )
+
+
+def apply(step: tuple[object, ...], customers: list[int], number: int) -> None:
+    kind, a, b, c = step
+    orders = list(Order.objects.order_by("id"))
+    if kind == "create":
+        assert isinstance(a, int) and isinstance(b, int) and isinstance(c, Decimal)
+        line = LineInput(sku="CD", quantity=1, unit_price=c)
+        day = START + datetime.timedelta(days=b)
+        create_order(OrderInput(f"N{number}", customers[a], day, [line]))
+    elif orders:
+        assert isinstance(a, int)
+        order = orders[a % len(orders)]
+        if kind == "status":
+            set_order_status(order, str(b))
+        else:
+            delete_order(order)
+
+
+@pytest.mark.django_db
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sequence=steps)
+def test_summary_equals_rebuild_after_random_changes(sequence: list[tuple[object, ...]]) -> None:
+    Order.objects.all().delete()
+    CustomerStats.objects.all().delete()
+    owner = User.objects.get_or_create(username="owner", defaults={"role": Role.REP})[0]
+    Product.objects.get_or_create(sku="CD", defaults={"name": "CD", "list_price": Decimal(10)})
+    customers = [
+        create_customer(None, {"name": f"C{i}", "owner": owner, "mobile": ""}).pk for i in range(3)
+    ]
+    for number, step in enumerate(sequence):
+        apply(step, customers, number)
+    assert kept() == {pk: _row(stats) for pk, stats in computed_stats().items()}
+    differing, _total = rebuild_all_stats()
+    assert differing == 0
