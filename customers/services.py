@@ -68,19 +68,30 @@ def _digits_q(digits: str) -> Q:
     return prefix | suffix
 
 
-def search_q(query: str) -> Q:
-    """Return the filter for a free-text search over name, mobile, company, email and tag."""
+def _mobile_digits(query: str) -> str | None:
+    """Return the query as bare mobile digits when it looks like part of a number."""
+    digits = query.replace(" ", "").replace("-", "").removeprefix("+86")
+    return digits if digits.isdigit() and len(digits) >= 3 else None
+
+
+def search(customers: CustomerQuerySet, query: str) -> CustomerQuerySet:
+    """Return the customers matching a free-text search over name, mobile, company, email, tag.
+
+    Digits match the start or the end of a mobile through indexes; only when neither
+    finds anyone does a slower search for digits in the middle of the number run.
+    """
     text = query.strip()
     if not text:
-        return Q()
-    digits = text.replace(" ", "").replace("-", "").removeprefix("+86")
-    if digits.isdigit() and len(digits) >= 3:
-        return _digits_q(digits)
-    return (
+        return customers
+    digits = _mobile_digits(text)
+    if digits is not None:
+        by_ends = customers.filter(_digits_q(digits))
+        return by_ends if by_ends.exists() else customers.filter(mobile__contains=digits)
+    return customers.filter(
         Q(name__icontains=text)
         | Q(company__icontains=text)
         | Q(email__istartswith=text)
-        | Q(tags__name__iexact=text)
+        | Q(pk__in=Customer.objects.filter(tags__name__iexact=text).values("pk"))
     )
 
 
@@ -89,7 +100,7 @@ def filter_customers(user: User, filters: CustomerFilter) -> CustomerQuerySet:
     customers = visible_customers(user, include_archived=filters.include_archived)
     conditions = {
         "owner_id": filters.owner_id,
-        "tags__id": filters.tag_id,
+        "tags__id": filters.tag_id,  # one tag per filter: the join yields no duplicates
         "region": filters.region or None,
         "stats__last_purchase_on__gte": filters.last_purchase_from,
         "stats__last_purchase_on__lte": filters.last_purchase_to,
@@ -97,18 +108,14 @@ def filter_customers(user: User, filters: CustomerFilter) -> CustomerQuerySet:
         "stats__total_spend__lte": filters.spend_max,
     }
     customers = customers.filter(**{k: v for k, v in conditions.items() if v is not None})
-    if filters.query:
-        customers = customers.filter(search_q(filters.query))
-    if filters.query or filters.tag_id:
-        customers = customers.distinct()
-    return customers
+    return search(customers, filters.query)
 
 
 def autocomplete(user: User, query: str, limit: int = 10) -> list[Customer]:
     """Return up to `limit` visible customers for a search box."""
     if len(query.strip()) < 2:
         return []
-    return list(visible_customers(user).filter(search_q(query)).distinct().order_by("name")[:limit])
+    return list(search(visible_customers(user), query).order_by("name")[:limit])
 
 
 def _record_changes(
@@ -138,7 +145,10 @@ def create_customer(
     customer = Customer(**fields)
     customer.full_clean()
     customer.save()
-    _record_changes(customer, actor, {}, timezone.now())
+    # One history row says who created the record; later rows say what changed.
+    ProfileChange.objects.create(
+        customer=customer, changed_by=actor, field="created", new_value=customer.name
+    )
     if tags:
         customer.tags.set(tags)
     return customer

@@ -11,6 +11,7 @@ register = template.Library()
 
 HISTORY_LABELS = {
     "tags": _("tags"),
+    "created": _("created"),
     "merged": _("merged in"),
     "merged_into": _("merged into"),
 }

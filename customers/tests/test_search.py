@@ -60,3 +60,8 @@ def test_archived_customers_are_hidden_unless_asked(rep, make_customer):
     archive_customer(rep, gone)
     assert names(rep) == ["Here"]
     assert names(rep, include_archived=True) == ["Gone", "Here"]
+
+
+def test_digits_from_the_middle_of_a_mobile_are_found_when_no_end_matches(rep, make_customer):
+    make_customer(rep, name="Wang", mobile="13912345678")
+    assert names(rep, query="2345") == ["Wang"]
