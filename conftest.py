@@ -13,6 +13,9 @@ from customers.services import create_customer
 from sales.models import Product
 from sales.services import LineInput, OrderInput, create_order
 
+# Playwright fixtures (browser, page) for every browser test.
+pytest_plugins = ["huitou.tests.browser"]
+
 PASSWORD = "correct-horse-battery"
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

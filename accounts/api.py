@@ -53,13 +53,13 @@ def list_tokens(request: HttpRequest) -> list[TokenOut]:
         "others. The secret is in this answer only."
     ),
 )
-def create_token(request: HttpRequest, payload: TokenIn) -> Status:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[NewTokenOut]:
     """Issue a token for the user and return it with its secret, shown only once."""
     token, raw = services.issue_token(_user(request), payload.name)
     return Status(201, NewTokenOut(**TokenOut.from_orm(token).model_dump(), token=raw))
 
 
-@router.delete("/{int:token_id}", response={204: None}, summary="Revoke one of my API tokens")
+@router.delete("/{token_id}", response={204: None}, summary="Revoke one of my API tokens")
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     """Revoke one of the user's tokens (again is a no-op; 404 for anyone else's)."""
     user = _user(request)

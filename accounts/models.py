@@ -48,7 +48,7 @@ class User(AbstractUser):
             kwargs["update_fields"] = {*update_fields, "is_staff"}
         super().save(*args, **kwargs)
 
-    def has_perm(self, perm: str, obj: object = None) -> bool:
+    def has_perm(self, perm: str, obj: models.Model | None = None) -> bool:
         if self.is_active and self.role == Role.ADMIN:
             return True
         return super().has_perm(perm, obj)

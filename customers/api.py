@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from accounts.access import assignable_owners, can_edit_owned_by, can_reassign
@@ -16,14 +16,16 @@ from accounts.models import User
 from customers import services
 from customers.models import Calendar, Customer, CustomerQuerySet, Gender, Kind, Tag
 from customers.views import SORT_FIELDS
-from huitou.idempotency import HEADER, KEY_DESCRIPTION, idempotent
+from huitou.idempotency import KeyHeader, idempotent
 
 router = Router(tags=["customers"])
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
-PAGINATION_NOTE = f"Paginated: `page` (from 1) and `page_size` ({PAGE_SIZE}; at most {MAX_PAGE_SIZE})."
-MONEY_NOTE = "Money is a decimal string with two places, e.g. \"15.00\"."
+PAGINATION_NOTE = (
+    f"Paginated: `page` (from 1) and `page_size` ({PAGE_SIZE}; at most {MAX_PAGE_SIZE})."
+)
+MONEY_NOTE = 'Money is a decimal string with two places, e.g. "15.00".'
 
 # Text fields stored as "" when empty; the API accepts null for them as well.
 TEXT_FIELDS = (
@@ -176,9 +178,7 @@ def _editable(user: User, pk: int) -> Customer:
         raise PermissionDenied(str(denied)) from None
 
 
-@router.get(
-    "", response=list[CustomerOut], summary="List customers", description=PAGINATION_NOTE
-)
+@router.get("", response=list[CustomerOut], summary="List customers", description=PAGINATION_NOTE)
 @paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 def list_customers(request: HttpRequest, filters: Query[CustomerQuery]) -> CustomerQuerySet:
     """Return the visible customers matching the search and filters of the customer page."""
@@ -196,7 +196,7 @@ def list_customers(request: HttpRequest, filters: Query[CustomerQuery]) -> Custo
     )
 
 
-@router.get("/{int:customer_id}", response=CustomerOut, summary="Get a customer")
+@router.get("/{customer_id}", response=CustomerOut, summary="Get a customer")
 def get_customer(request: HttpRequest, customer_id: int) -> Customer:
     """Return one visible customer (404 for a customer the user may not see)."""
     customer = services.get_visible_customer(_user(request), customer_id)
@@ -212,7 +212,7 @@ def get_customer(request: HttpRequest, customer_id: int) -> Customer:
 def create_customer(
     request: HttpRequest,
     payload: CustomerIn,
-    idempotency_key: str | None = Header(None, alias=HEADER, description=KEY_DESCRIPTION),
+    idempotency_key: KeyHeader = None,
 ) -> JsonResponse:
     """Create a customer owned by the user or, for a manager or admin, by a rep they manage."""
     user = _user(request)
@@ -223,16 +223,15 @@ def create_customer(
     def write() -> tuple[int, Any]:
         fields = payload.dict(exclude={"owner_id", "tag_ids"})
         fields["owner"] = _check_owner(user, payload.owner_id or user.pk)
+        fields["external_id"] = fields["external_id"] or None
         customer = services.create_customer(user, fields, _tags(payload.tag_ids))
         return 201, CustomerOut.from_orm(_loaded(customer.pk)).model_dump()
 
     return idempotent(request, user, idempotency_key, write)
 
 
-@router.patch("/{int:customer_id}", response=CustomerOut, summary="Change a customer")
-def update_customer(
-    request: HttpRequest, customer_id: int, payload: CustomerPatch
-) -> Customer:
+@router.patch("/{customer_id}", response=CustomerOut, summary="Change a customer")
+def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch) -> Customer:
     """Change the fields sent; every change goes to the customer's history."""
     user = _user(request)
     customer = _editable(user, customer_id)
@@ -259,7 +258,7 @@ def update_customer(
     return _loaded(customer.pk)
 
 
-@router.post("/{int:customer_id}/archive", response=CustomerOut, summary="Archive a customer")
+@router.post("/{customer_id}/archive", response=CustomerOut, summary="Archive a customer")
 def archive_customer(request: HttpRequest, customer_id: int) -> Customer:
     """Archive the customer: hidden from lists, kept for every record (again is a no-op)."""
     user = _user(request)
@@ -268,7 +267,7 @@ def archive_customer(request: HttpRequest, customer_id: int) -> Customer:
     return _loaded(customer.pk)
 
 
-@router.post("/{int:customer_id}/restore", response=CustomerOut, summary="Restore a customer")
+@router.post("/{customer_id}/restore", response=CustomerOut, summary="Restore a customer")
 def restore_customer(request: HttpRequest, customer_id: int) -> Customer:
     """Bring an archived customer back into the lists (again is a no-op)."""
     user = _user(request)

@@ -19,6 +19,7 @@ from customers import services
 from customers.forms import ConsentForm, CustomerFilterForm, CustomerForm, MergeForm, ReassignForm
 from customers.models import Channel, Customer
 from huitou.http import is_htmx
+from insights.services import customer_insight
 from interactions.services import open_follow_ups
 from sales.services import stats_for
 
@@ -92,6 +93,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit_owned_by(user, customer.owner_id),
         "can_log": can_log_interaction(user, customer.owner_id) and not customer.is_archived,
         "consent_form": ConsentForm(),
+        "insight": customer_insight(customer),
     }
     return render(request, "customers/detail.html", context)
 

@@ -8,7 +8,7 @@ import dj_database_url
 import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
-from huitou.env import env_bool, env_int, env_list, env_str
+from huitou.env import env_bool, env_float, env_int, env_list, env_str
 
 # Lets admin and form classes take type parameters at run time, as the stubs expect.
 django_stubs_ext.monkeypatch()
@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "customers",
     "sales",
     "interactions",
+    "imports",
+    "insights",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +206,24 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 2_621_440)
 # Business settings.
 CURRENCY = env_str("CURRENCY", "CNY")
 RETURNING_CUSTOMER_DAYS = env_int("RETURNING_CUSTOMER_DAYS", 365)
+INSIGHTS = {
+    "returning_days": RETURNING_CUSTOMER_DAYS,
+    "tier_window_days": env_int("TIER_WINDOW_DAYS", 365),
+    "tier_shares": (env_float("TIER_A_SHARE", 0.80), env_float("TIER_AB_SHARE", 0.95)),
+    "churn_horizon_days": env_int("CHURN_HORIZON_DAYS", 90),
+    "churn_threshold": env_float("CHURN_RISK_THRESHOLD", 0.9),
+    "lost_after_days": env_int("LOST_AFTER_DAYS", 180),
+    "clv_months": env_int("CLV_MONTHS", 12),
+    "margin": env_float("CLV_MARGIN", 0.3),
+    "monthly_discount_rate": env_float("CLV_MONTHLY_DISCOUNT_RATE", 0.01),
+    "overdue_factor": env_float("OVERDUE_FACTOR", 2.5),
+    "overdue_min_days": env_int("OVERDUE_MIN_DAYS", 30),
+    "decline_ratio": env_float("DECLINE_RATIO", 0.4),
+    "period_days": env_int("DECLINE_PERIOD_DAYS", 90),
+    "periods": env_int("DECLINE_PERIODS", 5),
+    "keep_runs": env_int("SCORE_RUNS_KEPT", 14),
+    "nightly_hour": env_int("SCORING_HOUR", 2),
+}
 CUSTOMERS_PER_PAGE = env_int("CUSTOMERS_PER_PAGE", 25)
 API_MAX_BULK_ORDERS = env_int("API_MAX_BULK_ORDERS", 1000)
 

@@ -15,4 +15,6 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("sales/", include("sales.urls")),
     path("interactions/", include("interactions.urls")),
+    path("imports/", include("imports.urls")),
+    path("insights/", include("insights.urls")),
 ]

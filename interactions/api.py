@@ -9,14 +9,14 @@ from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from accounts.access import assignable_owners, can_log_interaction
 from accounts.models import User
 from customers.models import Customer
 from customers.services import get_visible_customer, visible_customers
-from huitou.idempotency import HEADER, KEY_DESCRIPTION, idempotent
+from huitou.idempotency import KeyHeader, idempotent
 from interactions import services
 from interactions.models import Direction, FollowUp, Interaction, InteractionKind
 
@@ -24,7 +24,9 @@ router = Router(tags=["interactions"])
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
-PAGINATION_NOTE = f"Paginated: `page` (from 1) and `page_size` ({PAGE_SIZE}; at most {MAX_PAGE_SIZE})."
+PAGINATION_NOTE = (
+    f"Paginated: `page` (from 1) and `page_size` ({PAGE_SIZE}; at most {MAX_PAGE_SIZE})."
+)
 
 
 class InteractionIn(Schema):
@@ -81,9 +83,7 @@ def _user(request: HttpRequest) -> User:
 
 def _not_archived(customer: Customer) -> None:
     if customer.is_archived:
-        raise ValidationError(
-            {"customer_id": _("The customer is archived; restore it before planning contacts.")}
-        )
+        raise ValidationError({"customer_id": _("The customer is archived; restore it first.")})
 
 
 def _not_past(field: str, day: datetime.date | None) -> None:
@@ -96,7 +96,7 @@ def _loaded(pk: int) -> FollowUp:
 
 
 @router.get(
-    "/customers/{int:customer_id}/interactions",
+    "/customers/{customer_id}/interactions",
     response=list[InteractionOut],
     summary="List a customer's interactions",
     description=PAGINATION_NOTE,
@@ -114,7 +114,7 @@ def list_interactions(request: HttpRequest, customer_id: int) -> QuerySet[Intera
 
 
 @router.post(
-    "/customers/{int:customer_id}/interactions",
+    "/customers/{customer_id}/interactions",
     response={201: InteractionOut},
     summary="Log an interaction",
 )
@@ -122,7 +122,7 @@ def create_interaction(
     request: HttpRequest,
     customer_id: int,
     payload: InteractionIn,
-    idempotency_key: str | None = Header(None, alias=HEADER, description=KEY_DESCRIPTION),
+    idempotency_key: KeyHeader = None,
 ) -> JsonResponse:
     """Record a contact; a next-contact date becomes a follow-up for the customer's owner."""
     user = _user(request)
@@ -162,15 +162,15 @@ def list_follow_ups(request: HttpRequest, filters: Query[FollowUpQuery]) -> Quer
 def create_follow_up(
     request: HttpRequest,
     payload: FollowUpIn,
-    idempotency_key: str | None = Header(None, alias=HEADER, description=KEY_DESCRIPTION),
+    idempotency_key: KeyHeader = None,
 ) -> JsonResponse:
     """Plan a contact with a customer the user may log contacts for."""
     user = _user(request)
 
     def write() -> tuple[int, Any]:
-        customer = visible_customers(user, include_archived=True).filter(
-            pk=payload.customer_id
-        ).first()
+        customer = (
+            visible_customers(user, include_archived=True).filter(pk=payload.customer_id).first()
+        )
         if customer is None:
             raise ValidationError({"customer_id": _("Unknown customer.")})
         if not can_log_interaction(user, customer.owner_id):
@@ -197,7 +197,7 @@ def _assignee(user: User, customer: Customer, assignee_id: int | None) -> User:
 
 
 @router.post(
-    "/follow-ups/{int:follow_up_id}/complete", response=FollowUpOut, summary="Complete a follow-up"
+    "/follow-ups/{follow_up_id}/complete", response=FollowUpOut, summary="Complete a follow-up"
 )
 def complete_follow_up(request: HttpRequest, follow_up_id: int) -> FollowUp:
     """Mark one of the user's follow-ups done (again is a no-op)."""

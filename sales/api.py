@@ -11,14 +11,14 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Header, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from accounts.access import can_edit_owned_by
 from accounts.models import User
 from customers.models import Customer
 from customers.services import visible_customers
-from huitou.idempotency import HEADER, KEY_DESCRIPTION, error_json, idempotent
+from huitou.idempotency import KeyHeader, error_json, idempotent
 from sales import services
 from sales.models import Order, OrderStatus, Product
 
@@ -27,9 +27,11 @@ orders_router = Router(tags=["orders"])
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
-PAGINATION_NOTE = f"Paginated: `page` (from 1) and `page_size` ({PAGE_SIZE}; at most {MAX_PAGE_SIZE})."
+PAGINATION_NOTE = (
+    f"Paginated: `page` (from 1) and `page_size` ({PAGE_SIZE}; at most {MAX_PAGE_SIZE})."
+)
 MONEY_NOTE = (
-    "Money is a decimal with two places: answered as a string (\"15.00\"), accepted as a "
+    'Money is a decimal with two places: answered as a string ("15.00"), accepted as a '
     "string or a number."
 )
 CHUNK = 500
@@ -186,7 +188,7 @@ def list_products(request: HttpRequest, filters: Query[ProductQuery]) -> QuerySe
 def create_product(
     request: HttpRequest,
     payload: ProductIn,
-    idempotency_key: str | None = Header(None, alias=HEADER, description=KEY_DESCRIPTION),
+    idempotency_key: KeyHeader = None,
 ) -> JsonResponse:
     """Add a product to the catalogue; only admins and managers may."""
     user = _user(request)
@@ -195,6 +197,7 @@ def create_product(
 
     def write() -> tuple[int, Any]:
         product = services.create_product(payload.dict())
+        product.refresh_from_db()  # the stored form: two decimal places
         return 201, ProductOut.from_orm(product).model_dump()
 
     return idempotent(request, user, idempotency_key, write)
@@ -215,29 +218,20 @@ def list_orders(request: HttpRequest, filters: Query[OrderQuery]) -> QuerySet[Or
     return orders.order_by("-ordered_on", "-id")
 
 
-@orders_router.get("/{int:order_id}", response=OrderOut, summary="Get an order")
-def get_order(request: HttpRequest, order_id: int) -> Order:
-    """Return one order of a visible customer (404 otherwise)."""
-    order = get_object_or_404(services.visible_orders(_user(request)), pk=order_id)
-    return _loaded(order.pk)
-
-
-@orders_router.post(
-    "", response={201: OrderOut}, summary="Create an order", description=MONEY_NOTE
-)
+@orders_router.post("", response={201: OrderOut}, summary="Create an order", description=MONEY_NOTE)
 def create_order(
     request: HttpRequest,
     payload: OrderIn,
-    idempotency_key: str | None = Header(None, alias=HEADER, description=KEY_DESCRIPTION),
+    idempotency_key: KeyHeader = None,
 ) -> JsonResponse:
     """Enter one order for a customer the user may change; the purchase summary follows."""
     user = _user(request)
     _require_order_writer(user)
 
     def write() -> tuple[int, Any]:
-        customer = visible_customers(user, include_archived=True).filter(
-            pk=payload.customer_id
-        ).first()
+        customer = (
+            visible_customers(user, include_archived=True).filter(pk=payload.customer_id).first()
+        )
         if customer is None:
             raise ValidationError({"customer_id": _("Unknown customer.")})
         if not can_edit_owned_by(user, customer.owner_id):
@@ -248,6 +242,7 @@ def create_order(
     return idempotent(request, user, idempotency_key, write)
 
 
+# Declared before "/{order_id}", whose pattern would otherwise take "bulk" for an id.
 @orders_router.post(
     "/bulk",
     response={201: BulkOut},
@@ -256,14 +251,13 @@ def create_order(
         "Every order is validated first; if any is invalid, nothing is written and every "
         "error is answered (422) under its index, e.g. `orders[3].lines[0].sku`. Otherwise "
         "all orders are written in one transaction. The `Idempotency-Key` header is required. "
-        "At most `API_MAX_BULK_ORDERS` orders (default 1000) per request, else 413. "
-        + MONEY_NOTE
+        "At most `API_MAX_BULK_ORDERS` orders (default 1000) per request, else 413. " + MONEY_NOTE
     ),
 )
 def bulk_create_orders(
     request: HttpRequest,
     payload: BulkIn,
-    idempotency_key: str | None = Header(None, alias=HEADER, description=KEY_DESCRIPTION),
+    idempotency_key: KeyHeader = None,
 ) -> JsonResponse:
     """Validate every order, then write all of them in one transaction, or none."""
     user = _user(request)
@@ -289,7 +283,14 @@ def bulk_create_orders(
     return idempotent(request, user, idempotency_key, write, required=True)
 
 
-@orders_router.post("/{int:order_id}/status", response=OrderOut, summary="Change an order's status")
+@orders_router.get("/{order_id}", response=OrderOut, summary="Get an order")
+def get_order(request: HttpRequest, order_id: int) -> Order:
+    """Return one order of a visible customer (404 otherwise)."""
+    order = get_object_or_404(services.visible_orders(_user(request)), pk=order_id)
+    return _loaded(order.pk)
+
+
+@orders_router.post("/{order_id}/status", response=OrderOut, summary="Change an order's status")
 def change_status(request: HttpRequest, order_id: int, payload: StatusIn) -> Order:
     """Refund, cancel or reinstate an order; the purchase summary follows."""
     user = _user(request)

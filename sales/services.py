@@ -4,10 +4,13 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+import numpy as np
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.db import connection, transaction
+from django.db.models import Count, Field, Max, Min, Model, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import visible_owner_q
@@ -131,20 +134,77 @@ def create_order(data: OrderInput) -> Order:
 def bulk_create_orders(orders: Sequence[OrderInput]) -> list[Order]:
     """Write many valid orders at once, then refresh each affected summary once.
 
-    The caller validates first (validate_order); this path is what the API's bulk
-    endpoint, imports and the benchmark generator share.
+    The caller validates first (validate_orders); this path is what the API's bulk
+    endpoint, imports and the benchmark generator share. Rows go in with executemany
+    because the ORM's bulk_create, building SQL field by field for every object, held
+    this path near 3,000 orders/s (docs/performance.md).
     """
     products = products_by_sku(line.sku for data in orders for line in data.lines)
-    built = [_build(data, products) for data in orders]
-    created = Order.objects.bulk_create([order for order, _lines in built], batch_size=2000)
-    all_lines = []
-    for order, lines in zip(created, (lines for _order, lines in built), strict=True):
-        for line in lines:
-            line.order = order
-            all_lines.append(line)
-    OrderLine.objects.bulk_create(all_lines, batch_size=2000)
+    now = timezone.now()
+    created: list[Order] = []
+    amounts: list[list[Decimal]] = []
+    for data in orders:
+        line_amounts = [_line_amount(line) for line in data.lines]
+        created.append(
+            Order(
+                number=data.number.strip(), customer_id=data.customer_id,
+                ordered_on=data.ordered_on, status=data.status, channel=data.channel,
+                amount=sum(line_amounts, ZERO), created_at=now,
+            )
+        )  # fmt: skip
+        amounts.append(line_amounts)
+    _insert_rows(Order, ORDER_COLUMNS, [[getattr(o, c) for c in ORDER_ATTRS] for o in created])
+    ids = _order_ids([order.number for order in created])
+    line_rows = []
+    for order, data, line_amounts in zip(created, orders, amounts, strict=True):
+        # Left as bulk_create leaves its objects: saved, with their primary keys.
+        order.pk = ids[order.number]
+        order._state.adding = False
+        order._state.db = connection.alias
+        line_rows += [
+            [order.pk, products[line.sku].pk, line.quantity, line.unit_price, line.discount, amount]
+            for line, amount in zip(data.lines, line_amounts, strict=True)
+        ]
+    _insert_rows(OrderLine, LINE_COLUMNS, line_rows)
     refresh_stats({data.customer_id for data in orders})
     return created
+
+
+# What the bulk path writes, in the order of its value rows.
+ORDER_COLUMNS = ("number", "customer", "ordered_on", "status", "channel", "amount", "created_at")
+ORDER_ATTRS = ("number", "customer_id", "ordered_on", "status", "channel", "amount", "created_at")
+LINE_COLUMNS = ("order", "product", "quantity", "unit_price", "discount", "amount")
+# Field types whose Python values the database drivers take as they are.
+_PLAIN_TYPES = {"CharField", "TextField", "ForeignKey", "IntegerField", "PositiveIntegerField"}
+
+
+def _insert_rows(model: type[Model], names: Sequence[str], rows: list[list[Any]]) -> None:
+    """Insert the rows with one executemany, each value converted as the ORM converts it."""
+    if not rows:
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    concrete = [field for field in fields if isinstance(field, Field)]
+    assert len(concrete) == len(fields), "only concrete fields can be inserted"
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in concrete)
+    values = ", ".join(["%s"] * len(concrete))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({values})"
+    for index, field in enumerate(concrete):
+        if field.get_internal_type() not in _PLAIN_TYPES:
+            prepare = field.get_db_prep_save
+            for row in rows:
+                row[index] = prepare(row[index], connection)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _order_ids(numbers: Sequence[str]) -> dict[str, int]:
+    """Return the primary keys of the orders with these numbers (order numbers are unique)."""
+    ids: dict[str, int] = {}
+    for start in range(0, len(numbers), ID_CHUNK):
+        chunk = numbers[start : start + ID_CHUNK]
+        ids.update(Order.objects.filter(number__in=chunk).values_list("number", "id"))
+    return ids
 
 
 @transaction.atomic
@@ -194,19 +254,35 @@ def computed_stats(customer_ids: Iterable[int] | None = None) -> dict[int, Custo
 
 
 def _write_stats(customer_ids: Sequence[int]) -> None:
-    fresh = computed_stats(customer_ids)
-    CustomerStats.objects.filter(customer_id__in=customer_ids).exclude(
-        customer_id__in=list(fresh)
-    ).delete()
-    CustomerStats.objects.bulk_create(
-        fresh.values(),
-        update_conflicts=True,
-        unique_fields=["customer"],
-        update_fields=[
-            "first_purchase_on", "last_purchase_on", "purchase_days", "orders_count",
-            "total_spend",
-        ],
-    )  # fmt: skip
+    """Recompute these summaries inside the database from the paid orders.
+
+    One INSERT ... SELECT ... ON CONFLICT per chunk (SQLite >= 3.24 and PostgreSQL) instead
+    of loading the aggregates into Python and upserting them back through the ORM; summaries
+    of customers left without a paid order are removed. computed_stats stays the ORM oracle.
+    """
+    quote = connection.ops.quote_name
+    stats, orders = quote(CustomerStats._meta.db_table), quote(Order._meta.db_table)
+    ids = ", ".join(["%s"] * len(customer_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {stats} WHERE customer_id IN ({ids}) AND NOT EXISTS ("
+            f"SELECT 1 FROM {orders} WHERE {orders}.customer_id = {stats}.customer_id "
+            f"AND {orders}.status = %s)",
+            [*customer_ids, OrderStatus.PAID.value],
+        )
+        cursor.execute(
+            f"INSERT INTO {stats} (customer_id, first_purchase_on, last_purchase_on, "
+            "purchase_days, orders_count, total_spend) "
+            "SELECT customer_id, MIN(ordered_on), MAX(ordered_on), COUNT(DISTINCT ordered_on), "
+            f"COUNT(*), ROUND(SUM(amount), 2) FROM {orders} "
+            f"WHERE status = %s AND customer_id IN ({ids}) GROUP BY customer_id "
+            "ON CONFLICT (customer_id) DO UPDATE SET "
+            "first_purchase_on = excluded.first_purchase_on, "
+            "last_purchase_on = excluded.last_purchase_on, "
+            "purchase_days = excluded.purchase_days, orders_count = excluded.orders_count, "
+            "total_spend = excluded.total_spend",
+            [OrderStatus.PAID.value, *customer_ids],
+        )
 
 
 def refresh_stats(customer_ids: Iterable[int]) -> None:
@@ -261,9 +337,7 @@ def existing_order_numbers(numbers: Iterable[str]) -> set[str]:
     return taken
 
 
-def validate_orders(
-    orders: Sequence[OrderInput], customers: dict[int, Customer]
-) -> dict[str, str]:
+def validate_orders(orders: Sequence[OrderInput], customers: dict[int, Customer]) -> dict[str, str]:
     """Return errors by field for a batch, each under its index: "orders[3].lines[0].sku".
 
     `customers` holds the customers the orders may be written for (any other is unknown);
@@ -291,3 +365,82 @@ def create_product(fields: dict[str, object]) -> Product:
     product.full_clean()
     product.save()
     return product
+
+
+@dataclass(frozen=True)
+class PurchaseRows:
+    """Paid purchases collapsed to one row per customer and day, as NumPy arrays."""
+
+    customer_id: np.ndarray
+    day: np.ndarray  # days since 1970-01-01
+    amount: np.ndarray
+
+
+def _purchase_day_sql(vendor: str) -> str:
+    # The day number is computed in SQL so millions of rows cross into Python as plain ints.
+    day = (
+        "CAST(julianday(ordered_on) - 2440587.5 AS INTEGER)"
+        if vendor == "sqlite"
+        else "(ordered_on - DATE '1970-01-01')"
+    )
+    amount = "SUM(amount)" if vendor == "sqlite" else "CAST(SUM(amount) AS DOUBLE PRECISION)"
+    table = Order._meta.db_table
+    return (
+        f"SELECT customer_id, {day}, {amount} FROM {table} "
+        f"WHERE status = %s AND ordered_on <= %s GROUP BY customer_id, ordered_on"
+    )
+
+
+def purchase_rows(until: datetime.date, chunk_size: int = 200_000) -> PurchaseRows:
+    """Return every paid purchase day up to `until`, for the analyses, read in chunks."""
+    ids: list[np.ndarray] = []
+    days: list[np.ndarray] = []
+    amounts: list[np.ndarray] = []
+    with connection.cursor() as cursor:
+        cursor.execute(_purchase_day_sql(connection.vendor), [OrderStatus.PAID, until])
+        while rows := cursor.fetchmany(chunk_size):
+            block = np.array(rows, dtype=np.float64)
+            ids.append(block[:, 0].astype(np.int64))
+            days.append(block[:, 1].astype(np.int64))
+            amounts.append(block[:, 2])
+    if not ids:
+        empty = np.zeros(0)
+        return PurchaseRows(empty.astype(np.int64), empty.astype(np.int64), empty)
+    return PurchaseRows(np.concatenate(ids), np.concatenate(days), np.concatenate(amounts))
+
+
+@transaction.atomic
+def insert_orders(orders: Sequence[OrderInput]) -> list[int]:
+    """Write many orders, validated by the caller, without refreshing any summary.
+
+    The import's fast path for large files: the caller refreshes the summary of every
+    customer it touched once, with refresh_stats, before its transaction ends, so the
+    summary is never seen out of step. Return the ids of the customers the orders are for.
+    """
+    products = products_by_sku(line.sku for data in orders for line in data.lines)
+    built = [_build(data, products) for data in orders]
+    created = Order.objects.bulk_create([order for order, _lines in built], batch_size=2000)
+    all_lines = []
+    for order, (_order, lines) in zip(created, built, strict=True):
+        for line in lines:
+            line.order = order
+            all_lines.append(line)
+    OrderLine.objects.bulk_create(all_lines, batch_size=2000)
+    return sorted({data.customer_id for data in orders})
+
+
+@transaction.atomic
+def update_order_status_and_channel(order_id: int, status: str, channel: str) -> Order:
+    """Change an order's status and channel (an import's update) and keep the summary in step."""
+    order = Order.objects.select_for_update().get(pk=order_id)
+    order.channel = channel
+    order.save(update_fields=["channel"])
+    return set_order_status(order, status)
+
+
+def ensure_product(sku: str, name: str, category: str = "") -> Product:
+    """Return the product with this SKU, adding it to the catalogue at list price 0 if missing."""
+    product = Product.objects.filter(sku=sku).first()
+    return product or create_product(
+        {"sku": sku, "name": name, "category": category, "list_price": ZERO}
+    )

@@ -7,7 +7,9 @@ from django.urls import reverse
 def test_switch_is_saved_on_the_user_and_followed_elsewhere(rep):
     phone = Client()
     phone.force_login(rep)
-    response = phone.post(reverse("accounts:language"), {"language": "zh-hans", "next": "/customers/"})
+    response = phone.post(
+        reverse("accounts:language"), {"language": "zh-hans", "next": "/customers/"}
+    )
     assert response.status_code == 302 and response["Location"] == "/customers/"
     rep.refresh_from_db()
     assert rep.language == "zh-hans"
@@ -22,7 +24,9 @@ def test_switch_is_saved_on_the_user_and_followed_elsewhere(rep):
 def test_switch_refuses_an_outside_redirect(rep):
     client = Client()
     client.force_login(rep)
-    response = client.post(reverse("accounts:language"), {"language": "en", "next": "https://evil.example/"})
+    response = client.post(
+        reverse("accounts:language"), {"language": "en", "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"
 
 

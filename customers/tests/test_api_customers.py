@@ -2,10 +2,11 @@
 
 import datetime
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import ApiToken
 from customers.models import Customer, ProfileChange, Tag, TagGroup
@@ -68,7 +69,7 @@ def test_search_and_filters_like_the_page(rep, make_customer):
     archive_customer(rep, archived)
     client = client_for(rep)
 
-    def names(**params: object) -> list[str]:
+    def names(**params: Any) -> list[str]:
         return [item["name"] for item in client.get(URL, params).json()["items"]]
 
     assert names(q="wang") == ["Wang Fang"]
@@ -115,7 +116,7 @@ def test_create_writes_the_customer_and_its_history(rep):
     assert client.get(f"{URL}/{body['id']}").json() == body
     customer = Customer.objects.get(pk=body["id"])
     assert (customer.owner, customer.mobile, body["mobile"]) == (rep, "13800138000", "13800138000")
-    assert ProfileChange.objects.filter(customer=customer, field="name").exists()
+    assert ProfileChange.objects.filter(customer=customer, changed_by=rep).exists()
 
 
 @pytest.mark.parametrize(
@@ -150,12 +151,19 @@ def test_missing_name_is_a_schema_error_naming_the_field(rep):
     assert response.json()["errors"] == [{"field": "name", "message": "This field is required."}]
 
 
+def in_chinese(message: str) -> str:
+    with translation.override("zh-hans"):
+        translated = translation.gettext(message)
+    assert translated != message
+    return translated
+
+
 def test_messages_follow_accept_language(rep):
     response = post(
         client_for(rep), URL, {"name": "X", "email": "no"}, **{"Accept-Language": "zh-hans"}
     )
     assert response.status_code == 422
-    assert response.json()["errors"][0]["message"] == "输入一个有效的 Email 地址。"
+    assert response.json()["errors"][0]["message"] == in_chinese("Enter a valid email address.")
 
 
 def test_messages_follow_the_token_users_language(rep):
@@ -167,7 +175,8 @@ def test_messages_follow_the_token_users_language(rep):
         headers={"Authorization": f"Bearer {raw}"},
     )  # fmt: skip
     assert response.status_code == 422
-    assert response.json()["errors"] == [{"field": "name", "message": "这个字段是必填项。"}]
+    message = in_chinese("This field is required.")
+    assert response.json()["errors"] == [{"field": "name", "message": message}]
 
 
 def test_rep_may_not_give_a_customer_to_someone_else(rep, teammate):
@@ -278,3 +287,14 @@ def test_anonymous_gets_401_in_the_error_format(db):
     response = Client().get(URL)
     assert response.status_code == 401
     assert response.json()["errors"][0]["field"] == ""
+
+
+def test_external_id_is_unique_and_blank_means_none(rep):
+    client = client_for(rep)
+    assert post(client, URL, {"name": "A", "external_id": ""}).status_code == 201
+    assert post(client, URL, {"name": "B", "external_id": ""}).status_code == 201
+    assert post(client, URL, {"name": "C", "external_id": "ERP-1"}).status_code == 201
+    taken = post(client, URL, {"name": "D", "external_id": "ERP-1"})
+    assert taken.status_code == 422
+    assert fields(taken) == {"external_id"}
+    assert Customer.objects.filter(external_id__isnull=True).count() == 2

@@ -20,7 +20,7 @@ def test_unchanged_save_writes_no_history(rep, make_customer):
 
 def test_history_rows_cannot_be_changed_or_deleted(rep, make_customer):
     customer = make_customer(rep)
-    change = ProfileChange.objects.filter(customer=customer).first()
+    change = ProfileChange.objects.filter(customer=customer).get()
     change.new_value = "forged"
     with pytest.raises(ImmutableRowError):
         change.save()

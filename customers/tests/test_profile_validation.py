@@ -17,7 +17,10 @@ from customers.services import create_customer, update_customer
         ({"mobile": "phone me"}, "mobile"),
         ({"email": "not-an-email"}, "email"),
         ({"birthday": timezone.localdate() + datetime.timedelta(days=1)}, "birthday"),
-        ({"birthday_calendar": "lunar", "lunar_birth_month": 13, "lunar_birth_day": 1}, "lunar_birth_month"),
+        (
+            {"birthday_calendar": "lunar", "lunar_birth_month": 13, "lunar_birth_day": 1},
+            "lunar_birth_month",
+        ),
         ({"birthday_calendar": "lunar", "lunar_birth_month": 8}, "lunar_birth_day"),
         ({"name": ""}, "name"),
     ],

@@ -13,7 +13,11 @@ def test_manager_reassigns_in_bulk_and_it_is_recorded(manager, rep, teammate, ma
         customer.refresh_from_db()
         assert customer.owner == teammate
         change = customer.changes.exclude(changed_by=None).get(field="owner")
-        assert (change.old_value, change.new_value, change.changed_by) == ("rep", "teammate", manager)
+        assert (change.old_value, change.new_value, change.changed_by) == (
+            "rep",
+            "teammate",
+            manager,
+        )
 
 
 def test_rep_cannot_reassign(rep, teammate, make_customer):

@@ -34,3 +34,11 @@ def money(value: object, places: int = 2) -> str:
 def days_since(stats: object, today: object) -> int:
     """Return the days since the last purchase in a purchase summary."""
     return int(stats.days_since_last_purchase(today))  # type: ignore[attr-defined]
+
+
+@register.filter
+def percent(value: object, places: int = 1) -> str:
+    """Return a ratio as a percentage, or a dash when there is none."""
+    if value is None or value == "":
+        return "—"
+    return f"{float(str(value)) * 100:.{int(places)}f}%"

@@ -30,6 +30,14 @@ MATRIX = {
     ("POST", "interactions:complete", "follow_up"): [403, 403, 302, 404, 404, 403, 302],
     ("GET", "accounts:api_tokens", None): [200, 200, 200, 200, 200, 200, 302],
     ("GET", "admin:index", None): [200, 302, 302, 302, 302, 302, 302],
+    ("GET", "insights:dashboard", None): [200, 200, 200, 200, 200, 200, 302],
+    ("GET", "insights:warnings", None): [200, 200, 200, 200, 200, 200, 302],
+    ("GET", "insights:returning", None): [200, 200, 200, 200, 200, 200, 302],
+    ("GET", "insights:returning_export", None): [404, 404, 403, 403, 403, 403, 302],
+    ("GET", "insights:tiers", None): [200, 200, 200, 200, 200, 200, 302],
+    ("GET", "insights:rfm", None): [200, 200, 200, 200, 200, 200, 302],
+    ("GET", "insights:kpis", None): [200, 200, 200, 200, 200, 200, 302],
+    ("GET", "insights:backtest", None): [200, 200, 200, 200, 200, 200, 302],
 }
 
 

@@ -14,7 +14,11 @@ TODAY = timezone.localdate()
 
 def test_next_contact_becomes_a_follow_up_for_the_owner(rep, agent, make_customer):
     customer = make_customer(rep)
-    log_interaction(agent, customer, {"kind": "call", "summary": "Complaint about delivery", "next_contact_on": TODAY})
+    log_interaction(
+        agent,
+        customer,
+        {"kind": "call", "summary": "Complaint about delivery", "next_contact_on": TODAY},
+    )
     follow_up = FollowUp.objects.get()
     assert (follow_up.assignee, follow_up.due_on, follow_up.customer) == (rep, TODAY, customer)
     assert list(follow_ups_due(rep, TODAY)) == [follow_up]
@@ -41,7 +45,12 @@ def test_form_rejects_a_past_next_contact_and_writes_nothing(rep, make_customer)
     client.force_login(rep)
     response = client.post(
         reverse("interactions:log", args=[customer.pk]),
-        {"kind": "call", "direction": "out", "summary": "Called", "next_contact_on": TODAY - datetime.timedelta(days=1)},
+        {
+            "kind": "call",
+            "direction": "out",
+            "summary": "Called",
+            "next_contact_on": TODAY - datetime.timedelta(days=1),
+        },
     )
     assert response.status_code == 200
     assert "next contact cannot be in the past" in response.content.decode()
@@ -54,9 +63,17 @@ def test_form_logs_and_returns_to_the_profile(rep, make_customer):
     client.force_login(rep)
     response = client.post(
         reverse("interactions:log", args=[customer.pk]),
-        {"kind": "call", "direction": "out", "summary": "Offered the new jazz box", "next_contact_on": TODAY},
+        {
+            "kind": "call",
+            "direction": "out",
+            "summary": "Offered the new jazz box",
+            "next_contact_on": TODAY,
+        },
     )
     assert response.status_code == 302
     page = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
     assert "Offered the new jazz box" in page
-    assert "Offered the new jazz box" in client.get(reverse("interactions:follow_ups")).content.decode()
+    assert (
+        "Offered the new jazz box"
+        in client.get(reverse("interactions:follow_ups")).content.decode()
+    )

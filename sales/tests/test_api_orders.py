@@ -1,9 +1,11 @@
 """Products and orders over the API: validation, access, and the idempotent bulk import."""
 
+import datetime
 import hashlib
 import json
 import threading
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -45,7 +47,9 @@ def order_body(customer, number="SO-1", sku="CD-ROCK", **line: object) -> dict[s
 
 
 def nothing_written() -> bool:
-    return not (Order.objects.exists() or OrderLine.objects.exists() or CustomerStats.objects.exists())
+    return not (
+        Order.objects.exists() or OrderLine.objects.exists() or CustomerStats.objects.exists()
+    )
 
 
 # --- products -------------------------------------------------------------------------------
@@ -77,7 +81,9 @@ def test_managers_add_products_reps_may_not(manager, rep):
      ({"sku": "CD-ROCK"}, "sku"), ({"name": ""}, "name")],
 )  # fmt: skip
 def test_bad_products_are_rejected(admin_user, product, change, field):
-    response = post(client_for(admin_user), PRODUCTS, {"sku": "N", "name": "N", "list_price": 1, **change})
+    response = post(
+        client_for(admin_user), PRODUCTS, {"sku": "N", "name": "N", "list_price": 1, **change}
+    )
     assert response.status_code == 422
     assert field in errors(response)
     assert Product.objects.count() == 1
@@ -142,7 +148,7 @@ def test_an_unseen_customer_answers_like_a_missing_one(rep, other_rep, make_cust
 
 def test_duplicate_number_is_rejected(rep, make_customer, make_order, product):
     customer = make_customer(rep)
-    make_order(customer, __import__("datetime").date(2026, 1, 1), number="SO-1")
+    make_order(customer, datetime.date(2026, 1, 1), number="SO-1")
     response = post(client_for(rep), ORDERS, order_body(customer, number="SO-1"))
     assert response.status_code == 422
     assert set(errors(response)) == {"number"}
@@ -169,8 +175,6 @@ def test_single_create_replays_with_a_key(rep, make_customer, product):
 
 
 def test_list_and_detail_follow_the_access_rule(rep, other_rep, make_customer, make_order):
-    import datetime
-
     own = make_order(make_customer(rep), datetime.date(2026, 1, 1))
     other = make_order(make_customer(other_rep), datetime.date(2026, 1, 2))
     client = client_for(rep)
@@ -180,14 +184,14 @@ def test_list_and_detail_follow_the_access_rule(rep, other_rep, make_customer, m
 
 
 def test_list_filters(rep, make_customer, make_order):
-    import datetime
-
     first = make_customer(rep)
     paid = make_order(first, datetime.date(2026, 1, 1))
-    refunded = make_order(make_customer(rep), datetime.date(2026, 2, 1), status=OrderStatus.REFUNDED)
+    refunded = make_order(
+        make_customer(rep), datetime.date(2026, 2, 1), status=OrderStatus.REFUNDED
+    )
     client = client_for(rep)
 
-    def ids(**params: object) -> list[int]:
+    def ids(**params: Any) -> list[int]:
         return [o["id"] for o in client.get(ORDERS, params).json()["items"]]
 
     assert ids() == [refunded.pk, paid.pk]
@@ -198,8 +202,6 @@ def test_list_filters(rep, make_customer, make_order):
 
 
 def test_status_change_keeps_the_summary(rep, other_rep, agent, make_customer, make_order):
-    import datetime
-
     customer = make_customer(rep)
     order = make_order(customer, datetime.date(2026, 1, 1), "30.00")
     url = f"{ORDERS}/{order.pk}/status"
@@ -216,11 +218,9 @@ def test_status_change_keeps_the_summary(rep, other_rep, agent, make_customer, m
 # --- bulk -----------------------------------------------------------------------------------
 
 
-def bulk(customers, count=3) -> dict[str, object]:
+def bulk(customers, count=3) -> dict[str, list[dict[str, object]]]:
     return {
-        "orders": [
-            order_body(customers[i % len(customers)], number=f"B-{i}") for i in range(count)
-        ]
+        "orders": [order_body(customers[i % len(customers)], number=f"B-{i}") for i in range(count)]
     }
 
 
@@ -240,8 +240,6 @@ def test_bulk_writes_every_order_and_the_summaries(rep, make_customer, product):
 def test_bulk_reports_every_error_with_its_index_and_writes_nothing(
     rep, other_rep, make_customer, make_order, product
 ):
-    import datetime
-
     good = make_customer(rep)
     archived = make_customer(rep)
     archive_customer(rep, archived)
@@ -293,7 +291,9 @@ def test_bulk_retry_returns_the_first_answer_and_writes_nothing(rep, make_custom
     payload = bulk(customers)
     first = post(client, BULK, payload, key="retry-1")
     # The same JSON, keys in another order and spaced differently, is the same request.
-    reordered = json.dumps({"orders": [dict(reversed(o.items())) for o in payload["orders"]]}, indent=2)
+    reordered = json.dumps(
+        {"orders": [dict(reversed(o.items())) for o in payload["orders"]]}, indent=2
+    )
     again = post(client, BULK, None, key="retry-1", raw=reordered)
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.json() == first.json()

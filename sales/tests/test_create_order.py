@@ -19,11 +19,17 @@ def order(customer, *lines, number="SO-1"):
 
 def test_order_amount_and_summary(rep, make_customer, product):
     customer = make_customer(rep)
-    line = LineInput(sku=product.sku, quantity=3, unit_price=Decimal("15.00"), discount=Decimal("5"))
+    line = LineInput(
+        sku=product.sku, quantity=3, unit_price=Decimal("15.00"), discount=Decimal("5")
+    )
     created = create_order(order(customer, line))
     assert created.amount == Decimal("40.00")
     stats = CustomerStats.objects.get(customer=customer)
-    assert (stats.orders_count, stats.total_spend, stats.first_purchase_on) == (1, Decimal("40.00"), DAY)
+    assert (stats.orders_count, stats.total_spend, stats.first_purchase_on) == (
+        1,
+        Decimal("40.00"),
+        DAY,
+    )
 
 
 def test_refund_leaves_the_summary(rep, make_customer, make_order):

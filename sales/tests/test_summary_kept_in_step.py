@@ -67,7 +67,9 @@ def apply(step: tuple[object, ...], customers: list[int], number: int) -> None:
 
 
 @pytest.mark.django_db
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(sequence=steps)
 def test_summary_equals_rebuild_after_random_changes(sequence: list[tuple[object, ...]]) -> None:
     Order.objects.all().delete()

@@ -12,6 +12,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         differing, total = rebuild_all_stats()
-        self.stdout.write(f"Rebuilt {total} purchase summaries; {differing} differed from the orders.")
+        self.stdout.write(
+            f"Rebuilt {total} purchase summaries; {differing} differed from the orders."
+        )
         if differing:
-            self.stderr.write(self.style.WARNING("Some summaries had drifted; they are now correct."))
+            self.stderr.write(
+                self.style.WARNING("Some summaries had drifted; they are now correct.")
+            )

@@ -1,0 +1,105 @@
+"""Recent calls and planned follow-ups, so each rep's day starts with work to do."""
+
+import datetime
+import random
+from collections.abc import Sequence
+
+from django.utils import timezone
+
+from customers.models import Customer
+from huitou.demo import SEED
+from huitou.demo.users import Organisation
+from interactions.models import Direction, FollowUp, Interaction, InteractionKind
+
+CUSTOMERS_PER_REP = 24
+AGENT_CONTACTS = 12
+REP_CONTACTS = (
+    ("Called about the new releases in their favourite genre", "Interested, wants a list"),
+    ("Thanked them for the last order and asked about delivery", "Happy with the service"),
+    ("Invited them to the spring listening event", "Will reply next week"),
+    ("Offered the loyalty coupon for the next purchase", "Asked to call back later"),
+    ("Checked whether the gift order arrived in time", "Arrived, wants gift wrapping again"),
+)
+AGENT_CONTACTS_TEXT = (
+    ("Asked where the parcel is", "Tracking number sent"),
+    ("Reported a scratched disc", "Replacement arranged"),
+    ("Asked for a VAT invoice", "Invoice e-mailed"),
+    ("Wanted to change the delivery address", "Address updated"),
+)
+KINDS = (InteractionKind.CALL, InteractionKind.WECHAT, InteractionKind.SMS, InteractionKind.VISIT)
+
+
+def create_activity(
+    new_customers: Sequence[Customer], org: Organisation, today: datetime.date
+) -> tuple[int, int]:
+    """Log contacts and follow-ups on some of the customers just created; return the counts.
+
+    Only new customers get activity, which keeps a second load from adding any.
+    """
+    rng = random.Random(SEED + 2)
+    interactions: list[Interaction] = []
+    plans: list[tuple[Interaction, datetime.date, bool]] = []
+    for rep in org.reps:
+        owned = [customer for customer in new_customers if customer.owner_id == rep.pk]
+        for position, customer in enumerate(owned[:CUSTOMERS_PER_REP]):
+            due, done = _plan(rng, position, today)
+            contact = _rep_contact(rng, customer, today, due)
+            interactions.append(contact)
+            plans.append((contact, due, done))
+    for customer in rng.sample(list(new_customers), min(AGENT_CONTACTS, len(new_customers))):
+        interactions.append(_agent_contact(rng, customer, org, today))
+    Interaction.objects.bulk_create(interactions)
+    follow_ups = [_follow_up(contact, due, done) for contact, due, done in plans]
+    FollowUp.objects.bulk_create(follow_ups)
+    return len(interactions), len(follow_ups)
+
+
+def _plan(rng: random.Random, position: int, today: datetime.date) -> tuple[datetime.date, bool]:
+    """Return (due date, already done): four due today, three overdue, three done, rest later."""
+    if position < 4:
+        return today, False
+    if position < 7:
+        return today - datetime.timedelta(days=rng.randint(1, 5)), False
+    if position < 10:
+        return today - datetime.timedelta(days=rng.randint(1, 10)), True
+    return today + datetime.timedelta(days=rng.randint(1, 21)), False
+
+
+def _moment(rng: random.Random, day: datetime.date) -> datetime.datetime:
+    """Return a time during office hours on the day, in the local time zone."""
+    at = datetime.time(rng.randint(9, 17), rng.randrange(60))
+    return datetime.datetime.combine(day, at, timezone.get_current_timezone())
+
+
+def _rep_contact(
+    rng: random.Random, customer: Customer, today: datetime.date, due: datetime.date
+) -> Interaction:
+    summary, outcome = rng.choice(REP_CONTACTS)
+    # The contact that planned the follow-up happened before it fell due.
+    earliest = min(due, today) - datetime.timedelta(days=rng.randint(3, 30))
+    return Interaction(
+        customer=customer, user_id=customer.owner_id, kind=rng.choice(KINDS),
+        direction=Direction.OUTBOUND, occurred_at=_moment(rng, earliest), summary=summary,
+        outcome=outcome, next_contact_on=due,
+    )  # fmt: skip
+
+
+def _agent_contact(
+    rng: random.Random, customer: Customer, org: Organisation, today: datetime.date
+) -> Interaction:
+    summary, outcome = rng.choice(AGENT_CONTACTS_TEXT)
+    day = today - datetime.timedelta(days=rng.randint(0, 14))
+    return Interaction(
+        customer=customer, user=org.agent, kind=rng.choice(KINDS[:2]),
+        direction=Direction.INBOUND, occurred_at=_moment(rng, day), summary=summary,
+        outcome=outcome,
+    )  # fmt: skip
+
+
+def _follow_up(contact: Interaction, due: datetime.date, done: bool) -> FollowUp:
+    """Return the follow-up the contact planned, for the customer's owner (as log_interaction)."""
+    return FollowUp(
+        customer=contact.customer, assignee_id=contact.customer.owner_id, due_on=due,
+        note=contact.summary[:300], source=contact, created_at=contact.occurred_at,
+        done_at=contact.occurred_at + datetime.timedelta(days=1) if done else None,
+    )  # fmt: skip

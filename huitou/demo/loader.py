@@ -1,0 +1,222 @@
+"""Load the demo organisation: users, products, tags, CDNOW customers and their orders.
+
+Bulk paths throughout so the whole file loads in seconds. Natural keys (usernames, SKUs,
+customer external IDs "CDNOW-<id>", order numbers "CDNOW-<row>") decide what already exists,
+so loading twice creates nothing the second time.
+"""
+
+import datetime
+import random
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from customers.models import Consent, Customer, ProfileChange, Tag, TagGroup
+from huitou.demo import SEED
+from huitou.demo.activity import create_activity
+from huitou.demo.catalogue import PRODUCTS, TAG_GROUPS
+from huitou.demo.cdnow import (
+    PREFIX,
+    Purchase,
+    by_customer,
+    date_shift,
+    external_id,
+    first_customers,
+    read_purchases,
+)
+from huitou.demo.lines import split_lines
+from huitou.demo.people import Profile, ProfileMaker
+from huitou.demo.users import ensure_organisation
+from sales.models import Order, Product
+from sales.services import OrderInput, bulk_create_orders
+
+Progress = Callable[[str], None]
+# Large enough that the per-chunk summary refresh is amortised, small enough to show progress.
+ORDER_CHUNK = 10_000
+BATCH = 2_000
+ORDER_CHANNEL = "Online store"
+CONSENT_SOURCE = "Sign-up form"
+
+TagKey = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    customers: int
+    orders: int
+    interactions: int
+    follow_ups: int
+
+
+@transaction.atomic
+def load_demo(limit: int | None, today: datetime.date, progress: Progress) -> LoadResult:
+    """Load the first `limit` CDNOW customers (all when None) with what is missing."""
+    org = ensure_organisation()
+    _ensure_products()
+    tags = _ensure_tags()
+    everything = read_purchases()
+    shift = date_shift(everything, today)
+    purchases = first_customers(everything, limit)
+    groups = list(by_customer(purchases))
+    maker = ProfileMaker(SEED, today)
+    # Drawn for every customer, new or not, so each keeps the same profile on any run.
+    profiles = {number: maker.make(number) for number, _rows in groups}
+    progress(f"{len(groups)} customers and {len(purchases)} purchases read; dates moved {shift}")
+    customers = _create_customers(groups, profiles, org.reps, tags, shift)
+    progress(f"{len(customers)} customers created with history, tags and consents")
+    orders = _create_orders(purchases, profiles, shift, progress)
+    interactions, follow_ups = create_activity(customers, org, today)
+    progress(f"{interactions} interactions and {follow_ups} follow-ups created")
+    return LoadResult(len(customers), orders, interactions, follow_ups)
+
+
+def _ensure_products() -> None:
+    Product.objects.bulk_create(
+        [Product(sku=p.sku, name=p.name, category=p.category, list_price=p.list_price)
+         for p in PRODUCTS],
+        ignore_conflicts=True,
+    )  # fmt: skip
+
+
+def _ensure_tags() -> dict[TagKey, Tag]:
+    tags = {}
+    for group_name, names in TAG_GROUPS.items():
+        group, _created = TagGroup.objects.get_or_create(name=group_name)
+        for name in names:
+            tags[group_name, name] = Tag.objects.get_or_create(group=group, name=name)[0]
+    return tags
+
+
+def _created_at(number: int, first_purchase: datetime.date) -> datetime.datetime:
+    """Return when the customer was registered: at their first purchase, during the day."""
+    # Derived from the id rather than drawn, so it does not shift the seeded streams.
+    at = datetime.time(9 + number % 12, number * 7 % 60)
+    return datetime.datetime.combine(first_purchase, at, timezone.get_current_timezone())
+
+
+def _customer(
+    number: int, profile: Profile, owner: User, created_at: datetime.datetime
+) -> Customer:
+    return Customer(
+        kind=profile.kind, name=profile.name, gender=profile.gender, mobile=profile.mobile,
+        mobile_reversed=profile.mobile[::-1], email=profile.email, wechat_id=profile.wechat_id,
+        company=profile.company, title=profile.title, birthday=profile.birthday,
+        birthday_calendar=profile.birthday_calendar,
+        lunar_birth_month=profile.lunar_birth_month, lunar_birth_day=profile.lunar_birth_day,
+        region=profile.region, city=profile.city, address=profile.address,
+        source_channel=profile.source_channel, notes=profile.notes,
+        external_id=external_id(number), owner=owner, created_at=created_at,
+    )  # fmt: skip
+
+
+def _create_customers(
+    groups: Sequence[tuple[int, list[Purchase]]],
+    profiles: dict[int, Profile],
+    reps: Sequence[User],
+    tags: dict[TagKey, Tag],
+    shift: datetime.timedelta,
+) -> list[Customer]:
+    """Create the customers not yet loaded, shared round-robin between the reps."""
+    existing = set(
+        Customer.objects.filter(external_id__startswith=PREFIX).values_list(
+            "external_id", flat=True
+        )
+    )
+    new = {
+        number: _customer(
+            number, profiles[number], reps[index % len(reps)],
+            _created_at(number, rows[0].ordered_on + shift),
+        )
+        for index, (number, rows) in enumerate(groups)
+        if external_id(number) not in existing
+    }  # fmt: skip
+    # bulk_create sets the primary keys on these same objects (RETURNING on SQLite and PostgreSQL).
+    Customer.objects.bulk_create(new.values(), batch_size=BATCH)
+    _create_history(new.values())
+    _create_tags(new, profiles, tags)
+    _create_consents(new, profiles)
+    return list(new.values())
+
+
+def _create_history(customers: Iterable[Customer]) -> None:
+    """Write the first page of each profile history: the "created" row create_customer writes.
+
+    Dated at the customer's registration, not now, so the timeline starts where it should.
+    """
+    ProfileChange.objects.bulk_create(
+        [
+            ProfileChange(
+                customer=customer, changed_by=None, changed_at=customer.created_at,
+                field="created", new_value=customer.name,
+            )
+            for customer in customers
+        ],
+        batch_size=BATCH,
+    )  # fmt: skip
+
+
+def _create_tags(
+    customers: dict[int, Customer], profiles: dict[int, Profile], tags: dict[TagKey, Tag]
+) -> None:
+    through = Customer.tags.through
+    rows = [
+        through(customer_id=customer.pk, tag_id=tags[key].pk)
+        for number, customer in customers.items()
+        for key in profiles[number].tags
+    ]
+    through.objects.bulk_create(rows, batch_size=BATCH)
+
+
+def _create_consents(customers: dict[int, Customer], profiles: dict[int, Profile]) -> None:
+    """Record the answers customers gave at sign-up (their first purchase)."""
+    rows = [
+        Consent(
+            customer=customer, channel=channel, granted=granted,
+            changed_on=customer.created_at.date(), source=CONSENT_SOURCE,
+        )
+        for number, customer in customers.items()
+        for channel, granted in profiles[number].consents
+    ]  # fmt: skip
+    Consent.objects.bulk_create(rows, batch_size=BATCH)
+
+
+def _create_orders(
+    purchases: Sequence[Purchase],
+    profiles: dict[int, Profile],
+    shift: datetime.timedelta,
+    progress: Progress,
+) -> int:
+    """Write the purchases not yet loaded as paid orders, through the sales bulk path."""
+    existing = set(Order.objects.filter(number__startswith=PREFIX).values_list("number", flat=True))
+    customer_pks = dict(
+        Customer.objects.filter(external_id__startswith=PREFIX).values_list("external_id", "pk")
+    )
+    rng = random.Random(SEED + 1)
+    orders = []
+    for purchase in purchases:
+        # Drawn for every row so each order keeps the same lines on any run.
+        lines = split_lines(
+            rng, purchase.cds, purchase.value, profiles[purchase.customer_id].favourite
+        )
+        if purchase.order_number in existing:
+            continue
+        orders.append(
+            OrderInput(
+                number=purchase.order_number, customer_id=customer_pks[purchase.external_id],
+                ordered_on=purchase.ordered_on + shift, lines=lines, channel=ORDER_CHANNEL,
+            )
+        )  # fmt: skip
+    for done, chunk in _chunks(orders, ORDER_CHUNK):
+        bulk_create_orders(chunk)
+        progress(f"orders: {done}/{len(orders)}")
+    return len(orders)
+
+
+def _chunks(items: Sequence[OrderInput], size: int) -> Iterator[tuple[int, Sequence[OrderInput]]]:
+    """Yield (items written after this chunk, chunk)."""
+    for start in range(0, len(items), size):
+        chunk = items[start : start + size]
+        yield start + len(chunk), chunk

@@ -1,0 +1,640 @@
+"""Check the rows of a file against the database and, when asked, write them.
+
+One pass over the file in batches of BATCH rows: each batch is parsed (rows.RowParser),
+resolved against what exists (one query per key type per batch), and, in a commit, written
+with bulk inserts. The caller wraps a commit in one transaction; this module never commits.
+"""
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import ROUND_UP, Decimal
+from itertools import islice
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from accounts.access import assignable_owners, can_edit_owned_by, can_reassign, visible_owner_q
+from accounts.models import Role, User
+from customers.models import Customer, Tag
+from customers.services import bulk_create_customers, bulk_update_customers, set_tags
+from imports.cells import Cell, text
+from imports.models import Kind
+from imports.rows import CustomerRow, OrderRow, RowError, RowParser
+from sales.models import Order, Product
+from sales.services import (
+    ID_CHUNK,
+    LineInput,
+    OrderInput,
+    ensure_product,
+    insert_orders,
+    refresh_stats,
+    update_order_status_and_channel,
+)
+
+CENT = Decimal("0.01")
+Progress = Callable[[int], None]
+Key = tuple[str, str]
+
+
+def batch_rows() -> int:
+    """Return how many rows are checked and written together (one query per key per batch)."""
+    return int(getattr(settings, "IMPORT_BATCH_ROWS", 5000))
+
+
+def default_sku() -> str:
+    return str(getattr(settings, "IMPORT_DEFAULT_SKU", "IMPORTED"))
+
+
+def max_rejects_kept() -> int:
+    return int(getattr(settings, "IMPORT_MAX_REJECTS_KEPT", 100_000))
+
+
+@dataclass
+class Outcome:
+    """What a pass over a file found (and, in a commit, did)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    total_rows: int = 0
+    rejected_count: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    # Row number -> the row's cells as text, to hand the rejected rows back as a file.
+    rejected_cells: dict[int, list[str]] = field(default_factory=dict)
+    touched_customers: set[int] = field(default_factory=set)
+    # Field -> header, so that a rejection names the column as the file does.
+    header_of: dict[str, str] = field(default_factory=dict)
+
+    def reject(self, errors: list[RowError], cells: list[Cell]) -> None:
+        self.rejected_count += 1
+        if len(self.rejected_cells) < max_rejects_kept():
+            self.errors.extend(
+                RowError(e.row, self.header_of.get(e.column, e.column), e.reason) for e in errors
+            )
+            self.rejected_cells[errors[0].row] = [text(cell) for cell in cells]
+
+
+def _chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
+    items = sorted(set(values))
+    for start in range(0, len(items), ID_CHUNK):
+        yield items[start : start + ID_CHUNK]
+
+
+def run_rows(
+    kind: str,
+    actor: User,
+    headers: list[str],
+    mapping: dict[str, str],
+    rows: Iterator[tuple[int, list[Cell]]],
+    *,
+    write: bool,
+    skip_invalid: bool,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Check every row; in a write, write the valid ones while all are valid (or skip_invalid).
+
+    Once a row is rejected without skip_invalid, nothing more is written and the caller
+    rolls back; the rest of the file is still checked, so the report is complete.
+    """
+    parser = RowParser(kind, headers, mapping)
+    importer: _CustomerImport | _OrderImport = (
+        _CustomerImport(actor) if kind == Kind.CUSTOMERS else _OrderImport(actor, mapping)
+    )
+    outcome = Outcome(header_of=dict(mapping))
+    while batch := list(islice(rows, batch_rows())):
+        records: list[Any] = []
+        cells_by_row = {}
+        for number, cells in batch:
+            parsed = parser.parse(number, cells)
+            if isinstance(parsed, list):
+                outcome.reject(parsed, cells)
+            else:
+                records.append(parsed)
+                cells_by_row[number] = cells
+        may_write = write and (skip_invalid or outcome.rejected_count == 0)
+        importer.run_batch(records, outcome, cells_by_row, may_write)
+        outcome.total_rows += len(batch)
+        if progress is not None:
+            progress(outcome.total_rows)
+    importer.finish(outcome, write and (skip_invalid or outcome.rejected_count == 0))
+    return outcome
+
+
+# Customers ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    creates: list[Customer] = field(default_factory=list)
+    updates: list[tuple[Customer, dict[str, Any]]] = field(default_factory=list)
+    tags: list[tuple[Customer, list[Tag]]] = field(default_factory=list)
+    new_tags: list[tuple[Customer, list[Tag]]] = field(default_factory=list)
+
+
+class _CustomerImport:
+    """Match customer rows on Huitou ID, external ID or mobile; plan creates and updates."""
+
+    def __init__(self, actor: User) -> None:
+        self.actor = actor
+        self.seen: dict[Key, int] = {}
+        self.owners = {user.username: user for user in _owners(actor)}
+        self.tags = _tags_by_name()
+
+    def run_batch(
+        self,
+        records: list[CustomerRow],
+        outcome: Outcome,
+        cells: dict[int, list[Cell]],
+        write: bool,
+    ) -> None:
+        found = _Existing.load(self.actor, records)
+        plan = _Plan()
+        for record in records:
+            errors = self._plan_row(record, found, plan, outcome)
+            if errors:
+                outcome.reject(errors, cells[record.row])
+        if write:
+            self._write(plan)
+
+    def finish(self, outcome: Outcome, write: bool) -> None:
+        """Nothing to do once all batches are through: customers have no summary to refresh."""
+
+    def _plan_row(
+        self, record: CustomerRow, found: "_Existing", plan: _Plan, outcome: Outcome
+    ) -> list[RowError]:
+        match, errors = found.match(record, self.actor)
+        if errors:
+            return errors
+        keys = _customer_keys(record, match)
+        for key in keys:
+            if key in self.seen:
+                column = {"pk": "id", "id": "id", "ext": "external_id", "mobile": "mobile"}[key[0]]
+                return [
+                    RowError(
+                        record.row,
+                        column,
+                        _("The same customer is already on row %(row)d.") % {"row": self.seen[key]},
+                    )
+                ]
+        owner, owner_error = self._owner(record, match)
+        tags, tag_error = self._tags(record)
+        if owner_error or tag_error:
+            return [error for error in (owner_error, tag_error) if error]
+        for key in keys:
+            self.seen[key] = record.row
+        if match is None:
+            return self._plan_create(record, owner, tags, plan, outcome)
+        return self._plan_update(record, match, owner, tags, plan, outcome)
+
+    def _plan_create(
+        self,
+        record: CustomerRow,
+        owner: User | None,
+        tags: list[Tag] | None,
+        plan: _Plan,
+        outcome: Outcome,
+    ) -> list[RowError]:
+        if not record.external_id and not record.mobile:
+            return [
+                RowError(
+                    record.row,
+                    "",
+                    _(
+                        "Give an external ID or a mobile, so that importing the file again "
+                        "finds this customer."
+                    ),
+                )
+            ]
+        customer = Customer(**{**record.fields, "owner": owner or self.actor})
+        plan.creates.append(customer)
+        if tags:
+            plan.new_tags.append((customer, tags))
+        outcome.created += 1
+        return []
+
+    def _plan_update(
+        self,
+        record: CustomerRow,
+        match: Customer,
+        owner: User | None,
+        tags: list[Tag] | None,
+        plan: _Plan,
+        outcome: Outcome,
+    ) -> list[RowError]:
+        changes = {
+            name: value for name, value in record.fields.items() if getattr(match, name) != value
+        }
+        if owner is not None and owner.pk != match.owner_id:
+            changes["owner"] = owner
+        tags_change = tags is not None and sorted(t.pk for t in tags) != sorted(
+            t.pk for t in match.tags.all()
+        )
+        if changes:
+            plan.updates.append((match, changes))
+        if tags_change and tags is not None:
+            plan.tags.append((match, tags))
+        if changes or tags_change:
+            outcome.updated += 1
+        else:
+            outcome.unchanged += 1
+        return []
+
+    def _owner(
+        self, record: CustomerRow, match: Customer | None
+    ) -> tuple[User | None, RowError | None]:
+        if not record.owner:
+            return None, None
+        owner = self.owners.get(record.owner)
+        changing = match is not None and owner is not None and owner.pk != match.owner_id
+        if owner is None or (changing and not can_reassign(self.actor)):
+            reason = _("You may not make %(user)s the owner.") % {"user": record.owner}
+            return None, RowError(record.row, "owner", reason)
+        return owner, None
+
+    def _tags(self, record: CustomerRow) -> tuple[list[Tag] | None, RowError | None]:
+        if record.tags is None:
+            return None, None
+        unknown = [name for name in record.tags if name.lower() not in self.tags]
+        if unknown:
+            reason = _("Unknown tag: %(tags)s.") % {"tags": ", ".join(unknown)}
+            return None, RowError(record.row, "tags", reason)
+        return [self.tags[name.lower()] for name in record.tags], None
+
+    def _write(self, plan: _Plan) -> None:
+        if plan.creates:
+            bulk_create_customers(self.actor, plan.creates)
+        if plan.updates:
+            bulk_update_customers(self.actor, list(plan.updates))
+        for customer, tags in plan.new_tags:
+            customer.tags.set(tags)
+        for customer, tags in plan.tags:
+            set_tags(self.actor, customer, tags)
+
+
+def _customer_keys(record: CustomerRow, match: Customer | None) -> list[Key]:
+    keys: list[Key] = []
+    if match is not None:
+        keys.append(("pk", str(match.pk)))
+    if record.external_id:
+        keys.append(("ext", record.external_id))
+    if record.mobile:
+        keys.append(("mobile", record.mobile))
+    return keys
+
+
+def _owners(actor: User) -> list[User]:
+    """Return who may own what the actor imports: the assignable owners, and the actor."""
+    if actor.is_admin:
+        return list(User.objects.filter(is_active=True))
+    return [*assignable_owners(actor), actor]
+
+
+def _tags_by_name() -> dict[str, Tag]:
+    return {tag.name.lower(): tag for tag in Tag.objects.select_related("group")}
+
+
+class _Existing:
+    """The customers a batch refers to, found by Huitou ID, external ID and mobile."""
+
+    def __init__(self) -> None:
+        self.by_pk: dict[int, Customer] = {}
+        self.by_ext: dict[str, Customer] = {}
+        self.by_mobile: dict[str, list[Customer]] = {}
+
+    @classmethod
+    def load(cls, actor: User, records: list[CustomerRow]) -> "_Existing":
+        found = cls()
+        base = Customer.objects.select_related("owner").prefetch_related("tags")
+        ids = [r.id for r in records if r.id is not None]
+        for chunk in _chunks(ids):
+            found._add(base.filter(visible_owner_q(actor), pk__in=chunk))
+        for chunk in _chunks(r.external_id for r in records if r.external_id):
+            found._add(base.filter(external_id__in=chunk))
+        for chunk in _chunks(r.mobile for r in records if r.mobile):
+            found._add(base.filter(mobile__in=chunk, merged_into__isnull=True))
+        return found
+
+    def _add(self, customers: Iterable[Customer]) -> None:
+        for customer in customers:
+            if customer.pk in self.by_pk:
+                customer = self.by_pk[customer.pk]
+            self.by_pk[customer.pk] = customer
+            if customer.external_id:
+                self.by_ext[customer.external_id] = customer
+            if customer.mobile:
+                same = self.by_mobile.setdefault(customer.mobile, [])
+                if all(c.pk != customer.pk for c in same):
+                    same.append(customer)
+
+    def match(self, record: CustomerRow, actor: User) -> tuple[Customer | None, list[RowError]]:
+        """Return the customer the row is about (None: a new one), or why it cannot be."""
+        row = record.row
+        match: Customer | None = None
+        if record.id is not None:
+            match = self.by_pk.get(record.id)
+            if match is None:
+                return None, [RowError(row, "id", _("No customer you can see has this Huitou ID."))]
+        if match is None and record.external_id:
+            match = self.by_ext.get(record.external_id)
+        if (
+            match is not None
+            and record.external_id
+            and match.external_id not in (None, record.external_id)
+        ):
+            other = self.by_ext.get(record.external_id)
+            if other is not None and other.pk != match.pk:
+                return None, [
+                    RowError(row, "external_id", _("This external ID belongs to another customer."))
+                ]
+        others = [
+            c for c in self.by_mobile.get(record.mobile, []) if match is None or c.pk != match.pk
+        ]
+        if record.mobile and others:
+            if (
+                match is not None
+                or len(others) > 1
+                or (record.external_id and others[0].external_id not in (None, record.external_id))
+            ):
+                return None, [
+                    RowError(row, "mobile", _("Another customer already has this mobile."))
+                ]
+            match = others[0]
+        if match is not None and not can_edit_owned_by(actor, match.owner_id):
+            column = "mobile" if record.mobile and match.mobile == record.mobile else "external_id"
+            return None, [
+                RowError(
+                    row,
+                    column,
+                    _("This customer belongs to someone whose customers you may not change."),
+                )
+            ]
+        return match, []
+
+
+# Orders -------------------------------------------------------------------------------------
+
+
+@dataclass
+class _NewOrder:
+    record: OrderRow
+    customer_key: Key
+    customer_id: int | None
+    sku: str
+
+
+@dataclass
+class _OrderPlan:
+    new_customers: dict[Key, Customer] = field(default_factory=dict)
+    orders: list[_NewOrder] = field(default_factory=list)
+    updates: list[tuple[int, str, str, int]] = field(default_factory=list)
+
+
+class _OrderImport:
+    """Match order rows on their number and link them to customers by external ID or mobile."""
+
+    def __init__(self, actor: User, mapping: dict[str, str]) -> None:
+        self.actor = actor
+        self.seen: dict[str, int] = {}
+        # Customers this file creates: key -> id once written (0 while only checked).
+        self.pending: dict[Key, int] = {}
+        self.map_product = bool(mapping.get("product"))
+        self.by_sku, self.by_name = _products()
+        self.can_own = actor.role in (Role.ADMIN, Role.MANAGER, Role.REP) or actor.is_superuser
+
+    def finish(self, outcome: Outcome, write: bool) -> None:
+        """Bring the purchase summary of every customer the file touched in step, once."""
+        if write and outcome.touched_customers:
+            refresh_stats(outcome.touched_customers)
+
+    def run_batch(
+        self, records: list[OrderRow], outcome: Outcome, cells: dict[int, list[Cell]], write: bool
+    ) -> None:
+        customers = _order_customers(records)
+        existing = _existing_orders(r.number for r in records)
+        plan = _OrderPlan()
+        for record in records:
+            errors = self._plan_row(record, customers, existing, plan, outcome)
+            if errors:
+                outcome.reject(errors, cells[record.row])
+        if write:
+            self._write(plan, outcome)
+
+    def _plan_row(
+        self,
+        record: OrderRow,
+        customers: "_OrderCustomers",
+        existing: dict[str, dict[str, Any]],
+        plan: _OrderPlan,
+        outcome: Outcome,
+    ) -> list[RowError]:
+        row = record.row
+        if record.number in self.seen:
+            return [
+                RowError(
+                    row,
+                    "number",
+                    _("This order number is already on row %(row)d.")
+                    % {"row": self.seen[record.number]},
+                )
+            ]
+        key, customer, error = self._customer(record, customers)
+        if error is not None:
+            return [error]
+        sku, error = self._product(record)
+        if error is not None:
+            return [error]
+        order = existing.get(record.number)
+        if order is not None:
+            error = self._plan_existing(record, order, customer, plan, outcome)
+            if error is not None:
+                return [error]
+        else:
+            if customer is None and key not in self.pending:
+                plan.new_customers[key] = Customer(
+                    name=record.customer_name,
+                    owner=self.actor,
+                    external_id=record.customer_external_id or None,
+                    mobile=record.customer_mobile,
+                )
+                self.pending[key] = 0
+            plan.orders.append(_NewOrder(record, key, customer.pk if customer else None, sku))
+            outcome.created += 1
+        self.seen[record.number] = row
+        return []
+
+    def _plan_existing(
+        self,
+        record: OrderRow,
+        order: dict[str, Any],
+        customer: Customer | None,
+        plan: _OrderPlan,
+        outcome: Outcome,
+    ) -> RowError | None:
+        same = (
+            customer is not None
+            and order["customer_id"] == customer.pk
+            and order["ordered_on"] == record.ordered_on
+            and Decimal(order["amount"]).quantize(CENT) == record.amount
+        )
+        if not same:
+            return RowError(
+                record.row,
+                "number",
+                _(
+                    "Order %(number)s already exists with another customer, date or amount; "
+                    "an import changes only the status and channel of an order."
+                )
+                % {"number": record.number},
+            )
+        if (order["status"], order["channel"]) == (record.status, record.channel):
+            outcome.unchanged += 1
+        else:
+            plan.updates.append((order["id"], record.status, record.channel, order["customer_id"]))
+            outcome.updated += 1
+        return None
+
+    def _customer(
+        self, record: OrderRow, customers: "_OrderCustomers"
+    ) -> tuple[Key, Customer | None, RowError | None]:
+        ext, mobile = record.customer_external_id, record.customer_mobile
+        key: Key = ("ext", ext) if ext else ("mobile", mobile)
+        column = "customer_external_id" if ext else "customer_mobile"
+        customer = customers.by_ext.get(ext) if ext else None
+        if customer is None and not ext and mobile:
+            same = customers.by_mobile.get(mobile, [])
+            if len(same) > 1:
+                return (
+                    key,
+                    None,
+                    RowError(
+                        record.row,
+                        column,
+                        _("Several customers have this mobile; give the external ID."),
+                    ),
+                )
+            customer = same[0] if same else None
+        if customer is not None:
+            if customer.archived_at is not None:
+                return (
+                    key,
+                    None,
+                    RowError(
+                        record.row,
+                        column,
+                        _("The customer is archived; restore it before adding orders."),
+                    ),
+                )
+            if not can_edit_owned_by(self.actor, customer.owner_id):
+                return (
+                    key,
+                    None,
+                    RowError(record.row, column, _("You may not add orders for this customer.")),
+                )
+            return key, customer, None
+        if key in self.pending:
+            return key, None, None
+        if record.customer_name and self.can_own:
+            return key, None, None
+        value = ext or mobile
+        return (
+            key,
+            None,
+            RowError(
+                record.row,
+                column,
+                _(
+                    "Unknown customer %(key)s; add the customer first or give the "
+                    "customer's name to create one."
+                )
+                % {"key": value},
+            ),
+        )
+
+    def _product(self, record: OrderRow) -> tuple[str, RowError | None]:
+        if not self.map_product:
+            return default_sku(), None
+        value = record.product or ""
+        product = self.by_sku.get(value) or self.by_name.get(value.lower())
+        if product is None:
+            return "", RowError(
+                record.row, "product", _("Unknown product %(product)s.") % {"product": value or "—"}
+            )
+        return product.sku, None
+
+    def _write(self, plan: _OrderPlan, outcome: Outcome) -> None:
+        if plan.new_customers:
+            created = bulk_create_customers(self.actor, list(plan.new_customers.values()))
+            for key, customer in zip(plan.new_customers, created, strict=True):
+                self.pending[key] = customer.pk
+        if any(order.sku == default_sku() for order in plan.orders):
+            ensure_product(default_sku(), _("Imported purchase"))
+        inputs = [self._input(order) for order in plan.orders]
+        if inputs:
+            outcome.touched_customers.update(insert_orders(inputs))
+        for order_id, status, channel, customer_id in plan.updates:
+            update_order_status_and_channel(order_id, status, channel)
+            outcome.touched_customers.add(customer_id)
+
+    def _input(self, order: _NewOrder) -> OrderInput:
+        record = order.record
+        customer_id = order.customer_id or self.pending[order.customer_key]
+        # One line per row: the unit price rounds up to the cent and the difference is a
+        # discount, so the line (and the order) add up to exactly the amount in the file.
+        unit = (record.amount / record.quantity).quantize(CENT, rounding=ROUND_UP)
+        line = LineInput(order.sku, record.quantity, unit, unit * record.quantity - record.amount)
+        return OrderInput(
+            number=record.number,
+            customer_id=customer_id,
+            ordered_on=record.ordered_on,
+            lines=[line],
+            status=record.status,
+            channel=record.channel,
+        )
+
+
+@dataclass
+class _OrderCustomers:
+    by_ext: dict[str, Customer] = field(default_factory=dict)
+    by_mobile: dict[str, list[Customer]] = field(default_factory=dict)
+
+
+def _order_customers(records: list[OrderRow]) -> _OrderCustomers:
+    found = _OrderCustomers()
+    fields = ("id", "owner_id", "archived_at", "external_id", "mobile")
+    base = Customer.objects.filter(merged_into__isnull=True).only(*fields)
+    for chunk in _chunks(r.customer_external_id for r in records if r.customer_external_id):
+        for customer in base.filter(external_id__in=chunk):
+            found.by_ext[customer.external_id or ""] = customer
+    mobiles = (
+        r.customer_mobile for r in records if r.customer_mobile and not r.customer_external_id
+    )
+    for chunk in _chunks(mobiles):
+        for customer in base.filter(Q(mobile__in=chunk)):
+            found.by_mobile.setdefault(customer.mobile, []).append(customer)
+    return found
+
+
+def _existing_orders(numbers: Iterable[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    fields = ("id", "number", "customer_id", "ordered_on", "amount", "status", "channel")
+    for chunk in _chunks(numbers):
+        for order in Order.objects.filter(number__in=chunk).values(*fields):
+            found[order["number"]] = order
+    return found
+
+
+def _products() -> tuple[dict[str, Product], dict[str, Product]]:
+    by_sku: dict[str, Product] = {}
+    by_name: dict[str, Product] = {}
+    ambiguous: set[str] = set()
+    for product in Product.objects.all():
+        by_sku[product.sku] = product
+        name = product.name.lower()
+        if name in by_name:
+            ambiguous.add(name)
+        by_name[name] = product
+    for name in ambiguous:
+        del by_name[name]
+    return by_sku, by_name

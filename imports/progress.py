@@ -1,0 +1,32 @@
+"""How far a running import is, kept in the queue's key-value store, not the database.
+
+A commit holds one long write transaction; progress written to the database inside it
+would not be visible to the page until the end (and SQLite would block the write outside
+it). Huey's store is a separate SQLite file by default and Redis when REDIS_URL is set, so
+every app process sees the same figures.
+"""
+
+import time
+from typing import Any
+
+from huey.contrib.djhuey import HUEY
+
+
+def _key(job_id: int) -> str:
+    return f"imports:progress:{job_id}"
+
+
+def report(job_id: int, phase: str, done: int, total: int) -> None:
+    """Record that the job has gone through `done` of `total` rows."""
+    HUEY.put(_key(job_id), {"phase": phase, "done": done, "total": total, "at": time.time()})
+
+
+def read(job_id: int) -> dict[str, Any] | None:
+    """Return the latest report for the job, or None when there is none."""
+    value = HUEY.get(_key(job_id), peek=True)
+    return value if isinstance(value, dict) else None
+
+
+def clear(job_id: int) -> None:
+    """Forget the job's progress once its outcome is on the job itself."""
+    HUEY.get(_key(job_id), peek=False)

@@ -1,0 +1,355 @@
+"""The per-row fast path: one spreadsheet row in, a clean record or its errors out.
+
+Plain Python per row (no model instances, no full_clean), so a million rows validate in
+seconds. The checks mirror the model's: the same mobile normaliser, lengths, choices,
+no birthdays in the future, no negative amounts.
+"""
+
+import datetime
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from customers.models import Gender
+from customers.models import Kind as CustomerKind
+from customers.validators import normalize_mobile
+from imports.cells import (
+    Cell,
+    CellError,
+    check_no_formula,
+    parse_amount,
+    parse_date,
+    parse_quantity,
+    text,
+)
+from imports.mapping import column_indexes
+from imports.models import Kind
+from sales.models import OrderStatus
+
+TEXT_LIMITS = {
+    "name": 120,
+    "wechat_id": 60,
+    "company": 120,
+    "title": 60,
+    "region": 60,
+    "city": 60,
+    "address": 200,
+    "source_channel": 60,
+    "notes": 10_000,
+    "external_id": 64,
+    "owner": 150,
+    "tags": 1000,
+    "number": 40,
+    "channel": 40,
+    "customer_external_id": 64,
+    "customer_name": 120,
+    "product": 120,
+    "email": 254,
+}
+TAG_SEPARATORS = (",", "，", ";", "；", "、", "|")
+EARLIEST = datetime.date(1900, 1, 1)
+
+
+@dataclass(frozen=True)
+class RowError:
+    """Why a row cannot be imported: its spreadsheet row, the field (or "") and the reason."""
+
+    row: int
+    column: str
+    reason: str
+
+
+@dataclass
+class CustomerRow:
+    row: int
+    id: int | None = None
+    external_id: str = ""
+    mobile: str = ""
+    # Model field -> clean value, only for the fields the file maps.
+    fields: dict[str, Any] = field(default_factory=dict)
+    owner: str = ""
+    tags: list[str] | None = None
+
+
+@dataclass
+class OrderRow:
+    row: int
+    number: str
+    customer_external_id: str
+    customer_mobile: str
+    customer_name: str
+    ordered_on: datetime.date
+    product: str | None
+    quantity: int
+    amount: Decimal
+    status: str
+    channel: str
+
+
+Parsed = CustomerRow | OrderRow | list[RowError]
+
+
+def _choices(choices: Sequence[tuple[str, Any]], extra: Mapping[str, str]) -> dict[str, str]:
+    """Return text -> value for a choice field: values, labels in every language, extras."""
+    found = {key.lower(): value for key, value in extra.items()}
+    for value, label in choices:
+        found[str(value).lower()] = str(value)
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                found[str(label).lower()] = str(value)
+    return found
+
+
+class RowParser:
+    """Parse rows of one file, given its headers and the field -> header mapping."""
+
+    def __init__(self, kind: str, headers: Sequence[str], mapping: Mapping[str, str]) -> None:
+        self.kind = kind
+        self.headers = list(headers)
+        self.columns = column_indexes(mapping, headers)
+        self.width = len(headers)
+        self.genders = _choices(
+            Gender.choices,
+            {"f": "female", "m": "male", "女性": "female", "男性": "male", "未知": ""},
+        )
+        self.kinds = _choices(
+            CustomerKind.choices, {"个人": "person", "企业": "company", "公司": "company"}
+        )
+        self.statuses = _choices(
+            OrderStatus.choices,
+            {
+                "已支付": "paid",
+                "已付款": "paid",
+                "已完成": "paid",
+                "completed": "paid",
+                "已退款": "refunded",
+                "退款": "refunded",
+                "已取消": "cancelled",
+                "取消": "cancelled",
+                "canceled": "cancelled",
+            },
+        )
+        self.today = timezone.localdate()
+
+    def parse(self, number: int, cells: Sequence[Cell]) -> Parsed:
+        """Return the row as a record, or every error found in it (never raises)."""
+        errors: list[RowError] = []
+        extra = [cell for cell in cells[self.width :] if text(cell)]
+        if extra:
+            errors.append(
+                RowError(number, "", _("The row has more cells than the header has columns."))
+            )
+        reader = _Reader(self, number, cells, errors)
+        record = self._customer(reader) if self.kind == Kind.CUSTOMERS else self._order(reader)
+        return errors if errors or record is None else record
+
+    # Customers ------------------------------------------------------------------------------
+
+    def _customer(self, r: "_Reader") -> CustomerRow | None:
+        record = CustomerRow(r.number)
+        record.id = r.get("id", _int)
+        record.external_id = r.get("external_id", _plain) or ""
+        name = r.get("name", _plain)
+        if not name:
+            r.error("name", _("The name is required."))
+        else:
+            record.fields["name"] = name
+        for name_ in (
+            "wechat_id",
+            "company",
+            "title",
+            "region",
+            "city",
+            "address",
+            "source_channel",
+            "notes",
+        ):
+            value = r.get(name_, _plain)
+            if value is not None:
+                record.fields[name_] = value
+        if "external_id" in self.columns:
+            record.fields["external_id"] = record.external_id or None
+        self._customer_choices(r, record)
+        mobile = r.get("mobile", _mobile)
+        if mobile is not None:
+            record.fields["mobile"] = record.mobile = mobile
+        email = r.get("email", _email)
+        if email is not None:
+            record.fields["email"] = email
+        if "birthday" in self.columns:
+            record.fields["birthday"] = r.get("birthday", self._birthday)
+        record.owner = r.get("owner", _plain) or ""
+        tags = r.get("tags", _plain)
+        if tags is not None:
+            record.tags = _split_tags(tags)
+        return record
+
+    def _customer_choices(self, r: "_Reader", record: CustomerRow) -> None:
+        kind = r.get("kind", _choice(self.kinds, "person"))
+        if kind is not None:
+            record.fields["kind"] = kind
+        gender = r.get("gender", _choice(self.genders, ""))
+        if gender is not None:
+            record.fields["gender"] = gender
+
+    def _birthday(self, cell: Cell) -> datetime.date | None:
+        day = parse_date(cell)
+        if day is not None and day > self.today:
+            raise CellError(_("A birthday cannot be in the future."))
+        if day is not None and day < EARLIEST:
+            raise CellError(_("%(value)s is not a real date.") % {"value": day})
+        return day
+
+    # Orders ---------------------------------------------------------------------------------
+
+    def _order(self, r: "_Reader") -> OrderRow | None:
+        number = r.get("number", _plain)
+        if not number:
+            r.error("number", _("The order number is required."))
+        external_id = r.get("customer_external_id", _plain) or ""
+        mobile = r.get("customer_mobile", _mobile) or ""
+        if not external_id and not mobile and not r.failed("customer_mobile"):
+            column = (
+                "customer_external_id"
+                if "customer_external_id" in self.columns
+                else "customer_mobile"
+            )
+            r.error(column, _("Give the customer's external ID or mobile."))
+        ordered_on = r.get("ordered_on", self._order_date)
+        if ordered_on is None and not r.failed("ordered_on"):
+            r.error("ordered_on", _("The order date is required."))
+        amount = r.get("amount", _amount)
+        if amount is None and not r.failed("amount"):
+            r.error("amount", _("The amount is required."))
+        quantity = r.get("quantity", parse_quantity) or 1
+        status = r.get("status", _choice(self.statuses, OrderStatus.PAID)) or OrderStatus.PAID
+        channel = r.get("channel", _plain) or ""
+        product = r.get("product", _plain) if "product" in self.columns else None
+        customer_name = r.get("customer_name", _plain) or ""
+        if r.errors or number is None or ordered_on is None or amount is None:
+            return None
+        return OrderRow(
+            r.number,
+            number,
+            external_id,
+            mobile,
+            customer_name,
+            ordered_on,
+            product or None,
+            quantity,
+            amount,
+            status,
+            channel,
+        )
+
+    def _order_date(self, cell: Cell) -> datetime.date | None:
+        day = parse_date(cell)
+        if day is not None and day > self.today + datetime.timedelta(days=1):
+            raise CellError(_("An order date cannot be in the future."))
+        if day is not None and day < EARLIEST:
+            raise CellError(_("%(value)s is not a real date.") % {"value": day})
+        return day
+
+
+class _Reader:
+    """Reads mapped cells of one row, turning each failure into a RowError for its column."""
+
+    def __init__(
+        self, parser: RowParser, number: int, cells: Sequence[Cell], errors: list[RowError]
+    ) -> None:
+        self.parser = parser
+        self.number = number
+        self.cells = cells
+        self.errors = errors
+        self.failed_fields: set[str] = set()
+
+    def error(self, field_name: str, reason: str) -> None:
+        self.failed_fields.add(field_name)
+        self.errors.append(RowError(self.number, field_name, reason))
+
+    def failed(self, field_name: str) -> bool:
+        return field_name in self.failed_fields
+
+    def get(self, field_name: str, convert: Callable[[Cell], Any]) -> Any:
+        """Return the converted cell of a mapped field; None when unmapped or failing."""
+        index = self.parser.columns.get(field_name)
+        if index is None:
+            return None
+        cell = self.cells[index] if index < len(self.cells) else None
+        try:
+            if isinstance(cell, str):
+                check_no_formula(cell.strip())
+            value = convert(cell)
+            limit = TEXT_LIMITS.get(field_name)
+            if limit and isinstance(value, str) and len(value) > limit:
+                raise CellError(_("Longer than %(limit)d characters.") % {"limit": limit})
+            return value
+        except CellError as error:
+            self.error(field_name, str(error))
+            return None
+
+
+def _plain(cell: Cell) -> str:
+    return text(cell)
+
+
+def _int(cell: Cell) -> int | None:
+    raw = text(cell)
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        raise CellError(_("%(value)s is not a Huitou ID.") % {"value": raw})
+    return int(raw)
+
+
+def _mobile(cell: Cell) -> str:
+    raw = text(cell)
+    if len(raw) > 40:
+        raise CellError(_("Enter a valid mobile number."))
+    try:
+        return normalize_mobile(raw)
+    except ValidationError as error:
+        raise CellError(error.messages[0]) from None
+
+
+def _email(cell: Cell) -> str:
+    raw = text(cell)
+    if raw:
+        try:
+            validate_email(raw)
+        except ValidationError:
+            raise CellError(_("Enter a valid email address.")) from None
+    return raw
+
+
+def _amount(cell: Cell) -> Decimal | None:
+    amount = parse_amount(cell)
+    if amount is not None and amount < 0:
+        raise CellError(_("The amount cannot be negative."))
+    return amount
+
+
+def _choice(options: Mapping[str, str], default: str) -> Callable[[Cell], str]:
+    def convert(cell: Cell) -> str:
+        raw = text(cell)
+        if not raw:
+            return default
+        value = options.get(raw.lower())
+        if value is None:
+            raise CellError(_("%(value)s is not one of the allowed values.") % {"value": raw})
+        return value
+
+    return convert
+
+
+def _split_tags(raw: str) -> list[str]:
+    for separator in TAG_SEPARATORS[1:]:
+        raw = raw.replace(separator, TAG_SEPARATORS[0])
+    return sorted({part.strip() for part in raw.split(TAG_SEPARATORS[0]) if part.strip()})

@@ -1,0 +1,190 @@
+"""Import and export pages: thin views over imports.services and imports.exports."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import can_export
+from accounts.models import User
+from customers.services import CustomerFilter
+from imports import exports, services, tasks
+from imports.forms import ExportForm, MappingForm, UploadForm
+from imports.models import ExportFormat, ImportJob, Kind
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _job(request: HttpRequest, pk: int) -> ImportJob:
+    return get_object_or_404(services.visible_jobs(_user(request)), pk=pk)
+
+
+def _start(user: User, job: ImportJob, commit: bool) -> None:
+    """Run small files at once; queue large ones for the worker (the page shows progress)."""
+    try:
+        services.prepare_run(user, job, commit)
+    except services.ImportDenied as denied:
+        raise PermissionDenied(str(denied)) from None
+    if job.total_rows > services.background_threshold():
+        tasks.run_import(job.pk, commit)
+    else:
+        services.run_job(job.pk, commit)
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """List the user's imports, with the upload form and the export links."""
+    user = _user(request)
+    context = {
+        "jobs": services.visible_jobs(user)[:50],
+        "form": UploadForm() if services.can_import(user) else None,
+        "can_export": can_export(user),
+        "formats": ExportFormat.choices,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "imports/index.html", context)
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest) -> HttpResponse:
+    """Keep the uploaded file, propose a mapping and check every row (the dry run)."""
+    user = _user(request)
+    if not services.can_import(user):
+        raise PermissionDenied
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        context = {
+            "jobs": services.visible_jobs(user)[:50],
+            "form": form,
+            "can_export": can_export(user),
+            "formats": ExportFormat.choices,
+        }
+        return render(request, "imports/index.html", context, status=400)
+    data = form.cleaned_data
+    upload_file = data["file"]
+    job = services.start_job(
+        user,
+        data["kind"],
+        upload_file,
+        upload_file.name,
+        encoding=data["encoding"],
+        mapping_name=data["saved_mapping"],
+    )
+    if job.headers:
+        _start(user, job, commit=False)
+    return redirect("imports:job", pk=job.pk)
+
+
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show a job: mapping to correct, the check's report, and the import button."""
+    user = _user(request)
+    job = _job(request, pk)
+    form = MappingForm(request.POST or None, job=job)
+    if request.method == "POST" and form.is_valid() and not job.is_running and not job.committed:
+        services.set_mapping(user, job, form.mapping(), form.cleaned_data["skip_invalid"])
+        if form.cleaned_data["save_as"]:
+            services.save_mapping(user, job.kind, form.cleaned_data["save_as"], form.mapping())
+            messages.success(request, _("Mapping saved."))
+        _start(user, job, commit=False)
+        return redirect("imports:job", pk=job.pk)
+    context = {
+        "job": job,
+        "form": form,
+        "rejected": job.rejected_rows.all()[:200],
+        "earlier": services.earlier_imports(job),
+        "progress": services.progress_of(job),
+    }
+    return render(request, "imports/job.html", context)
+
+
+@login_required
+@require_POST
+def job_run(request: HttpRequest, pk: int) -> HttpResponse:
+    """Import a checked file for real."""
+    job = _job(request, pk)
+    _start(_user(request), job, commit=True)
+    return redirect("imports:job", pk=job.pk)
+
+
+@login_required
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """Return the progress bar; once the job is done, tell the page to reload."""
+    job = _job(request, pk)
+    response = render(
+        request, "imports/_progress.html", {"job": job, "progress": services.progress_of(job)}
+    )
+    if not job.is_running:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+def rejected_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """Download the rejected rows with an error column, to fix in Excel and import again."""
+    job = _job(request, pk)
+    response = StreamingHttpResponse(
+        services.rejected_rows_csv(job), content_type="text/csv; charset=utf-8"
+    )
+    name = f"rejected-{job.pk}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _export_filter(request: HttpRequest) -> tuple[CustomerFilter, str]:
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        return CustomerFilter(), ExportFormat.CSV
+    d = form.cleaned_data
+    filters = CustomerFilter(
+        query=d["q"] or "",
+        owner_id=d["owner"],
+        tag_id=d["tag"],
+        region=d["region"] or "",
+        last_purchase_from=d["last_from"],
+        last_purchase_to=d["last_to"],
+        spend_min=d["spend_min"],
+        spend_max=d["spend_max"],
+        include_archived=bool(d["archived"]),
+    )
+    return filters, d["format"] or ExportFormat.CSV
+
+
+def _export(request: HttpRequest, kind: str) -> Any:
+    filters, file_format = _export_filter(request)
+    try:
+        rows = exports.start_export(_user(request), kind, file_format, filters)
+    except exports.ExportDenied as denied:
+        raise PermissionDenied(str(denied)) from None
+    content_type, suffix = exports.FORMATS[ExportFormat(file_format)]
+    name = f"{kind}-{timezone.localdate():%Y%m%d}.{suffix}"
+    if file_format == ExportFormat.XLSX:
+        return FileResponse(
+            exports.xlsx_file(rows), as_attachment=True, filename=name, content_type=content_type
+        )
+    encoding = "gb18030" if file_format == ExportFormat.CSV_GB18030 else "utf-8"
+    response = StreamingHttpResponse(exports.csv_chunks(rows, encoding), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def export_customers(request: HttpRequest) -> Any:
+    """Export the customers of the current list filter, with summary and tags."""
+    return _export(request, Kind.CUSTOMERS)
+
+
+@login_required
+def export_orders(request: HttpRequest) -> Any:
+    """Export the orders of the customers of the current list filter."""
+    return _export(request, Kind.ORDERS)

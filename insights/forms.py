@@ -1,0 +1,69 @@
+"""Forms of the insights pages: the KPI filter and the run comparison."""
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Team, User
+from huitou.forms import StyledFormMixin
+from insights.models.segments import SEGMENTS
+from insights.records import ScoreRun
+
+SEGMENT_LABELS = {
+    "champions": _("Champions"),
+    "loyal_customers": _("Loyal Customers"),
+    "potential_loyalist": _("Potential Loyalist"),
+    "new_customers": _("New Customers"),
+    "promising": _("Promising"),
+    "need_attention": _("Need Attention"),
+    "about_to_sleep": _("About To Sleep"),
+    "at_risk": _("At Risk"),
+    "cant_lose_them": _("Can't Lose Them"),
+    "hibernating": _("Hibernating"),
+    "lost": _("Lost"),
+}
+TIER_CHOICES = [("A", "A"), ("B", "B"), ("C", "C")]
+
+
+class KpiForm(StyledFormMixin, forms.Form):
+    start = forms.DateField(label=_("Period from"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Period to"), widget=forms.DateInput(attrs={"type": "date"}))
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label=_("Owner"))
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label=_("Team"))
+    tier = forms.ChoiceField(
+        choices=[("", "—"), *TIER_CHOICES], required=False, label=_("Value tier")
+    )
+    segment = forms.ChoiceField(
+        choices=[("", "—"), *((s, SEGMENT_LABELS[s]) for s in SEGMENTS)],
+        required=False,
+        label=_("Segment"),
+    )
+    region = forms.CharField(required=False, label=_("Region"))
+
+    def __init__(self, *args: Any, owners: list[User], teams: list[Team], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(pk__in=[o.pk for o in owners])  # type: ignore[attr-defined]
+        self.fields["team"].queryset = Team.objects.filter(pk__in=[t.pk for t in teams])  # type: ignore[attr-defined]
+
+    @staticmethod
+    def default_period() -> dict[str, datetime.date]:
+        """Return the last 90 days, the period the dashboard shows."""
+        end = timezone.localdate()
+        return {"start": end - datetime.timedelta(days=89), "end": end}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The period must end on or after its start."))
+        if end and end > timezone.localdate():
+            self.add_error("end", _("The period cannot end in the future."))
+        return data
+
+
+class CompareRunsForm(StyledFormMixin, forms.Form):
+    before = forms.ModelChoiceField(queryset=ScoreRun.objects.succeeded(), label=_("From run"))
+    after = forms.ModelChoiceField(queryset=ScoreRun.objects.succeeded(), label=_("To run"))

@@ -1,0 +1,139 @@
+"""Stored results of the scoring runs: pages read these and never fit a model."""
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Customer
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class ScoreRunQuerySet(models.QuerySet["ScoreRun"]):
+    def succeeded(self) -> "ScoreRunQuerySet":
+        return self.filter(status=RunStatus.SUCCEEDED)
+
+    def latest_good(self) -> "ScoreRun | None":
+        """Return the newest successful run, the one every page shows."""
+        return self.succeeded().order_by("-as_of", "-finished_at").first()
+
+
+class ScoreRun(models.Model):
+    """One scoring of the whole customer base as of a date, with what it used and found."""
+
+    as_of = models.DateField(_("as of"))
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    duration_seconds = models.FloatField(_("duration (s)"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING
+    )
+    message = models.TextField(_("message"), blank=True)
+    parameters = models.JSONField(_("parameters"), default=dict)
+    counts = models.JSONField(_("data counts"), default=dict)
+    # Aggregates the dashboard draws, computed once per run so the page stays fast.
+    summary = models.JSONField(default=dict)
+
+    objects = ScoreRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("scoring run")
+        verbose_name_plural = _("scoring runs")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} ({self.status})"
+
+
+class CustomerScore(models.Model):
+    """What one run found about one customer."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="scores")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="scores")
+    purchase_count = models.PositiveIntegerField()  # purchase days up to as_of
+    first_purchase_on = models.DateField()
+    last_purchase_on = models.DateField()
+    revenue = models.DecimalField(max_digits=16, decimal_places=2)  # in the tier window
+    is_returning = models.BooleanField()
+    typical_interval_days = models.FloatField(null=True)
+    p_alive = models.FloatField()
+    churn_risk = models.FloatField()
+    expected_purchases_30 = models.FloatField()
+    expected_purchases_90 = models.FloatField()
+    expected_purchases_365 = models.FloatField()
+    expected_spend = models.FloatField()
+    clv = models.FloatField()
+    value_tier = models.CharField(max_length=1)
+    r_score = models.PositiveSmallIntegerField()
+    f_score = models.PositiveSmallIntegerField()
+    m_score = models.PositiveSmallIntegerField()
+    segment = models.CharField(max_length=30)
+
+    class Meta:
+        verbose_name = _("customer score")
+        verbose_name_plural = _("customer scores")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "customer"], name="unique_score_per_run")
+        ]
+        indexes = [
+            models.Index(fields=["run", "segment"], name="score_run_segment"),
+            models.Index(fields=["run", "value_tier"], name="score_run_tier"),
+            models.Index(fields=["customer", "run"], name="score_customer_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} in run {self.run_id}"
+
+    @property
+    def days_since_last(self) -> int:
+        return (self.run.as_of - self.last_purchase_on).days
+
+    @property
+    def value_at_risk(self) -> float:
+        return self.clv * self.churn_risk
+
+
+class ChurnWarning(models.Model):
+    """A customer who may be slipping away, with every reason in words."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="warnings")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="warnings")
+    score = models.OneToOneField(CustomerScore, on_delete=models.CASCADE, related_name="warning")
+    reasons = models.JSONField(default=list)  # [{"code": ..., "params": {...}}]
+    value_at_risk = models.FloatField(db_index=True)
+    follow_up_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("churn warning")
+        verbose_name_plural = _("churn warnings")
+        ordering = ["-value_at_risk"]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {len(self.reasons)} reasons"
+
+    def reason_codes(self) -> list[Any]:
+        return [reason["code"] for reason in self.reasons]
+
+
+class BacktestRecord(models.Model):
+    """The latest back-test of the models on this organisation's own history."""
+
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=200)
+    result = models.JSONField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.created_at:%Y-%m-%d}"

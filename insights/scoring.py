@@ -1,0 +1,163 @@
+"""Compute every customer's scores as of a date, from the purchase rows, in NumPy.
+
+Separate from insights.services (which stores and reads) so the arithmetic can be read
+and tested without the database.
+"""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from insights.models.backtest import fit_spend_model
+from insights.models.bgnbd import BGNBDParams, conditional_expected_purchases, fit_bgnbd
+from insights.models.gamma_gamma import GammaGammaParams
+from insights.models.kpis import (
+    cohort_retention,
+    monthly_returning_share,
+    period_figures,
+    period_sums,
+)
+from insights.models.scoring import CustomerScores, score_customers
+from insights.models.segments import SEGMENTS, rfm_scores, rfm_segments, value_tiers
+from insights.models.summary import CustomerDays, RFMSummary, customer_days, day_number, summarise
+
+TIERS = ["A", "B", "C"]
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Everything one run computes, aligned by customer."""
+
+    rows: CustomerDays
+    summary: RFMSummary
+    purchases: BGNBDParams
+    spend: GammaGammaParams
+    scores: CustomerScores
+    expected: dict[int, np.ndarray]  # horizon in days -> expected purchases
+    total_spend: np.ndarray
+    window_revenue: np.ndarray
+    tiers: np.ndarray
+    previous_tiers: np.ndarray
+    r: np.ndarray
+    f: np.ndarray
+    m: np.ndarray
+    segments: np.ndarray
+    days_since_last: np.ndarray
+    typical_interval: np.ndarray
+    is_returning: np.ndarray
+    period_spend: np.ndarray
+    period_visits: np.ndarray
+
+
+def _window_revenue(rows: CustomerDays, start: int, end: int) -> np.ndarray:
+    """Return each customer's spend on days start < day <= end."""
+    keep = (rows.row_day > start) & (rows.row_day <= end)
+    return np.bincount(rows.row_customer[keep], rows.row_amount[keep], minlength=rows.n_customers)
+
+
+def score(
+    ids: np.ndarray,
+    days: np.ndarray,
+    amounts: np.ndarray,
+    as_of: datetime.date,
+    config: dict[str, Any],
+) -> Scored:
+    """Return the scores of every customer with a purchase on or before `as_of`.
+
+    Raises insights.models.ModelError with a plain message when the data cannot support
+    the models (no orders, one customer, nobody bought twice, everything on one day).
+    """
+    end = day_number(as_of)
+    rows = customer_days(ids, days, amounts, until=as_of)
+    summary = summarise(rows, as_of, "days")
+    purchases = fit_bgnbd(summary.frequency, summary.recency, summary.T).require_converged()
+    spend = fit_spend_model(summary)
+    scores = score_customers(
+        summary, purchases, spend,
+        horizon_days=config["churn_horizon_days"], months=config["clv_months"],
+        discount_rate=config["monthly_discount_rate"], margin=config["margin"],
+    )  # fmt: skip
+    x, t_x, age = summary.frequency, summary.recency, summary.T
+    expected = {t: conditional_expected_purchases(purchases, t, x, t_x, age) for t in (30, 90, 365)}
+    window = config["tier_window_days"]
+    window_revenue = _window_revenue(rows, end - window, end)
+    previous_revenue = _window_revenue(rows, end - 2 * window, end - window)
+    total_spend = np.bincount(rows.row_customer, rows.row_amount, minlength=rows.n_customers)
+    days_since_last = end - (summary.first_purchase_day + np.round(t_x).astype(np.int64))
+    r, f, m = rfm_scores(days_since_last, x + 1, total_spend)
+    period_spend, period_visits = period_sums(rows, end, config["period_days"], config["periods"])
+    return Scored(
+        rows=rows, summary=summary, purchases=purchases, spend=spend, scores=scores,
+        expected=expected, total_spend=total_spend, window_revenue=window_revenue,
+        tiers=value_tiers(window_revenue, config["tier_shares"]),
+        previous_tiers=value_tiers(previous_revenue, config["tier_shares"]),
+        r=r, f=f, m=m, segments=rfm_segments(r, f, m), days_since_last=days_since_last,
+        typical_interval=np.where(x > 0, t_x / np.maximum(x, 1), np.nan),
+        is_returning=summary.first_purchase_day <= end - config["returning_days"],
+        period_spend=period_spend, period_visits=period_visits,
+    )  # fmt: skip
+
+
+def _histogram(values: np.ndarray, bins: int = 10) -> list[int]:
+    counts, _edges = np.histogram(values, bins=bins, range=(0.0, 1.0))
+    return counts.astype(int).tolist()
+
+
+def _counts_and_revenue(
+    labels: np.ndarray, names: list[str], revenue: np.ndarray
+) -> dict[str, Any]:
+    return {
+        "labels": names,
+        "counts": [int((labels == name).sum()) for name in names],
+        "revenue": [round(float(revenue[labels == name].sum()), 2) for name in names],
+    }
+
+
+def _subset(rows: CustomerDays, keep: np.ndarray) -> CustomerDays:
+    """Return the purchase rows of the kept customers only."""
+    row_keep = keep[rows.row_customer]
+    return customer_days(
+        rows.customer_id[rows.row_customer[row_keep]],
+        rows.row_day[row_keep],
+        rows.row_amount[row_keep],
+    )
+
+
+def dashboard_summary(
+    scored: Scored, keep: np.ndarray, as_of: datetime.date, config: dict[str, Any]
+) -> dict[str, Any]:
+    """Return the aggregates the dashboard draws, for the kept customers."""
+    if not keep.any():
+        return {"customers": 0}
+    rows = _subset(scored.rows, keep)
+    end = day_number(as_of)
+    period = period_figures(
+        rows, end - 89, end, config["returning_days"], config["lost_after_days"]
+    )
+    share = monthly_returning_share(rows, config["returning_days"], 24)
+    cohorts = cohort_retention(rows, 12, 18)
+    tenure_years = (end - scored.summary.first_purchase_day[keep]) / 365.25
+    transitions = [
+        [int(((scored.previous_tiers[keep] == a) & (scored.tiers[keep] == b)).sum()) for b in TIERS]
+        for a in TIERS
+    ]
+    repeat = keep & (scored.summary.frequency > 0)
+    return {
+        "customers": int(keep.sum()),
+        "returning": int((scored.is_returning & keep).sum()),
+        "period": {
+            "repurchase_rate": period.repurchase_rate, "churn_rate": period.churn_rate,
+            "average_order_value": period.average_order_value,
+            "returning_revenue": period.returning_revenue, "new_revenue": period.new_revenue,
+        },
+        "monthly_share": share.__dict__,
+        "cohorts": cohorts.__dict__,
+        "tenure": np.histogram(tenure_years, bins=[0, 1, 2, 3, 5, 100])[0].astype(int).tolist(),
+        "segments": _counts_and_revenue(scored.segments[keep], SEGMENTS, scored.total_spend[keep]),
+        "tiers": _counts_and_revenue(scored.tiers[keep], TIERS, scored.window_revenue[keep]),
+        "tier_transitions": transitions,
+        "p_alive_repeat_buyers": _histogram(scored.scores.probability_alive[repeat]),
+        "churn_risk": _histogram(scored.scores.churn_risk[keep]),
+    }  # fmt: skip

@@ -1,0 +1,367 @@
+"""Scoring runs and what the pages read from them."""
+
+import datetime
+import logging
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.access import visible_owner_q
+from accounts.models import Membership, User
+from customers.models import Customer
+from huitou.templatetags.huitou import money
+from insights import warnings
+from insights.models.errors import ModelError
+from insights.models.kpis import cohort_retention, period_figures
+from insights.models.summary import customer_days, day_number
+from insights.records import ChurnWarning, CustomerScore, RunStatus, ScoreRun
+from insights.scoring import Scored, dashboard_summary, score
+from interactions.services import create_follow_up
+from sales.services import purchase_rows
+
+logger = logging.getLogger(__name__)
+CENT = Decimal("0.01")
+
+
+def config() -> dict[str, Any]:
+    """Return the analysis settings as stored with each run."""
+    values: dict[str, Any] = dict(settings.INSIGHTS)
+    values["tier_shares"] = list(values["tier_shares"])
+    return values
+
+
+def run_scoring(as_of: datetime.date | None = None) -> ScoreRun:
+    """Score every customer as of a date and store the run; a failed run keeps the last good one.
+
+    Only purchases on or before `as_of` count, so a run can be repeated for any past date
+    and compared with what happened after it.
+    """
+    as_of = as_of or timezone.localdate()
+    settings_used = config()
+    run = ScoreRun.objects.create(as_of=as_of, parameters={"settings": settings_used})
+    started = time.perf_counter()
+    try:
+        _score_and_store(run, as_of, settings_used)
+    except ModelError as error:
+        run.status, run.message = RunStatus.FAILED, str(error)
+    run.finished_at = timezone.now()
+    run.duration_seconds = round(time.perf_counter() - started, 3)
+    run.save(update_fields=["status", "message", "finished_at", "duration_seconds"])
+    if run.status == RunStatus.SUCCEEDED:
+        _prune_old_scores(settings_used["keep_runs"])
+    return run
+
+
+def _score_and_store(run: ScoreRun, as_of: datetime.date, settings_used: dict[str, Any]) -> None:
+    rows = purchase_rows(as_of)
+    scored = score(rows.customer_id, rows.day, rows.amount, as_of, settings_used)
+    previous = ScoreRun.objects.latest_good()
+    with transaction.atomic():
+        scores = _store_scores(run, scored)
+        flagged = _store_warnings(run, scored, scores, previous, settings_used)
+        run.parameters = {
+            "settings": settings_used,
+            "bgnbd": scored.purchases.as_dict(),
+            "gamma_gamma": scored.spend.as_dict(),
+        }
+        run.counts = {
+            "purchase_days": int(rows.day.size),
+            "customers_scored": len(scores),
+            "warnings": flagged,
+            "customers_without_purchases": Customer.objects.active().count() - len(scores),
+        }
+        run.summary = _summaries(scored, as_of, settings_used)
+        run.status = RunStatus.SUCCEEDED
+        run.save(update_fields=["parameters", "counts", "summary", "status"])
+
+
+def _summaries(
+    scored: Scored, as_of: datetime.date, settings_used: dict[str, Any]
+) -> dict[str, Any]:
+    """Return the dashboard aggregates for everyone and for each team."""
+    ids = scored.summary.customer_id
+    result = {"all": dashboard_summary(scored, np.ones(ids.size, dtype=bool), as_of, settings_used)}
+    owners = dict(Customer.objects.filter(pk__in=ids.tolist()).values_list("pk", "owner_id"))
+    owner_of = np.array([owners.get(int(pk), 0) for pk in ids])
+    for team_id in Membership.objects.values_list("team_id", flat=True).distinct():
+        members = list(Membership.objects.filter(team_id=team_id).values_list("user_id", flat=True))
+        keep = np.isin(owner_of, members)
+        result[f"team:{team_id}"] = dashboard_summary(scored, keep, as_of, settings_used)
+    return result
+
+
+def _store_scores(run: ScoreRun, scored: Scored) -> list[CustomerScore]:
+    s, summary = scored.scores, scored.summary
+    first = summary.first_purchase_day
+    epoch = datetime.date(1970, 1, 1)
+    intervals = [None if np.isnan(v) else float(v) for v in scored.typical_interval]
+    objects = [
+        CustomerScore(
+            run=run, customer_id=int(summary.customer_id[i]),
+            purchase_count=int(summary.frequency[i]) + 1,
+            first_purchase_on=epoch + datetime.timedelta(days=int(first[i])),
+            last_purchase_on=run.as_of - datetime.timedelta(days=int(scored.days_since_last[i])),
+            revenue=Decimal(float(scored.window_revenue[i])).quantize(CENT),
+            is_returning=bool(scored.is_returning[i]),
+            typical_interval_days=intervals[i],
+            p_alive=float(s.probability_alive[i]), churn_risk=float(s.churn_risk[i]),
+            expected_purchases_30=float(scored.expected[30][i]),
+            expected_purchases_90=float(scored.expected[90][i]),
+            expected_purchases_365=float(scored.expected[365][i]),
+            expected_spend=float(s.expected_spend[i]), clv=float(s.clv[i]),
+            value_tier=str(scored.tiers[i]), r_score=int(scored.r[i]), f_score=int(scored.f[i]),
+            m_score=int(scored.m[i]), segment=str(scored.segments[i]),
+        )
+        for i in range(summary.n_customers)
+    ]  # fmt: skip
+    return CustomerScore.objects.bulk_create(objects, batch_size=5000)
+
+
+def _previous_risk(previous: ScoreRun | None, ids: np.ndarray) -> np.ndarray:
+    risk = np.full(ids.size, np.nan)
+    if previous is None:
+        return risk
+    before = dict(
+        CustomerScore.objects.filter(run=previous).values_list("customer_id", "churn_risk")
+    )
+    for i, pk in enumerate(ids.tolist()):
+        if pk in before:
+            risk[i] = before[pk]
+    return risk
+
+
+def _store_warnings(
+    run: ScoreRun, scored: Scored, scores: list[CustomerScore], previous: ScoreRun | None,
+    settings_used: dict[str, Any],
+) -> int:  # fmt: skip
+    ids = scored.summary.customer_id
+    base = warnings.ScoredBase(
+        customer_id=ids, churn_risk=scored.scores.churn_risk,
+        previous_churn_risk=_previous_risk(previous, ids),
+        purchase_count=scored.summary.frequency + 1,
+        typical_interval_days=scored.typical_interval, days_since_last=scored.days_since_last,
+        period_spend=scored.period_spend, period_visits=scored.period_visits,
+        settings=settings_used,
+    )  # fmt: skip
+    flagged = warnings.evaluate(base)
+    ChurnWarning.objects.bulk_create(
+        [
+            ChurnWarning(
+                run=run, customer_id=scores[i].customer_id, score=scores[i], reasons=reasons,
+                value_at_risk=scores[i].clv * scores[i].churn_risk,
+            )
+            for i, reasons in flagged.items()
+        ],
+        batch_size=5000,
+    )  # fmt: skip
+    return len(flagged)
+
+
+def _prune_old_scores(keep: int) -> None:
+    """Delete per-customer rows of old runs; the run records and their aggregates stay."""
+    kept = list(
+        ScoreRun.objects.succeeded()
+        .order_by("-as_of", "-finished_at")
+        .values_list("pk", flat=True)[:keep]
+    )
+    old = ScoreRun.objects.exclude(pk__in=kept)
+    ChurnWarning.objects.filter(run__in=old).delete()
+    CustomerScore.objects.filter(run__in=old).delete()
+
+
+def latest_run() -> ScoreRun | None:
+    """Return the run every page shows."""
+    return ScoreRun.objects.latest_good()
+
+
+def score_for(customer: Customer) -> CustomerScore | None:
+    """Return the customer's score in the latest good run."""
+    run = latest_run()
+    if run is None:
+        return None
+    return CustomerScore.objects.filter(run=run, customer=customer).select_related("run").first()
+
+
+def warning_for(customer: Customer) -> ChurnWarning | None:
+    """Return the customer's warning in the latest good run, if any."""
+    run = latest_run()
+    return None if run is None else ChurnWarning.objects.filter(run=run, customer=customer).first()
+
+
+def visible_warnings(user: User, run: ScoreRun) -> QuerySet[ChurnWarning]:
+    """Return the run's warnings on customers the user may see, highest value at risk first."""
+    return (
+        ChurnWarning.objects.filter(run=run, customer__archived_at__isnull=True)
+        .filter(visible_owner_q(user, "customer__owner"))
+        .select_related("customer__owner", "score")
+        .order_by("-value_at_risk", "pk")
+    )
+
+
+@transaction.atomic
+def follow_up_from_warning(warning: ChurnWarning, note: str) -> int:
+    """Turn a warning into a follow-up for the customer's owner (once; a repeat is a no-op)."""
+    locked = ChurnWarning.objects.select_for_update().get(pk=warning.pk)
+    if locked.follow_up_id is None:
+        follow_up = create_follow_up(
+            locked.customer.owner, locked.customer, timezone.localdate(), note
+        )
+        locked.follow_up_id = follow_up.pk
+        locked.save(update_fields=["follow_up_id"])
+    return int(locked.follow_up_id)
+
+
+def summary_for(user: User, run: ScoreRun) -> dict[str, Any]:
+    """Return the dashboard aggregates the user may see: everyone's, or their teams'."""
+    if user.is_admin:
+        return dict(run.summary.get("all", {}))
+    team_ids = Membership.objects.filter(user=user).values_list("team_id", flat=True)
+    for team_id in team_ids:
+        if f"team:{team_id}" in run.summary:
+            return dict(run.summary[f"team:{team_id}"])
+    return {}
+
+
+def segment_movement(user: User, before: ScoreRun, after: ScoreRun) -> dict[tuple[str, str], int]:
+    """Return how many visible customers moved from each segment to each other between runs."""
+    pairs = (
+        CustomerScore.objects.filter(run=after, customer__in=_visible_ids(user))
+        .filter(customer__scores__run=before)
+        .values("customer__scores__segment", "segment")
+        .annotate(n=Count("pk"))
+    )
+    return {(row["customer__scores__segment"], row["segment"]): row["n"] for row in pairs}
+
+
+def _visible_ids(user: User) -> "QuerySet[Customer, Any]":
+    return Customer.objects.filter(visible_owner_q(user)).values("pk")
+
+
+def segment_table(user: User, run: ScoreRun) -> list[dict[str, Any]]:
+    """Return segment sizes and revenue over the visible customers."""
+    rows = (
+        CustomerScore.objects.filter(run=run, customer__in=_visible_ids(user))
+        .values("segment")
+        .annotate(customers=Count("pk"), revenue=Sum("revenue"))
+    )
+    return list(rows)
+
+
+@dataclass(frozen=True)
+class KpiFilter:
+    start: datetime.date
+    end: datetime.date
+    owner_id: int | None = None
+    team_id: int | None = None
+    tier: str = ""
+    segment: str = ""
+    region: str = ""
+
+
+def _filtered_customer_ids(user: User, kpi: KpiFilter) -> np.ndarray:
+    customers = Customer.objects.filter(visible_owner_q(user))
+    if kpi.owner_id:
+        customers = customers.filter(owner_id=kpi.owner_id)
+    if kpi.team_id:
+        members = Membership.objects.filter(team_id=kpi.team_id).values("user_id")
+        customers = customers.filter(owner_id__in=members)
+    if kpi.region:
+        customers = customers.filter(region=kpi.region)
+    run = latest_run()
+    if run is not None and (kpi.tier or kpi.segment):
+        scores = CustomerScore.objects.filter(run=run)
+        scores = scores.filter(value_tier=kpi.tier) if kpi.tier else scores
+        scores = scores.filter(segment=kpi.segment) if kpi.segment else scores
+        customers = customers.filter(pk__in=scores.values("customer_id"))
+    return np.fromiter(customers.values_list("pk", flat=True).iterator(), dtype=np.int64)
+
+
+def period_kpis(user: User, kpi: KpiFilter) -> dict[str, Any] | None:
+    """Return the manager's figures for a period over the visible, filtered customers.
+
+    Computed from the purchases at request time because any filter combination is
+    allowed; None when no filtered customer has bought anything by the period end.
+    """
+    settings_used = config()
+    rows = purchase_rows(kpi.end)
+    keep = np.isin(rows.customer_id, _filtered_customer_ids(user, kpi))
+    if not keep.any():
+        return None
+    days = customer_days(rows.customer_id[keep], rows.day[keep], rows.amount[keep])
+    figures = period_figures(
+        days, day_number(kpi.start), day_number(kpi.end),
+        settings_used["returning_days"], settings_used["lost_after_days"],
+    )  # fmt: skip
+    return {
+        "figures": figures,
+        "cohorts": cohort_retention(days, 12, 12),
+        "settings": settings_used,
+    }
+
+
+def returning_customers(user: User, run: ScoreRun) -> QuerySet[CustomerScore]:
+    """Return the run's returning customers the user may see, most valuable first."""
+    return (
+        CustomerScore.objects.filter(run=run, is_returning=True, customer__archived_at__isnull=True)
+        .filter(visible_owner_q(user, "customer__owner"))
+        .select_related("customer__owner")
+        .order_by("-clv", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class CustomerInsight:
+    """What the latest run says about one customer, in sentences a rep can use on a call."""
+
+    score: CustomerScore
+    sentences: list[str]
+    warning_reasons: list[str]
+
+
+def customer_insight(customer: Customer) -> CustomerInsight | None:
+    """Return the customer's scores and their meaning in words, or None before any run."""
+    score = score_for(customer)
+    if score is None:
+        return None
+    warning = warning_for(customer)
+    reasons = [warnings.describe(reason) for reason in warning.reasons] if warning else []
+    return CustomerInsight(score=score, sentences=_sentences(score), warning_reasons=reasons)
+
+
+def _sentences(score: CustomerScore) -> list[str]:
+    buys_again = round((1 - score.churn_risk) * 100)
+    days = settings.INSIGHTS["churn_horizon_days"]
+    if score.purchase_count < 2:
+        # BG/NBD cannot tell whether a one-time buyer is still active (it says P(alive) = 1);
+        # the chance of a purchase in the coming period is the honest figure.
+        first = _(
+            "Has bought once so far; %(chance)d%% chance of buying again in the next %(days)d days."
+        )
+        sentences = [first % {"chance": buys_again, "days": days}]
+    else:
+        sentences = [
+            _("%(alive)d%% likely still active; usually buys every %(interval)d days.")
+            % {
+                "alive": round(score.p_alive * 100),
+                "interval": round(score.typical_interval_days or 0),
+            },
+            _("%(chance)d%% chance of buying in the next %(days)d days.")
+            % {"chance": buys_again, "days": days},
+        ]
+    spend = score.expected_purchases_365 * score.expected_spend
+    sentences.append(
+        _("Expected to spend %(amount)s in the next 12 months.") % {"amount": _money(spend)}
+    )
+    return sentences
+
+
+def _money(amount: float) -> str:
+    return money(round(amount, 0), 0)

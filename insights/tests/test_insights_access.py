@@ -1,0 +1,80 @@
+"""The access rule on the insights pages: lists, exports and aggregates per role."""
+
+import csv
+import io
+
+from django.test import Client
+from django.urls import reverse
+
+from insights.services import run_scoring
+from insights.tests.conftest import AS_OF
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def owners_in(page):
+    return {score.customer.owner.username for score in page.context["page"]}
+
+
+def test_lists_show_only_what_each_role_may_see(simulated_base, rep, manager, other_rep, agent):
+    run_scoring(AS_OF)
+    url = reverse("insights:returning")
+    counts = {}
+    for user in (rep, manager, other_rep, agent):
+        page = client_for(user).get(url)
+        counts[user.username] = page.context["page"].paginator.count
+        if user == rep:
+            assert owners_in(page) == {"rep"}
+    # Every simulated customer belongs to team East (rep and teammate).
+    assert counts["manager"] == counts["agent"] > counts["rep"] > 0
+    assert counts["other_rep"] == 0
+
+
+def test_export_is_for_managers_and_obeys_the_rule(simulated_base, rep, manager, admin_user):
+    run_scoring(AS_OF)
+    url = reverse("insights:returning_export")
+    assert client_for(rep).get(url).status_code == 403
+    response = client_for(manager).get(url)
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    owners = {row[1] for row in rows[1:]}
+    assert owners <= {"rep", "teammate"} and len(rows) > 1
+    admin_rows = list(
+        csv.reader(io.StringIO(client_for(admin_user).get(url).content.decode("utf-8-sig")))
+    )
+    assert len(admin_rows) == len(rows)
+
+
+def test_dashboard_aggregates_cover_only_the_users_team(simulated_base, manager, other_rep):
+    run_scoring(AS_OF)
+    assert (
+        client_for(manager).get(reverse("insights:dashboard")).context["summary"]["customers"] > 0
+    )
+    west = client_for(other_rep).get(reverse("insights:dashboard"))
+    assert not west.context["summary"].get("customers")
+    assert west.context["warnings"] == []
+
+
+def test_kpis_for_a_period_with_csv(simulated_base, manager):
+    run_scoring(AS_OF)
+    client = client_for(manager)
+    params = {"start": "2026-04-01", "end": "2026-06-30"}
+    page = client.get(reverse("insights:kpis"), params)
+    figures = page.context["result"]["figures"]
+    assert 0 <= figures.repurchase_rate <= 1 and figures.orders > 0
+    assert "Repurchase rate" in page.content.decode()
+    exported = client.get(reverse("insights:kpis"), {**params, "format": "csv"}).content.decode(
+        "utf-8-sig"
+    )
+    assert exported.splitlines()[1].startswith("Repurchase rate,")
+
+
+def test_kpi_form_rejects_a_backwards_period(manager):
+    page = client_for(manager).get(
+        reverse("insights:kpis"), {"start": "2026-06-30", "end": "2026-01-01"}
+    )
+    assert "The period must end on or after its start." in page.content.decode()
+    assert page.context["result"] is None

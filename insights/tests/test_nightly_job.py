@@ -1,0 +1,29 @@
+"""The nightly scoring job goes through the real Huey queue and runs once per night."""
+
+import datetime
+
+from django.utils import timezone
+from huey.contrib.djhuey import HUEY
+
+from insights.records import RunStatus, ScoreRun
+from insights.tasks import nightly_scoring
+
+
+def test_job_is_scheduled_every_night_at_the_configured_hour(settings):
+    hour = settings.INSIGHTS["nightly_hour"]
+    task = nightly_scoring.s()
+    night = datetime.datetime(2026, 11, 24, hour, 0)
+    assert task.validate_datetime(night)
+    assert not task.validate_datetime(night + datetime.timedelta(hours=1))
+    assert not task.validate_datetime(night + datetime.timedelta(minutes=1))
+
+
+def test_job_travels_through_the_queue_and_records_a_run(simulated_base):
+    before = HUEY.pending_count()
+    nightly_scoring()  # enqueue, as the scheduler does
+    assert HUEY.pending_count() == before + 1
+    task = HUEY.dequeue()
+    HUEY.execute(task)
+    run = ScoreRun.objects.get()
+    assert run.as_of == timezone.localdate()
+    assert run.status == RunStatus.SUCCEEDED

@@ -1,0 +1,47 @@
+"""Data the models cannot judge gives a clear message, never a crash or a made-up number."""
+
+import datetime
+
+import pytest
+
+from insights.records import CustomerScore, RunStatus
+from insights.services import run_scoring
+
+DAY = datetime.date(2026, 3, 1)
+
+
+def scored(as_of=DAY + datetime.timedelta(days=60)):
+    run = run_scoring(as_of)
+    assert run.status == RunStatus.FAILED
+    assert not CustomerScore.objects.filter(run=run).exists()
+    return run.message
+
+
+def test_no_orders_yet(db):
+    assert "no transactions" in scored().lower()
+
+
+def test_a_single_customer(rep, make_customer, make_order):
+    customer = make_customer(rep)
+    for offset in (0, 10, 30):
+        make_order(customer, DAY + datetime.timedelta(days=offset))
+    assert "customers are needed" in scored()
+
+
+def test_everyone_bought_once(rep, make_customer, make_order):
+    for i in range(20):
+        make_order(make_customer(rep), DAY + datetime.timedelta(days=i))
+    assert "no customer bought more than once" in scored().lower()
+
+
+def test_all_purchases_on_one_day(rep, make_customer, make_order):
+    for _ in range(20):
+        make_order(make_customer(rep), DAY)
+    assert "(T = 0)" in scored(DAY)
+
+
+@pytest.mark.parametrize("status", ["refunded", "cancelled"])
+def test_refunded_and_cancelled_orders_do_not_count(rep, make_customer, make_order, status):
+    for i in range(5):
+        make_order(make_customer(rep), DAY + datetime.timedelta(days=i), status=status)
+    assert "no transactions" in scored().lower()

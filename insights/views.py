@@ -1,0 +1,260 @@
+"""Pages of the old-customer analysis. They read stored runs and never fit a model."""
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import assignable_owners, can_export
+from accounts.models import Team, User
+from insights import charts, services
+from insights.forms import SEGMENT_LABELS, CompareRunsForm, KpiForm
+from insights.records import BacktestRecord, ScoreRun
+from insights.warnings import describe
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Show the charts a manager steers by, from the latest run."""
+    user = _user(request)
+    run = services.latest_run()
+    summary = services.summary_for(user, run) if run else {}
+    warnings = list(services.visible_warnings(user, run)[:10]) if run else []
+    context = {
+        "run": run, "summary": summary, "warnings": _described(warnings),
+        "charts": _dashboard_charts(summary),
+        "last_failed": ScoreRun.objects.exclude(status="succeeded").order_by("-started_at").first(),
+    }  # fmt: skip
+    return render(request, "insights/dashboard.html", context)
+
+
+def _dashboard_charts(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    if not summary.get("customers"):
+        return []
+    labels = {k: str(v) for k, v in SEGMENT_LABELS.items()}
+    return [
+        charts.returning_share(summary), charts.cohort_heatmap(summary),
+        charts.segment_treemap(summary, labels), charts.p_alive_distribution(summary),
+        charts.churn_risk_distribution(summary), charts.tier_transitions(summary),
+    ]  # fmt: skip
+
+
+def _described(warnings: list[Any]) -> list[tuple[Any, list[str]]]:
+    return [(warning, [describe(reason) for reason in warning.reasons]) for warning in warnings]
+
+
+@login_required
+def warning_list(request: HttpRequest) -> HttpResponse:
+    """List churn warnings, highest value at risk first, filterable by owner."""
+    user = _user(request)
+    run = services.latest_run()
+    owners = assignable_owners(user)
+    owner_id = request.GET.get("owner", "")
+    page = None
+    if run is not None:
+        warnings = services.visible_warnings(user, run)
+        if owner_id.isdigit():
+            warnings = warnings.filter(customer__owner_id=int(owner_id))
+        page = Paginator(warnings, 25).get_page(request.GET.get("page"))
+    context = {
+        "run": run, "page": page, "rows": _described(list(page) if page else []),
+        "owners": owners, "owner_id": owner_id,
+    }  # fmt: skip
+    return render(request, "insights/warnings.html", context)
+
+
+@login_required
+@require_POST
+def warning_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    """Turn a warning into a follow-up task for the customer's owner, in one click."""
+    user = _user(request)
+    run = services.latest_run()
+    if run is None:
+        raise PermissionDenied
+    warning = get_object_or_404(services.visible_warnings(user, run), pk=pk)
+    note = " ".join(describe(reason) for reason in warning.reasons)[:300]
+    services.follow_up_from_warning(warning, note)
+    messages.success(
+        request, _("Follow-up created for %(name)s.") % {"name": warning.customer.name}
+    )
+    if request.POST.get("back") == "dashboard":
+        return redirect("insights:dashboard")
+    return redirect("insights:warnings")
+
+
+@login_required
+def returning(request: HttpRequest) -> HttpResponse:
+    """Show the returning customers: how many, their revenue share, tenure, and the list."""
+    user = _user(request)
+    run = services.latest_run()
+    summary = services.summary_for(user, run) if run else {}
+    page = (
+        Paginator(services.returning_customers(user, run), 25).get_page(request.GET.get("page"))
+        if run
+        else None
+    )
+    page_charts = (
+        [charts.returning_share(summary), charts.tenure(summary)]
+        if summary.get("customers")
+        else []
+    )
+    context = {
+        "run": run, "summary": summary, "page": page, "can_export": can_export(user),
+        "charts": page_charts,
+    }  # fmt: skip
+    return render(request, "insights/returning.html", context)
+
+
+@login_required
+def returning_export(request: HttpRequest) -> HttpResponse:
+    """Export the visible returning customers as CSV (Excel-friendly UTF-8 with BOM)."""
+    user = _user(request)
+    if not can_export(user):
+        raise PermissionDenied
+    run = services.latest_run()
+    if run is None:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="returning-customers-{run.as_of}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([
+        _("Customer"), _("Owner"), _("First purchase"), _("Last purchase"), _("Purchases"),
+        _("Value tier"), _("Segment"), _("P(alive)"), _("Churn risk"), _("CLV"),
+    ])  # fmt: skip
+    for score in services.returning_customers(user, run).iterator(chunk_size=2000):
+        writer.writerow([
+            _safe(score.customer.name), _safe(str(score.customer.owner)), score.first_purchase_on,
+            score.last_purchase_on, score.purchase_count, score.value_tier,
+            SEGMENT_LABELS.get(score.segment, score.segment), f"{score.p_alive:.3f}",
+            f"{score.churn_risk:.3f}", f"{score.clv:.2f}",
+        ])  # fmt: skip
+    return response
+
+
+def _safe(text: str) -> str:
+    """Neutralise a cell a spreadsheet would run as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t") else text
+
+
+@login_required
+def tiers(request: HttpRequest) -> HttpResponse:
+    """Show tier counts and revenue, and how customers moved between tiers."""
+    user = _user(request)
+    run = services.latest_run()
+    summary = services.summary_for(user, run) if run else {}
+    tier_charts = [charts.tier_transitions(summary)] if summary.get("customers") else []
+    return render(
+        request, "insights/tiers.html", {"run": run, "summary": summary, "charts": tier_charts}
+    )
+
+
+@login_required
+def rfm(request: HttpRequest) -> HttpResponse:
+    """Show RFM segment sizes and revenue, and the movement between two runs."""
+    user = _user(request)
+    run = services.latest_run()
+    form = CompareRunsForm(request.GET or None)
+    movement = None
+    if form.is_valid():
+        movement = services.segment_movement(
+            user, form.cleaned_data["before"], form.cleaned_data["after"]
+        )
+    segments = services.segment_table(user, run) if run else []
+    labels = {k: str(v) for k, v in SEGMENT_LABELS.items()}
+    rows = [{**row, "label": labels.get(row["segment"], row["segment"])} for row in segments]
+    moves = sorted(
+        (
+            (labels.get(a, a), labels.get(b, b), n)
+            for (a, b), n in (movement or {}).items()
+            if a != b
+        ),
+        key=lambda item: -item[2],
+    )
+    context = {"run": run, "rows": rows, "form": form, "moves": moves, "movement": movement}
+    return render(request, "insights/rfm.html", context)
+
+
+def _kpi_filter(form: KpiForm) -> services.KpiFilter:
+    data = form.cleaned_data
+    return services.KpiFilter(
+        start=data["start"], end=data["end"],
+        owner_id=data["owner"].pk if data.get("owner") else None,
+        team_id=data["team"].pk if data.get("team") else None,
+        tier=data.get("tier") or "", segment=data.get("segment") or "",
+        region=data.get("region") or "",
+    )  # fmt: skip
+
+
+def _teams(user: User) -> list[Team]:
+    if user.is_admin:
+        return list(Team.objects.all())
+    return list(Team.objects.filter(memberships__user=user))
+
+
+@login_required
+def kpis(request: HttpRequest) -> HttpResponse:
+    """Show repurchase, churn, order value and revenue split for any period and filter."""
+    user = _user(request)
+    data = request.GET if "start" in request.GET else KpiForm.default_period()
+    form = KpiForm(data, owners=assignable_owners(user), teams=_teams(user))
+    result = services.period_kpis(user, _kpi_filter(form)) if form.is_valid() else None
+    if result is not None and request.GET.get("format") == "csv":
+        return _kpi_csv(result)
+    cohort_rows = []
+    if result is not None:
+        cohorts = result["cohorts"]
+        cohort_rows = list(zip(cohorts.cohorts, cohorts.sizes, cohorts.retention, strict=True))
+    context = {"form": form, "result": result, "cohort_rows": cohort_rows}
+    return render(request, "insights/kpis.html", context)
+
+
+def _kpi_csv(result: dict[str, Any]) -> HttpResponse:
+    figures = result["figures"]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="kpis.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([_("Figure"), _("Value"), _("Numerator"), _("Denominator")])
+    writer.writerow(
+        [
+            _("Repurchase rate"),
+            figures.repurchase_rate,
+            figures.repurchased,
+            figures.returning_customers,
+        ]
+    )
+    writer.writerow([_("Churn rate"), figures.churn_rate, figures.churned, figures.churn_base])
+    writer.writerow(
+        [_("Average order value"), figures.average_order_value, figures.revenue, figures.orders]
+    )
+    writer.writerow([_("Revenue from returning customers"), figures.returning_revenue, "", ""])
+    writer.writerow([_("Revenue from new customers"), figures.new_revenue, "", ""])
+    cohorts = result["cohorts"]
+    writer.writerow([])
+    writer.writerow(
+        [_("Cohort"), _("Customers"), *[f"M{k}" for k in range(len(cohorts.retention[0]))]]
+    )
+    for name, size, row in zip(cohorts.cohorts, cohorts.sizes, cohorts.retention, strict=True):
+        writer.writerow([name, size, *["" if v is None else v for v in row]])
+    return response
+
+
+@login_required
+def backtest(request: HttpRequest) -> HttpResponse:
+    """Show the latest back-test: predicted against actual repeat purchases."""
+    record = BacktestRecord.objects.first()
+    context = {"record": record, "tracking": charts.tracking(record.result) if record else None}
+    return render(request, "insights/backtest.html", context)

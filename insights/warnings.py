@@ -1,0 +1,137 @@
+"""Churn early-warning rules. Each rule looks at the whole scored base at once.
+
+Rules are pluggable: another app (service: complaints, low satisfaction) registers its own
+with `register_rule`, and the scoring run asks every registered rule.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+
+@dataclass(frozen=True)
+class ScoredBase:
+    """What a rule may look at: arrays aligned by customer, plus the run's settings."""
+
+    customer_id: np.ndarray
+    churn_risk: np.ndarray
+    previous_churn_risk: np.ndarray  # NaN where the customer was not scored before
+    purchase_count: np.ndarray
+    typical_interval_days: np.ndarray  # NaN for fewer than two purchases
+    days_since_last: np.ndarray
+    period_spend: np.ndarray  # (customers, periods), column 0 the latest period
+    period_visits: np.ndarray
+    settings: dict[str, Any]
+
+
+# A rule returns {customer index: reason parameters} for the customers it flags.
+Rule = Callable[[ScoredBase], dict[int, dict[str, Any]]]
+RULES: dict[str, Rule] = {}
+DESCRIBERS: dict[str, Callable[[dict[str, Any]], str]] = {}
+
+
+def register_rule(code: str, rule: Rule, describe: Callable[[dict[str, Any]], str]) -> None:
+    """Add a warning rule and the function that says its reason in words."""
+    RULES[code] = rule
+    DESCRIBERS[code] = describe
+
+
+def describe(reason: dict[str, Any]) -> str:
+    """Return a stored reason in the current language."""
+    describer = DESCRIBERS.get(reason["code"])
+    return describer(reason["params"]) if describer else reason["code"]
+
+
+def high_churn_risk(base: ScoredBase) -> dict[int, dict[str, Any]]:
+    """Flag customers whose churn risk is above the threshold."""
+    threshold = base.settings["churn_threshold"]
+    hits = np.flatnonzero((base.churn_risk > threshold) & (base.purchase_count >= 2))
+    previous = base.previous_churn_risk
+    return {
+        int(i): {
+            "risk": round(float(base.churn_risk[i]), 3),
+            "previous": None if np.isnan(previous[i]) else round(float(previous[i]), 3),
+        }
+        for i in hits
+    }
+
+
+def describe_high_churn_risk(params: dict[str, Any]) -> str:
+    risk = round(params["risk"] * 100)
+    if params.get("previous") is not None and params["previous"] < params["risk"]:
+        return _("Churn risk rose from %(before)d%% to %(now)d%%.") % {
+            "before": round(params["previous"] * 100),
+            "now": risk,
+        }
+    return _("Churn risk is %(now)d%%.") % {"now": risk}
+
+
+def overdue(base: ScoredBase) -> dict[int, dict[str, Any]]:
+    """Flag customers far past their own usual interval between purchases."""
+    factor = base.settings["overdue_factor"]
+    interval = base.typical_interval_days
+    known = ~np.isnan(interval) & (base.purchase_count >= 3)
+    late = known & (base.days_since_last > factor * np.where(known, interval, 0))
+    late &= base.days_since_last >= base.settings["overdue_min_days"]
+    return {
+        int(i): {"usual": round(float(interval[i])), "now": int(base.days_since_last[i])}
+        for i in np.flatnonzero(late)
+    }
+
+
+def describe_overdue(params: dict[str, Any]) -> str:
+    return (
+        ngettext(
+            "Usually buys every %(usual)d day, now %(now)d days since the last purchase.",
+            "Usually buys every %(usual)d days, now %(now)d days since the last purchase.",
+            params["usual"],
+        )
+        % params
+    )
+
+
+def declining(base: ScoredBase) -> dict[int, dict[str, Any]]:
+    """Flag customers whose spend in the latest period fell sharply against earlier ones."""
+    ratio = base.settings["decline_ratio"]
+    latest = base.period_spend[:, 0]
+    earlier = base.period_spend[:, 1:]
+    active_earlier = (base.period_visits[:, 1:] > 0).sum(axis=1)
+    earlier_mean = earlier.mean(axis=1)
+    fell = (active_earlier >= 2) & (earlier_mean > 0) & (latest < ratio * earlier_mean)
+    days = base.settings["period_days"]
+    return {
+        int(i): {
+            "latest": round(float(latest[i]), 2),
+            "usual": round(float(earlier_mean[i]), 2),
+            "days": days,
+        }
+        for i in np.flatnonzero(fell)
+    }
+
+
+def describe_declining(params: dict[str, Any]) -> str:
+    return (
+        _(
+            "Spent %(latest).2f in the last %(days)d days, against %(usual).2f in a usual "
+            "period before."
+        )
+        % params
+    )
+
+
+register_rule("churn_risk", high_churn_risk, describe_high_churn_risk)
+register_rule("overdue", overdue, describe_overdue)
+register_rule("declining", declining, describe_declining)
+
+
+def evaluate(base: ScoredBase) -> dict[int, list[dict[str, Any]]]:
+    """Return every flagged customer index with all its reasons."""
+    flagged: dict[int, list[dict[str, Any]]] = {}
+    for code, rule in RULES.items():
+        for index, params in rule(base).items():
+            flagged.setdefault(index, []).append({"code": code, "params": params})
+    return flagged
