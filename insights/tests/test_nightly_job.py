@@ -2,6 +2,7 @@
 
 import datetime
 
+import pytest
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
@@ -18,6 +19,8 @@ def test_job_is_scheduled_every_night_at_the_configured_hour(settings):
     assert not task.validate_datetime(night + datetime.timedelta(minutes=1))
 
 
+# Huey's db tasks close the connection when they finish, so this test commits for real.
+@pytest.mark.django_db(transaction=True)
 def test_job_travels_through_the_queue_and_records_a_run(simulated_base):
     before = HUEY.pending_count()
     nightly_scoring()  # enqueue, as the scheduler does
