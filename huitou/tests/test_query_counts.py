@@ -1,0 +1,39 @@
+"""The busiest pages make a fixed number of queries, however many rows they show."""
+
+import datetime
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from interactions.services import log_interaction
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_customer_list_queries_do_not_grow_with_rows(rep, make_customer, make_order):
+    client = Client()
+    client.force_login(rep)
+    make_order(make_customer(rep), datetime.date(2026, 1, 1))
+    few = queries_for(client, reverse("customers:list"))
+    for day in range(20):
+        make_order(make_customer(rep), datetime.date(2026, 1, 1) + datetime.timedelta(days=day))
+    assert queries_for(client, reverse("customers:list")) == few == 9
+
+
+def test_customer_page_queries_do_not_grow_with_history(rep, make_customer, make_order):
+    customer = make_customer(rep)
+    client = Client()
+    client.force_login(rep)
+    url = reverse("customers:detail", args=[customer.pk])
+    make_order(customer, datetime.date(2026, 1, 1))
+    few = queries_for(client, url)
+    for day in range(15):
+        make_order(customer, datetime.date(2026, 2, 1) + datetime.timedelta(days=day))
+        log_interaction(rep, customer, {"kind": "call", "summary": f"call {day}"})
+    assert queries_for(client, url) == few == 18
