@@ -307,14 +307,22 @@ def period_kpis(user: User, kpi: KpiFilter) -> dict[str, Any] | None:
     }
 
 
-def returning_customers(user: User, run: ScoreRun) -> QuerySet[CustomerScore]:
+def returning_customers(
+    user: User, run: ScoreRun, owner_id: int | None = None, tier: str = "", segment: str = ""
+) -> QuerySet[CustomerScore]:
     """Return the run's returning customers the user may see, most valuable first."""
-    return (
+    scores = (
         CustomerScore.objects.filter(run=run, is_returning=True, customer__archived_at__isnull=True)
         .filter(visible_owner_q(user, "customer__owner"))
         .select_related("customer__owner")
-        .order_by("-clv", "pk")
     )
+    if owner_id:
+        scores = scores.filter(customer__owner_id=owner_id)
+    if tier:
+        scores = scores.filter(value_tier=tier)
+    if segment:
+        scores = scores.filter(segment=segment)
+    return scores.order_by("-clv", "pk")
 
 
 @dataclass(frozen=True)

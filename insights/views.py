@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import assignable_owners, can_export
 from accounts.models import Team, User
 from insights import charts, services
-from insights.forms import SEGMENT_LABELS, CompareRunsForm, KpiForm
+from insights.forms import SEGMENT_LABELS, TIER_CHOICES, CompareRunsForm, KpiForm
 from insights.records import BacktestRecord, ScoreRun
 from insights.warnings import describe
 
@@ -100,11 +100,10 @@ def returning(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     run = services.latest_run()
     summary = services.summary_for(user, run) if run else {}
-    page = (
-        Paginator(services.returning_customers(user, run), 25).get_page(request.GET.get("page"))
-        if run
-        else None
-    )
+    page = None
+    if run is not None:
+        scores = services.returning_customers(user, run, **_returning_filters(request))
+        page = Paginator(scores, 25).get_page(request.GET.get("page"))
     page_charts = (
         [charts.returning_share(summary), charts.tenure(summary)]
         if summary.get("customers")
@@ -112,9 +111,22 @@ def returning(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "run": run, "summary": summary, "page": page, "can_export": can_export(user),
-        "charts": page_charts,
+        "charts": page_charts, "owners": assignable_owners(user), "tiers": TIER_CHOICES,
+        "segments": [(k, str(v)) for k, v in SEGMENT_LABELS.items()],
+        "query": request.GET.urlencode(),
     }  # fmt: skip
     return render(request, "insights/returning.html", context)
+
+
+def _returning_filters(request: HttpRequest) -> dict[str, Any]:
+    owner = request.GET.get("owner", "")
+    return {
+        "owner_id": int(owner) if owner.isdigit() else None,
+        "tier": request.GET.get("tier", "") if request.GET.get("tier") in ("A", "B", "C") else "",
+        "segment": request.GET.get("segment", "")
+        if request.GET.get("segment") in SEGMENT_LABELS
+        else "",
+    }
 
 
 @login_required
@@ -134,7 +146,8 @@ def returning_export(request: HttpRequest) -> HttpResponse:
         _("Customer"), _("Owner"), _("First purchase"), _("Last purchase"), _("Purchases"),
         _("Value tier"), _("Segment"), _("P(alive)"), _("Churn risk"), _("CLV"),
     ])  # fmt: skip
-    for score in services.returning_customers(user, run).iterator(chunk_size=2000):
+    scores = services.returning_customers(user, run, **_returning_filters(request))
+    for score in scores.iterator(chunk_size=2000):
         writer.writerow([
             _safe(score.customer.name), _safe(str(score.customer.owner)), score.first_purchase_on,
             score.last_purchase_on, score.purchase_count, score.value_tier,

@@ -78,3 +78,14 @@ def test_kpi_form_rejects_a_backwards_period(manager):
     )
     assert "The period must end on or after its start." in page.content.decode()
     assert page.context["result"] is None
+
+
+def test_returning_list_and_export_follow_the_filter(simulated_base, manager):
+    run_scoring(AS_OF)
+    client = client_for(manager)
+    page = client.get(reverse("insights:returning"), {"tier": "A"})
+    assert {score.value_tier for score in page.context["page"]} == {"A"}
+    exported = client.get(reverse("insights:returning_export"), {"tier": "A"})
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert {row[5] for row in rows[1:]} == {"A"}
+    assert len(rows) - 1 == page.context["page"].paginator.count
