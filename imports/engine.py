@@ -27,9 +27,8 @@ from sales.services import (
     ID_CHUNK,
     LineInput,
     OrderInput,
+    bulk_create_orders,
     ensure_product,
-    insert_orders,
-    refresh_stats,
     update_order_status_and_channel,
 )
 
@@ -63,7 +62,6 @@ class Outcome:
     errors: list[RowError] = field(default_factory=list)
     # Row number -> the row's cells as text, to hand the rejected rows back as a file.
     rejected_cells: dict[int, list[str]] = field(default_factory=dict)
-    touched_customers: set[int] = field(default_factory=set)
     # Field -> header, so that a rejection names the column as the file does.
     header_of: dict[str, str] = field(default_factory=dict)
 
@@ -404,9 +402,7 @@ class _OrderImport:
         self.can_own = actor.role in (Role.ADMIN, Role.MANAGER, Role.REP) or actor.is_superuser
 
     def finish(self, outcome: Outcome, write: bool) -> None:
-        """Bring the purchase summary of every customer the file touched in step, once."""
-        if write and outcome.touched_customers:
-            refresh_stats(outcome.touched_customers)
+        """Nothing to do at the end: each batch kept its customers' summary in step."""
 
     def run_batch(
         self, records: list[OrderRow], outcome: Outcome, cells: dict[int, list[Cell]], write: bool
@@ -468,7 +464,7 @@ class _OrderImport:
         self,
         record: OrderRow,
         order: dict[str, Any],
-        customer: Customer | None,
+        customer: "_Known | None",
         plan: _OrderPlan,
         outcome: Outcome,
     ) -> RowError | None:
@@ -497,7 +493,7 @@ class _OrderImport:
 
     def _customer(
         self, record: OrderRow, customers: "_OrderCustomers"
-    ) -> tuple[Key, Customer | None, RowError | None]:
+    ) -> tuple[Key, "_Known | None", RowError | None]:
         ext, mobile = record.customer_external_id, record.customer_mobile
         key: Key = ("ext", ext) if ext else ("mobile", mobile)
         column = "customer_external_id" if ext else "customer_mobile"
@@ -572,10 +568,10 @@ class _OrderImport:
             ensure_product(default_sku(), _("Imported purchase"))
         inputs = [self._input(order) for order in plan.orders]
         if inputs:
-            outcome.touched_customers.update(insert_orders(inputs))
-        for order_id, status, channel, customer_id in plan.updates:
+            # Writes the batch and brings the summary of its customers in step at once.
+            bulk_create_orders(inputs)
+        for order_id, status, channel, _customer_id in plan.updates:
             update_order_status_and_channel(order_id, status, channel)
-            outcome.touched_customers.add(customer_id)
 
     def _input(self, order: _NewOrder) -> OrderInput:
         record = order.record
@@ -594,24 +590,37 @@ class _OrderImport:
         )
 
 
+@dataclass(frozen=True)
+class _Known:
+    """What an order row needs of an existing customer: plain values, no model instance."""
+
+    pk: int
+    owner_id: int
+    archived_at: Any
+    external_id: str | None
+    mobile: str
+
+
 @dataclass
 class _OrderCustomers:
-    by_ext: dict[str, Customer] = field(default_factory=dict)
-    by_mobile: dict[str, list[Customer]] = field(default_factory=dict)
+    by_ext: dict[str, _Known] = field(default_factory=dict)
+    by_mobile: dict[str, list[_Known]] = field(default_factory=dict)
 
 
 def _order_customers(records: list[OrderRow]) -> _OrderCustomers:
     found = _OrderCustomers()
     fields = ("id", "owner_id", "archived_at", "external_id", "mobile")
-    base = Customer.objects.filter(merged_into__isnull=True).only(*fields)
+    base = Customer.objects.filter(merged_into__isnull=True)
     for chunk in _chunks(r.customer_external_id for r in records if r.customer_external_id):
-        for customer in base.filter(external_id__in=chunk):
+        for values in base.filter(external_id__in=chunk).values_list(*fields):
+            customer = _Known(*values)
             found.by_ext[customer.external_id or ""] = customer
     mobiles = (
         r.customer_mobile for r in records if r.customer_mobile and not r.customer_external_id
     )
     for chunk in _chunks(mobiles):
-        for customer in base.filter(Q(mobile__in=chunk)):
+        for values in base.filter(Q(mobile__in=chunk)).values_list(*fields):
+            customer = _Known(*values)
             found.by_mobile.setdefault(customer.mobile, []).append(customer)
     return found
 

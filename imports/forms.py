@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from huitou.forms import StyledFormMixin
+from huitou.forms import StyledFormMixin, style_fields
 from imports.mapping import fields_for
 from imports.models import ExportFormat, ImportJob, Kind, SavedMapping
 
@@ -32,8 +32,12 @@ class UploadForm(StyledFormMixin, forms.Form):
         field.choices = [("", _("Propose from the header")), *((n, n) for n in names)]
 
 
-class MappingForm(StyledFormMixin, forms.Form):
-    """One choice per field: which header of the file fills it (or none)."""
+class MappingForm(forms.Form):
+    """One choice per field: which header of the file fills it (or none).
+
+    Styled after its fields are built (not through StyledFormMixin, which would validate
+    the bound form before the per-field choices exist).
+    """
 
     skip_invalid = forms.BooleanField(
         label=_("Import the valid rows and give me the rejected ones back as a file"),
@@ -51,8 +55,6 @@ class MappingForm(StyledFormMixin, forms.Form):
                 label=label, choices=choices, required=False, initial=job.mapping.get(spec.name, "")
             )
         self.fields["skip_invalid"].initial = job.skip_invalid
-        from huitou.forms import style_fields
-
         style_fields(self)
 
     def mapping(self) -> dict[str, str]:

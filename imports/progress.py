@@ -12,21 +12,21 @@ from typing import Any
 from huey.contrib.djhuey import HUEY
 
 
-def _key(job_id: int) -> str:
+def key(job_id: int) -> str:
     return f"imports:progress:{job_id}"
 
 
 def report(job_id: int, phase: str, done: int, total: int) -> None:
     """Record that the job has gone through `done` of `total` rows."""
-    HUEY.put(_key(job_id), {"phase": phase, "done": done, "total": total, "at": time.time()})
+    HUEY.put(key(job_id), {"phase": phase, "done": done, "total": total, "at": time.time()})
 
 
 def read(job_id: int) -> dict[str, Any] | None:
     """Return the latest report for the job, or None when there is none."""
-    value = HUEY.get(_key(job_id), peek=True)
+    value = HUEY.get(key(job_id), peek=True)
     return value if isinstance(value, dict) else None
 
 
 def clear(job_id: int) -> None:
     """Forget the job's progress once its outcome is on the job itself."""
-    HUEY.get(_key(job_id), peek=False)
+    HUEY.get(key(job_id), peek=False)

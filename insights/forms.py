@@ -42,6 +42,9 @@ class KpiForm(StyledFormMixin, forms.Form):
         label=_("Segment"),
     )
     region = forms.CharField(required=False, label=_("Region"))
+    lost_after_days = forms.IntegerField(
+        required=False, min_value=1, max_value=3650, label=_("Lost after days without a purchase")
+    )
 
     def __init__(self, *args: Any, owners: list[User], teams: list[Team], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -264,6 +264,7 @@ class KpiFilter:
     tier: str = ""
     segment: str = ""
     region: str = ""
+    lost_after_days: int | None = None
 
 
 def _filtered_customer_ids(user: User, kpi: KpiFilter) -> np.ndarray:
@@ -291,6 +292,8 @@ def period_kpis(user: User, kpi: KpiFilter) -> dict[str, Any] | None:
     allowed; None when no filtered customer has bought anything by the period end.
     """
     settings_used = config()
+    if kpi.lost_after_days:
+        settings_used["lost_after_days"] = kpi.lost_after_days
     rows = purchase_rows(kpi.end)
     keep = np.isin(rows.customer_id, _filtered_customer_ids(user, kpi))
     if not keep.any():

@@ -208,6 +208,7 @@ def _kpi_filter(form: KpiForm) -> services.KpiFilter:
         team_id=data["team"].pk if data.get("team") else None,
         tier=data.get("tier") or "", segment=data.get("segment") or "",
         region=data.get("region") or "",
+        lost_after_days=data.get("lost_after_days"),
     )  # fmt: skip
 
 

@@ -15,7 +15,9 @@ from imports.models import ImportJob
 from sales.models import CustomerStats, Order, OrderLine
 
 
-def csv_bytes(rows: Sequence[Sequence[Any]], encoding: str = "utf-8", delimiter: str = ",") -> bytes:
+def csv_bytes(
+    rows: Sequence[Sequence[Any]], encoding: str = "utf-8", delimiter: str = ","
+) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter).writerows(rows)
     return buffer.getvalue().encode(encoding)

@@ -37,12 +37,19 @@ def test_rep_cannot_update_a_teammates_customer_by_external_id(rep, teammate, ma
 
     job = run(rep, Kind.CUSTOMERS, csv_bytes([["name", "external id"], ["Mine now", "T-1"]]))
 
-    assert rejected(job)[0][1:] == ("external id", "This customer belongs to someone whose customers you may not change.")
+    assert rejected(job)[0][1:] == (
+        "external id",
+        "This customer belongs to someone whose customers you may not change.",
+    )
     assert snapshot() == before
 
 
 def test_manager_imports_for_the_team_and_assigns_owners(manager, rep, other_rep):
-    rows = [["name", "mobile", "owner"], ["A", "13700000001", "rep"], ["B", "13700000002", "other_rep"]]
+    rows = [
+        ["name", "mobile", "owner"],
+        ["A", "13700000001", "rep"],
+        ["B", "13700000002", "other_rep"],
+    ]
 
     job = run(manager, Kind.CUSTOMERS, csv_bytes(rows), skip_invalid=True)
 

@@ -20,7 +20,9 @@ def test_commit_rolls_back_rows_already_written_in_earlier_batches(rep, settings
     # Batches of 5 rows: the bad row comes after two batches were written in the transaction.
     settings.IMPORT_BATCH_ROWS = 5
     before = snapshot()
-    job = services.start_job(rep, Kind.CUSTOMERS, _stream(rows_with_a_bad_one_at_the_end(10)), "a.csv")
+    job = services.start_job(
+        rep, Kind.CUSTOMERS, _stream(rows_with_a_bad_one_at_the_end(10)), "a.csv"
+    )
 
     job = services.run_job(job.pk, commit=True)
 

@@ -168,7 +168,8 @@ def test_mobile_of_another_reps_customer(rep, before):
 
 
 @pytest.mark.parametrize(
-    ("amount", "words"), [("-5", "cannot be negative"), ("abc", "not an amount"), ("1.2.3", "not an amount")]
+    ("amount", "words"),
+    [("-5", "cannot be negative"), ("abc", "not an amount"), ("1.2.3", "not an amount")],
 )
 def test_negative_or_non_numeric_amounts(rep, before, amount, words):
     rows = [["订单号", "外部编号", "日期", "金额"], ["N-1", "C-1", "2024-01-01", amount]]
@@ -201,7 +202,9 @@ def test_orders_for_unknown_customers(rep, before):
 def test_formulas_in_csv_and_xlsx_cells(rep, before):
     rows = [["name", "mobile"], ['=HYPERLINK("http://evil","x")', "13700000001"]]
     csv_job = run(rep, Kind.CUSTOMERS, csv_bytes(rows))
-    xlsx_job = run(rep, Kind.CUSTOMERS, xlsx_bytes([["name", "mobile"], ["=1+1", "13700000001"]]), "f.xlsx")
+    xlsx_job = run(
+        rep, Kind.CUSTOMERS, xlsx_bytes([["name", "mobile"], ["=1+1", "13700000001"]]), "f.xlsx"
+    )
 
     only(csv_job, 2, "name", "Formulas are not imported")
     only(xlsx_job, 2, "name", "Formulas are not imported")

@@ -8,7 +8,6 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from conftest import PASSWORD
 from customers.models import Tag, TagGroup
 from imports.models import ExportRecord
 
@@ -22,13 +21,13 @@ def data(rep, other_rep, make_customer, make_order):
     mine = make_customer(rep, name="王芳", mobile="13900001111", external_id="C-1", region="上海")
     mine.tags.add(jazz)
     make_order(mine, datetime.date(2024, 1, 5), "88.00", number="SO-1")
-    make_customer(rep, name="=HYPERLINK(\"http://evil\")", mobile="13900002222", region="北京")
+    make_customer(rep, name='=HYPERLINK("http://evil")', mobile="13900002222", region="北京")
     make_customer(other_rep, name="Not yours", mobile="13900003333")
     return mine
 
 
 def download(client, user, url, **params):
-    client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     response = client.get(reverse(url), params)
     body = b"".join(response.streaming_content) if response.streaming else response.content
     return response, body
@@ -45,11 +44,16 @@ def test_manager_exports_team_customers_as_csv_with_bom_summary_and_tags(client,
     table = csv_table(body)
     assert table[0][:3] == ["Huitou ID", "External ID", "Name"]
     names = {row[2] for row in table[1:]}
-    assert names == {"王芳", "'=HYPERLINK(\"http://evil\")"}
+    assert names == {"王芳", '\'=HYPERLINK("http://evil")'}
     wang = next(row for row in table if row[2] == "王芳")
     assert wang[16] == "Jazz" and wang[-2:] == ["1", "88.00"]
     record = ExportRecord.objects.get()
-    assert (record.created_by, record.kind, record.file_format, record.row_count) == (manager, "customers", "csv", 2)
+    assert (record.created_by, record.kind, record.file_format, record.row_count) == (
+        manager,
+        "customers",
+        "csv",
+        2,
+    )
 
 
 def test_the_list_filter_narrows_the_export(client, manager, data):
@@ -66,14 +70,14 @@ def test_gb18030_on_request(client, manager, data):
 
 
 def test_xlsx_with_neutralised_formulas_in_chinese(client, manager, data):
-    client.login(username="manager", password=PASSWORD)
+    client.force_login(manager)
     client.post(reverse("accounts:language"), {"language": "zh-hans", "next": "/"})
     _response, body = download(client, manager, "imports:export_customers", format="xlsx")
 
     sheet = openpyxl.load_workbook(io.BytesIO(body)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][2] != "Name"  # the header speaks the user's language
-    assert {row[2] for row in rows[1:]} == {"王芳", "'=HYPERLINK(\"http://evil\")"}
+    assert {row[2] for row in rows[1:]} == {"王芳", '\'=HYPERLINK("http://evil")'}
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 
@@ -81,7 +85,18 @@ def test_orders_export(client, manager, data):
     _response, body = download(client, manager, "imports:export_orders")
 
     table = csv_table(body)
-    assert table[1] == ["SO-1", "C-1", "13900001111", "王芳", "2024-01-05", "CD-ROCK", "1", "88.00", "Paid", ""]
+    assert table[1] == [
+        "SO-1",
+        "C-1",
+        "13900001111",
+        "王芳",
+        "2024-01-05",
+        "CD-ROCK",
+        "1",
+        "88.00",
+        "Paid",
+        "",
+    ]
 
 
 @pytest.mark.parametrize("role", ["rep", "agent"])

@@ -26,10 +26,18 @@ def test_csv_in_each_encoding_and_delimiter_is_read(rep, encoding, delimiter):
 
     assert job.status == Status.COMMITTED, rejected(job)
     zhang = Customer.objects.get(external_id="C-1")
-    assert (zhang.name, zhang.mobile, zhang.birthday) == ("张三", "13800138000", datetime.date(1990, 5, 1))
+    assert (zhang.name, zhang.mobile, zhang.birthday) == (
+        "张三",
+        "13800138000",
+        datetime.date(1990, 5, 1),
+    )
     assert zhang.gender == "male" and zhang.owner == rep
     li = Customer.objects.get(external_id="C-2")
-    assert (li.mobile, li.birthday, li.gender) == ("13912345678", datetime.date(1985, 3, 2), "female")
+    assert (li.mobile, li.birthday, li.gender) == (
+        "13912345678",
+        datetime.date(1985, 3, 2),
+        "female",
+    )
 
 
 def test_gbk_detected_and_the_encoding_can_be_given(rep):
@@ -42,7 +50,7 @@ def test_gbk_detected_and_the_encoding_can_be_given(rep):
 
 
 def test_xlsx_with_excel_dates_and_numbers(rep):
-    rows = [
+    rows: list[list[object]] = [
         ["Name", "Mobile", "Birthday", "External ID"],
         ["Wang Fang", 13912345678, datetime.datetime(1988, 7, 9), 1001],
     ]

@@ -14,7 +14,20 @@ from imports.rows import CustomerRow, OrderRow, RowParser
 cells = st.one_of(
     st.none(),
     st.text(max_size=40),
-    st.sampled_from(["¥1,234.50", "-5", "2024年2月30日", "=1+1", "+86 138 0013 8000", "45000", "1e400", "NaN", "'=x", "\x00"]),
+    st.sampled_from(
+        [
+            "¥1,234.50",
+            "-5",
+            "2024年2月30日",
+            "=1+1",
+            "+86 138 0013 8000",
+            "45000",
+            "1e400",
+            "NaN",
+            "'=x",
+            "\x00",
+        ]
+    ),
     st.integers(min_value=-(10**20), max_value=10**20),
     st.floats(allow_nan=True, allow_infinity=True),
     st.decimals(allow_nan=True, allow_infinity=True),
@@ -32,7 +45,9 @@ def parser_for(kind: str) -> RowParser:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("kind", [Kind.CUSTOMERS, Kind.ORDERS])
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(number=st.integers(min_value=2, max_value=10**7), row=st.lists(cells, max_size=25))
 def test_parser_returns_a_record_or_errors_with_the_row_number(kind, number, row):
     result = parser_for(kind).parse(number, row)

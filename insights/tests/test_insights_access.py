@@ -89,3 +89,16 @@ def test_returning_list_and_export_follow_the_filter(simulated_base, manager):
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert {row[5] for row in rows[1:]} == {"A"}
     assert len(rows) - 1 == page.context["page"].paginator.count
+
+
+def test_churn_definition_is_configurable_per_query(simulated_base, manager):
+    client = client_for(manager)
+    period = {"start": "2026-04-01", "end": "2026-06-30"}
+    strict = client.get(reverse("insights:kpis"), {**period, "lost_after_days": 30})
+    lenient = client.get(reverse("insights:kpis"), {**period, "lost_after_days": 400})
+    strict_figures = strict.context["result"]["figures"]
+    lenient_figures = lenient.context["result"]["figures"]
+    # A shorter silence counts more customers lost, and fewer as still active at the start.
+    assert strict_figures.churn_rate > lenient_figures.churn_rate
+    assert strict_figures.churn_base < lenient_figures.churn_base
+    assert "after 30 days without a purchase" in strict.content.decode()
