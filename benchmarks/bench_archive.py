@@ -445,7 +445,34 @@ def build(
     step(lambda: insert(Interaction, interaction_columns, interactions), "interactions")
     step(lambda: insert(FollowUp, ("customer_id", "assignee_id", "due_on", "note", "created_at"),
                         follow_ups), "follow-ups")  # fmt: skip
+    # Measure what follows on a connection as the app opens it, not with the build's cache.
+    connection.close()
     return org, held
+
+
+def forget_statistics() -> None:
+    """Delete the planner statistics, to measure what a database never analysed gets."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone():
+            cursor.execute("DELETE FROM sqlite_stat1")
+    log("  planner statistics deleted (--no-analyze)")
+
+
+def analyze() -> None:
+    """Gather the planner statistics (sqlite_stat1), as a bulk import should leave them.
+
+    Without them SQLite guesses that an equality on an indexed column is selective, and so
+    drives a mobile search or a last-purchase range through the owner index (docs/performance.md).
+    """
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    log(f"  ANALYZE in {time.perf_counter() - started:.1f}s")
 
 
 def step(action: Callable[[], int], what: str) -> None:
@@ -480,7 +507,8 @@ class IngestRun:
     chunk: int
     orders: int
     seconds: float
-    rate: float
+    rate: float  # orders per wall-clock second
+    cpu_rate: float  # orders per CPU second of this process (SQLite runs in it): load-independent
     rolled_back: bool
 
 
@@ -497,18 +525,22 @@ def ingest(inputs: Sequence[Any], chunk: int, roll_back: bool) -> IngestRun:
     class RollBack(Exception):
         pass
 
-    elapsed = 0.0
+    elapsed = cpu = 0.0
     try:
         with transaction.atomic() if roll_back else _nothing():
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             for start in range(0, len(inputs), chunk):
                 bulk_create_orders(inputs[start : start + chunk])
             elapsed = time.perf_counter() - started
+            cpu = time.process_time() - cpu_started
             if roll_back:
                 raise RollBack
     except RollBack:
         pass
-    return IngestRun(chunk, len(inputs), round(elapsed, 3), round(len(inputs) / elapsed), roll_back)
+    return IngestRun(
+        chunk, len(inputs), round(elapsed, 3), round(len(inputs) / elapsed),
+        round(len(inputs) / cpu), roll_back,
+    )  # fmt: skip
 
 
 class _nothing:
@@ -543,10 +575,27 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(var_dir: Path, port: int, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+# Settings proposed in docs/performance.md, tried on the server only with --proposed-settings:
+# keep each worker's SQLite connection (and so its page cache) between requests, and read the
+# file through a memory map shared with the operating system's cache.
+PROPOSED_SETTINGS = """
+from huitou.settings import *  # noqa: F403
+
+DATABASES["default"]["CONN_MAX_AGE"] = None
+DATABASES["default"]["OPTIONS"]["init_command"] += " PRAGMA mmap_size=8589934592;"
+"""
+
+
+def start_server(
+    var_dir: Path, port: int, workers: int, proposed: bool
+) -> tuple[subprocess.Popen[bytes], str]:
     """Start gunicorn (or runserver when gunicorn is missing) on the benchmark database."""
     env = {**os.environ, "HUITOU_VAR_DIR": str(var_dir), "DATABASE_URL": "", "DEBUG": "false",
            "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "ERROR"}  # fmt: skip
+    if proposed:
+        (OUT / "bench_proposed_settings.py").write_text(PROPOSED_SETTINGS)
+        env["PYTHONPATH"] = f"{OUT}{os.pathsep}{env.get('PYTHONPATH', '')}"
+        env["DJANGO_SETTINGS_MODULE"] = "bench_proposed_settings"
     gunicorn = Path(sys.executable).parent / "gunicorn"
     if gunicorn.exists():
         command = [str(gunicorn), "huitou.wsgi:application", "--bind", f"127.0.0.1:{port}",
@@ -555,6 +604,8 @@ def start_server(var_dir: Path, port: int, workers: int) -> tuple[subprocess.Pop
     else:
         command = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
         name = "runserver --noreload"
+    if proposed:
+        name += ", proposed settings (persistent connections, mmap)"
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -613,6 +664,25 @@ def timed(client: Client, paths: Sequence[str]) -> list[float]:
         if status != 200:
             raise RuntimeError(f"{path} answered {status}")
     return times
+
+
+def rejected_filters(manager: str, paths: Sequence[str]) -> int:
+    """Return how many of these list URLs the list's filter form rejects, as the view builds it.
+
+    A rejected form makes the view list without any filter, so such a figure is not the
+    filtered query's; the report says so rather than passing it off as one.
+    """
+    from django.http import QueryDict
+
+    from accounts.access import assignable_owners
+    from accounts.models import User
+    from customers.forms import CustomerFilterForm
+
+    owners = assignable_owners(User.objects.get(username=manager))
+    return sum(
+        not CustomerFilterForm(QueryDict(path.split("?", 1)[1]), owners=owners).is_valid()
+        for path in paths
+    )
 
 
 def summarise_times(page: str, scenario: str, times: Sequence[float]) -> Timing:
@@ -686,7 +756,7 @@ def detail_paths(manager: str, requests: int, rng: np.random.Generator) -> list[
 
 
 def measure_pages(
-    var_dir: Path, requests: int, workers: int, rng: np.random.Generator
+    var_dir: Path, requests: int, workers: int, rng: np.random.Generator, proposed: bool = False
 ) -> tuple[str, list[Timing]]:
     """Start a server, log in as a manager and time the list and 360° pages."""
     from django.urls import reverse
@@ -695,7 +765,7 @@ def measure_pages(
     scenarios = list_scenarios(manager, requests, rng)
     details = detail_paths(manager, requests, rng)
     port = free_port()
-    server, name = start_server(var_dir, port, workers)
+    server, name = start_server(var_dir, port, workers, proposed)
     try:
         client = Client(f"http://127.0.0.1:{port}")
         client.login(reverse("accounts:login"), manager, PASSWORD)
@@ -706,7 +776,9 @@ def measure_pages(
         for scenario, paths in scenarios.items():
             times = timed(client, paths)
             all_list += times
-            timings.append(summarise_times("list", scenario, times))
+            rejected = rejected_filters(manager, paths)
+            label = f"{scenario} [FORM REJECTED {rejected}/{len(paths)}]" if rejected else scenario
+            timings.append(summarise_times("list", label, times))
         timings.append(summarise_times("list", "all list requests", all_list))
         timings.append(summarise_times("detail", "360° page", timed(client, details)))
     finally:
@@ -716,25 +788,29 @@ def measure_pages(
 
 
 def explain_list_queries(manager: str, rng: np.random.Generator) -> dict[str, list[dict[str, Any]]]:
-    """Return, per list scenario, each SQL statement the page runs, its time and its plan."""
+    """Return, per list scenario, each SQL statement the page runs, its time and its plan.
+
+    The filters are built directly (not through the form) so the plan is the filtered query's.
+    """
     from django.core.paginator import Paginator
     from django.db import connection
-    from django.http import QueryDict
     from django.test.utils import CaptureQueriesContext
 
-    from accounts.access import assignable_owners
     from accounts.models import User
     from customers import views
-    from customers.forms import CustomerFilterForm
-    from customers.services import filter_customers
+    from customers.services import CustomerFilter, filter_customers
 
     user = User.objects.get(username=manager)
-    owners = assignable_owners(user)
     plans: dict[str, list[dict[str, Any]]] = {}
     for scenario, paths in list_scenarios(manager, 4, rng).items():
-        form = CustomerFilterForm(QueryDict(paths[0].split("?", 1)[1]), owners=owners)
-        assert form.is_valid(), form.errors
-        customers = filter_customers(user, views._filters(form))
+        params = dict(urllib.parse.parse_qsl(paths[0].split("?", 1)[1]))
+        filters = CustomerFilter(
+            query=params.get("q", ""),
+            owner_id=int(params["owner"]) if "owner" in params else None,
+            last_purchase_from=_date(params.get("last_from")),
+            last_purchase_to=_date(params.get("last_to")),
+        )
+        customers = filter_customers(user, filters)
         customers = customers.select_related("owner", "stats").order_by(*views.SORT_FIELDS["name"])
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
@@ -746,10 +822,14 @@ def explain_list_queries(manager: str, rng: np.random.Generator) -> dict[str, li
                 cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
                 plan = [row[-1] for row in cursor.fetchall()]
             statements.append(
-                {"sql": query["sql"][:300], "ms": float(query["time"]) * 1000, "plan": plan}
+                {"sql": query["sql"][:400], "ms": float(query["time"]) * 1000, "plan": plan}
             )
         plans[f"{scenario} [{paths[0]}] {total:.0f} ms"] = statements
     return plans
+
+
+def _date(text: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(text) if text else None
 
 
 # --- main -----------------------------------------------------------------------------------
@@ -787,6 +867,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--explain", action="store_true", help="print the list queries' plans")
+    parser.add_argument("--pragmas", default="",
+                        help='ingestion-only SQLite pragmas: "mmap_size=4294967296"')  # fmt: skip
+    parser.add_argument("--proposed-settings", action="store_true",
+                        help="serve pages with the proposed settings")  # fmt: skip
+    parser.add_argument("--skip-ingest", action="store_true", help="reuse only: no ingestion")
+    parser.add_argument("--no-analyze", action="store_true",
+                        help="measure without the planner statistics (ANALYZE)")  # fmt: skip
     return parser.parse_args()
 
 
@@ -808,21 +895,36 @@ def main() -> int:
     chunks = [int(c) for c in args.chunks.split(",")]
     results: dict[str, Any] = {"machine": machine(), "customers": args.customers,
                                "orders": sim.n_orders, "seed": args.seed}  # fmt: skip
+    results["pragmas"] = args.pragmas
     if fresh:
         log(f"building {database}")
         started = time.perf_counter()
         _org, held = build(sim, args.customers, ingest_count, rng)
         results["build_seconds"] = round(time.perf_counter() - started, 1)
+        if args.pragmas:
+            apply_pragmas(args.pragmas)
         runs = ingest_held(sim, held, chunks)
     else:
         log(f"reusing {database} (--rebuild builds it again)")
-        runs = ingest_again(sim, ingest_count, chunks, rng)
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, skip_checks=True)  # indexes added since the build
+        if args.pragmas:
+            apply_pragmas(args.pragmas)
+        runs = [] if args.skip_ingest else ingest_again(sim, ingest_count, chunks, rng)
+    if args.no_analyze:
+        forget_statistics()
+    else:
+        analyze()
+    results["analyzed"] = not args.no_analyze
     results["ingestion"] = [asdict(run) for run in runs]
     for run in runs:
         verdict = "ok" if run.rate >= INGEST_TARGET else "BELOW TARGET"
         undone = " (rolled back)" if run.rolled_back else ""
-        log(f"ingestion: {run.orders:,} orders in chunks of {run.chunk:,}: {run.seconds:.2f}s = "
-            f"{run.rate:,.0f} orders/s ({verdict}){undone}")  # fmt: skip
+        log(
+            f"ingestion: {run.orders:,} orders in chunks of {run.chunk:,}: {run.seconds:.2f}s = "
+            f"{run.rate:,.0f} orders/s ({verdict}); {run.cpu_rate:,.0f} per CPU s{undone}"
+        )
     log("fitting check (BG/NBD and Gamma-Gamma on 50,000 fresh simulated customers)")
     fit = fitting_check(sim, args.seed)
     results["fitting"] = fit
@@ -838,7 +940,9 @@ def main() -> int:
                 for line in statement["plan"]:
                     log(f"              {line}")
     if not args.skip_pages:
-        server, timings = measure_pages(var_dir, args.requests, args.workers, rng)
+        server, timings = measure_pages(
+            var_dir, args.requests, args.workers, rng, args.proposed_settings
+        )
         results["server"] = server
         results["pages"] = [{k: v for k, v in asdict(t).items() if k != "samples"} for t in timings]
         log(f"pages through {server}, {args.requests} requests per page, logged in as manager1")
@@ -876,11 +980,53 @@ def ingest_held(sim: Simulation, held: np.ndarray, chunks: Sequence[int]) -> lis
 def ingest_again(
     sim: Simulation, count: int, chunks: Sequence[int], rng: np.random.Generator
 ) -> list[IngestRun]:
-    """Re-measure ingestion on a reused database: new orders, rolled back afterwards."""
+    """Re-measure ingestion on a reused database: new orders, committed, then removed again."""
     positions = np.sort(rng.choice(sim.n_orders, size=min(count, sim.n_orders), replace=False))
-    stamp = time.strftime("%Y%m%d%H%M%S")
-    inputs = order_inputs(sim, positions, [f"RERUN-{stamp}-{k}" for k in range(positions.size)])
-    return [ingest(inputs, chunk, roll_back=True) for chunk in chunks]
+    positions = positions[np.argsort(sim.day[positions], kind="stable")]  # in arrival order
+    prefix = f"RERUN-{time.strftime('%Y%m%d%H%M%S')}-"
+    inputs = order_inputs(sim, positions, [f"{prefix}{k:07d}" for k in range(positions.size)])
+    parts = np.array_split(np.arange(len(inputs)), len(chunks))
+    try:
+        runs = [
+            ingest(inputs[part[0] : part[-1] + 1], chunk, roll_back=False)
+            for chunk, part in zip(chunks, parts, strict=True)
+            if part.size
+        ]
+        sample = [data.customer_id for data in inputs[:: max(1, len(inputs) // 2000)]]
+        equal = check_summaries(sample)
+        log(f"summaries of {len(set(sample)):,} ingested customers equal a rebuild: {equal}")
+    finally:
+        remove_orders(prefix, {data.customer_id for data in inputs})
+    return runs
+
+
+def remove_orders(prefix: str, customer_ids: set[int]) -> None:
+    """Delete the orders numbered with the prefix and restore their customers' summaries."""
+    from django.db import connection, transaction
+
+    from sales.services import refresh_stats
+
+    started = time.perf_counter()
+    bounds = [prefix, prefix + "\uffff"]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM sales_orderline WHERE order_id IN (SELECT id FROM sales_order "
+            "WHERE number >= %s AND number < %s)",
+            bounds,
+        )
+        cursor.execute("DELETE FROM sales_order WHERE number >= %s AND number < %s", bounds)
+        refresh_stats(customer_ids)
+    log(f"  measurement orders removed again in {time.perf_counter() - started:.1f}s")
+
+
+def apply_pragmas(pragmas: str) -> None:
+    """Set SQLite pragmas on this process's connection (the ingestion), e.g. a bigger cache."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for pragma in filter(None, (p.strip() for p in pragmas.split(";"))):
+            cursor.execute(f"PRAGMA {pragma}")
+    log(f"pragmas for the ingestion connection: {pragmas}")
 
 
 if __name__ == "__main__":

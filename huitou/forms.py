@@ -15,7 +15,10 @@ def style_fields(form: forms.BaseForm) -> None:
             css = "form-select"
         else:
             css = "form-control"
-        if form.is_bound and name in form.errors:
+        # Read the errors only once validation has run: asking for them would validate the
+        # form before a subclass has narrowed its choices.
+        errors = getattr(form, "_errors", None)
+        if errors is not None and name in errors:
             css += " is-invalid"
         widget.attrs["class"] = css
 

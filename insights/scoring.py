@@ -116,12 +116,17 @@ def _counts_and_revenue(
 
 
 def _subset(rows: CustomerDays, keep: np.ndarray) -> CustomerDays:
-    """Return the purchase rows of the kept customers only."""
+    """Return the purchase rows of the kept customers only, still sorted, without re-sorting."""
     row_keep = keep[rows.row_customer]
-    return customer_days(
-        rows.customer_id[rows.row_customer[row_keep]],
-        rows.row_day[row_keep],
-        rows.row_amount[row_keep],
+    new_index = np.cumsum(keep) - 1
+    row_customer = new_index[rows.row_customer[row_keep]]
+    starts = np.flatnonzero(np.concatenate(([True], row_customer[1:] != row_customer[:-1])))
+    return CustomerDays(
+        customer_id=rows.customer_id[keep],
+        customer_start=starts,
+        row_customer=row_customer,
+        row_day=rows.row_day[row_keep],
+        row_amount=rows.row_amount[row_keep],
     )
 
 

@@ -3,6 +3,7 @@
 import datetime
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.access import visible_owner_q
 from accounts.models import Membership, User
 from customers.models import Customer
+from huitou.bulk import insert_rows
 from huitou.templatetags.huitou import money
 from insights import warnings
 from insights.models.errors import ModelError
@@ -65,8 +67,8 @@ def _score_and_store(run: ScoreRun, as_of: datetime.date, settings_used: dict[st
     scored = score(rows.customer_id, rows.day, rows.amount, as_of, settings_used)
     previous = ScoreRun.objects.latest_good()
     with transaction.atomic():
-        scores = _store_scores(run, scored)
-        flagged = _store_warnings(run, scored, scores, previous, settings_used)
+        score_ids = _store_scores(run, scored)
+        flagged = _store_warnings(run, scored, score_ids, previous, settings_used)
         run.parameters = {
             "settings": settings_used,
             "bgnbd": scored.purchases.as_dict(),
@@ -74,9 +76,9 @@ def _score_and_store(run: ScoreRun, as_of: datetime.date, settings_used: dict[st
         }
         run.counts = {
             "purchase_days": int(rows.day.size),
-            "customers_scored": len(scores),
+            "customers_scored": len(score_ids),
             "warnings": flagged,
-            "customers_without_purchases": Customer.objects.active().count() - len(scores),
+            "customers_without_purchases": Customer.objects.active().count() - len(score_ids),
         }
         run.summary = _summaries(scored, as_of, settings_used)
         run.status = RunStatus.SUCCEEDED
@@ -89,8 +91,9 @@ def _summaries(
     """Return the dashboard aggregates for everyone and for each team."""
     ids = scored.summary.customer_id
     result = {"all": dashboard_summary(scored, np.ones(ids.size, dtype=bool), as_of, settings_used)}
-    owners = dict(Customer.objects.filter(pk__in=ids.tolist()).values_list("pk", "owner_id"))
-    owner_of = np.array([owners.get(int(pk), 0) for pk in ids])
+    pairs = np.array(list(Customer.objects.values_list("pk", "owner_id").iterator(10_000)))
+    owner_by_customer = dict(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist(), strict=True))
+    owner_of = np.array([owner_by_customer.get(pk, 0) for pk in ids.tolist()])
     for team_id in Membership.objects.values_list("team_id", flat=True).distinct():
         members = list(Membership.objects.filter(team_id=team_id).values_list("user_id", flat=True))
         keep = np.isin(owner_of, members)
@@ -98,31 +101,39 @@ def _summaries(
     return result
 
 
-def _store_scores(run: ScoreRun, scored: Scored) -> list[CustomerScore]:
+SCORE_COLUMNS = (
+    "run", "customer", "purchase_count", "first_purchase_on", "last_purchase_on", "revenue",
+    "is_returning", "typical_interval_days", "p_alive", "churn_risk", "expected_purchases_30",
+    "expected_purchases_90", "expected_purchases_365", "expected_spend", "clv", "value_tier",
+    "r_score", "f_score", "m_score", "segment",
+)  # fmt: skip
+
+
+def _score_rows(run: ScoreRun, scored: Scored) -> Iterable[tuple[object, ...]]:
+    """Yield one database row per customer, converted from the arrays in bulk."""
     s, summary = scored.scores, scored.summary
-    first = summary.first_purchase_day
-    epoch = datetime.date(1970, 1, 1)
-    intervals = [None if np.isnan(v) else float(v) for v in scored.typical_interval]
-    objects = [
-        CustomerScore(
-            run=run, customer_id=int(summary.customer_id[i]),
-            purchase_count=int(summary.frequency[i]) + 1,
-            first_purchase_on=epoch + datetime.timedelta(days=int(first[i])),
-            last_purchase_on=run.as_of - datetime.timedelta(days=int(scored.days_since_last[i])),
-            revenue=Decimal(float(scored.window_revenue[i])).quantize(CENT),
-            is_returning=bool(scored.is_returning[i]),
-            typical_interval_days=intervals[i],
-            p_alive=float(s.probability_alive[i]), churn_risk=float(s.churn_risk[i]),
-            expected_purchases_30=float(scored.expected[30][i]),
-            expected_purchases_90=float(scored.expected[90][i]),
-            expected_purchases_365=float(scored.expected[365][i]),
-            expected_spend=float(s.expected_spend[i]), clv=float(s.clv[i]),
-            value_tier=str(scored.tiers[i]), r_score=int(scored.r[i]), f_score=int(scored.f[i]),
-            m_score=int(scored.m[i]), segment=str(scored.segments[i]),
-        )
-        for i in range(summary.n_customers)
-    ]  # fmt: skip
-    return CustomerScore.objects.bulk_create(objects, batch_size=5000)
+    epoch = datetime.date(1970, 1, 1).toordinal()
+    as_of = run.as_of.toordinal()
+    first = [datetime.date.fromordinal(epoch + int(day)) for day in summary.first_purchase_day]
+    last = [datetime.date.fromordinal(as_of - int(days)) for days in scored.days_since_last]
+    interval = [None if np.isnan(v) else float(v) for v in scored.typical_interval]
+    columns = zip(
+        summary.customer_id.tolist(), (summary.frequency + 1).tolist(), first, last,
+        np.round(scored.window_revenue, 2).tolist(), scored.is_returning.tolist(), interval,
+        s.probability_alive.tolist(), s.churn_risk.tolist(), scored.expected[30].tolist(),
+        scored.expected[90].tolist(), scored.expected[365].tolist(), s.expected_spend.tolist(),
+        s.clv.tolist(), scored.tiers.tolist(), scored.r.tolist(), scored.f.tolist(),
+        scored.m.tolist(), scored.segments.tolist(),
+        strict=True,
+    )  # fmt: skip
+    for row in columns:
+        yield (run.pk, *row)
+
+
+def _store_scores(run: ScoreRun, scored: Scored) -> dict[int, int]:
+    """Write every customer's score; return score ids by customer for the warnings."""
+    insert_rows(CustomerScore, SCORE_COLUMNS, _score_rows(run, scored))
+    return dict(CustomerScore.objects.filter(run=run).values_list("customer_id", "pk"))
 
 
 def _previous_risk(previous: ScoreRun | None, ids: np.ndarray) -> np.ndarray:
@@ -139,7 +150,7 @@ def _previous_risk(previous: ScoreRun | None, ids: np.ndarray) -> np.ndarray:
 
 
 def _store_warnings(
-    run: ScoreRun, scored: Scored, scores: list[CustomerScore], previous: ScoreRun | None,
+    run: ScoreRun, scored: Scored, score_ids: dict[int, int], previous: ScoreRun | None,
     settings_used: dict[str, Any],
 ) -> int:  # fmt: skip
     ids = scored.summary.customer_id
@@ -152,16 +163,12 @@ def _store_warnings(
         settings=settings_used,
     )  # fmt: skip
     flagged = warnings.evaluate(base)
-    ChurnWarning.objects.bulk_create(
-        [
-            ChurnWarning(
-                run=run, customer_id=scores[i].customer_id, score=scores[i], reasons=reasons,
-                value_at_risk=scores[i].clv * scores[i].churn_risk,
-            )
-            for i, reasons in flagged.items()
-        ],
-        batch_size=5000,
-    )  # fmt: skip
+    at_risk = scored.scores.clv * scored.scores.churn_risk
+    rows = (
+        (run.pk, int(ids[i]), score_ids[int(ids[i])], reasons, float(at_risk[i]))
+        for i, reasons in flagged.items()
+    )
+    insert_rows(ChurnWarning, ("run", "customer", "score", "reasons", "value_at_risk"), rows)
     return len(flagged)
 
 

@@ -129,9 +129,16 @@ register_rule("declining", declining, describe_declining)
 
 
 def evaluate(base: ScoredBase) -> dict[int, list[dict[str, Any]]]:
-    """Return every flagged customer index with all its reasons."""
+    """Return every flagged customer index with all its reasons.
+
+    A warning is about a customer slipping away, so customers already lost (no purchase for
+    more than `lost_after_days`) get none: they belong to win-back work, not to today's list,
+    and listing them would bury the customers who can still be kept.
+    """
+    slipping = base.days_since_last <= base.settings["lost_after_days"]
     flagged: dict[int, list[dict[str, Any]]] = {}
     for code, rule in RULES.items():
         for index, params in rule(base).items():
-            flagged.setdefault(index, []).append({"code": code, "params": params})
+            if slipping[index]:
+                flagged.setdefault(index, []).append({"code": code, "params": params})
     return flagged

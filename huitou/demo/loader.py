@@ -10,11 +10,12 @@ import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
 from customers.models import Consent, Customer, ProfileChange, Tag, TagGroup
+from huitou.bulk import insert_rows
 from huitou.demo import SEED
 from huitou.demo.activity import create_activity
 from huitou.demo.catalogue import PRODUCTS, TAG_GROUPS
@@ -41,6 +42,8 @@ ORDER_CHANNEL = "Online store"
 CONSENT_SOURCE = "Sign-up form"
 
 TagKey = tuple[str, str]
+HISTORY_FIELDS = ("customer", "changed_by", "changed_at", "field", "old_value", "new_value")
+CONSENT_FIELDS = ("customer", "channel", "granted", "changed_on", "source")
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,20 @@ def load_demo(limit: int | None, today: datetime.date, progress: Progress) -> Lo
     orders = _create_orders(purchases, profiles, shift, progress)
     interactions, follow_ups = create_activity(customers, org, today)
     progress(f"{interactions} interactions and {follow_ups} follow-ups created")
+    if customers:
+        _analyze()
     return LoadResult(len(customers), orders, interactions, follow_ups)
+
+
+def _analyze() -> None:
+    """Refresh the planner statistics after a bulk load.
+
+    Without them SQLite drives a mobile search or a last-purchase filter through the owner
+    index and scans a whole team's customers (docs/performance.md). ANALYZE is the same
+    statement on SQLite and PostgreSQL.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def _ensure_products() -> None:
@@ -146,41 +162,29 @@ def _create_history(customers: Iterable[Customer]) -> None:
 
     Dated at the customer's registration, not now, so the timeline starts where it should.
     """
-    ProfileChange.objects.bulk_create(
-        [
-            ProfileChange(
-                customer=customer, changed_by=None, changed_at=customer.created_at,
-                field="created", new_value=customer.name,
-            )
-            for customer in customers
-        ],
-        batch_size=BATCH,
-    )  # fmt: skip
+    rows = [(c.pk, None, c.created_at, "created", "", c.name) for c in customers]
+    insert_rows(ProfileChange, HISTORY_FIELDS, rows)
 
 
 def _create_tags(
     customers: dict[int, Customer], profiles: dict[int, Profile], tags: dict[TagKey, Tag]
 ) -> None:
-    through = Customer.tags.through
     rows = [
-        through(customer_id=customer.pk, tag_id=tags[key].pk)
+        (customer.pk, tags[key].pk)
         for number, customer in customers.items()
         for key in profiles[number].tags
     ]
-    through.objects.bulk_create(rows, batch_size=BATCH)
+    insert_rows(Customer.tags.through, ("customer", "tag"), rows)
 
 
 def _create_consents(customers: dict[int, Customer], profiles: dict[int, Profile]) -> None:
     """Record the answers customers gave at sign-up (their first purchase)."""
     rows = [
-        Consent(
-            customer=customer, channel=channel, granted=granted,
-            changed_on=customer.created_at.date(), source=CONSENT_SOURCE,
-        )
+        (customer.pk, channel, granted, customer.created_at.date(), CONSENT_SOURCE)
         for number, customer in customers.items()
         for channel, granted in profiles[number].consents
-    ]  # fmt: skip
-    Consent.objects.bulk_create(rows, batch_size=BATCH)
+    ]
+    insert_rows(Consent, CONSENT_FIELDS, rows)
 
 
 def _create_orders(

@@ -90,10 +90,12 @@ def cohort_retention(rows: CustomerDays, last_cohorts: int, max_offset: int) -> 
     offset = months - cohort_of_row
     keep = np.isin(cohort_of_row, chosen) & (offset <= max_offset)
     # Count each customer once per (cohort, offset) even with several purchase days that month.
-    key = np.unique(np.stack([rows.row_customer[keep], offset[keep]]), axis=1)
-    cohort_slot = np.searchsorted(chosen, first_month[key[0]])
-    counts = np.zeros((chosen.size, max_offset + 1))
-    np.add.at(counts, (cohort_slot, key[1]), 1)
+    width = max_offset + 1
+    key = np.unique(rows.row_customer[keep] * width + offset[keep])
+    customer, month_offset = key // width, key % width
+    cohort_slot = np.searchsorted(chosen, first_month[customer])
+    counts = np.zeros((chosen.size, width))
+    np.add.at(counts, (cohort_slot, month_offset), 1)
     sizes = counts[:, 0]
     table = [
         [
