@@ -39,8 +39,14 @@ class OrderStatus(models.TextChoices):
 
 class Order(models.Model):
     number = models.CharField(_("order number"), max_length=40, unique=True)
+    # No index of its own: order_customer_status_day starts with the customer and serves
+    # every lookup by customer, and one B-tree less speeds up bulk ingestion.
     customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, related_name="orders", verbose_name=_("customer")
+        Customer,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("customer"),
+        db_index=False,
     )
     ordered_on = models.DateField(_("order date"))
     status = models.CharField(
