@@ -75,6 +75,8 @@ def test_agent_has_no_upload(client, agent):
     assert upload(client, csv_bytes([["name"], ["A"]])).status_code == 403
 
 
+# Huey's db tasks close the connection when they finish, so this test commits for real.
+@pytest.mark.django_db(transaction=True)
 def test_large_file_runs_on_the_queue_and_the_page_shows_progress(client, rep, settings, queue):
     settings.IMPORT_BACKGROUND_ROWS = 10
     client.force_login(rep)
