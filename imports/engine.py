@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_UP, Decimal
 from itertools import islice
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection
@@ -33,6 +33,7 @@ from sales.services import (
 )
 
 CENT = Decimal("0.01")
+NO_DISCOUNT = Decimal("0.00")
 Progress = Callable[[int], None]
 Key = tuple[str, str]
 
@@ -613,7 +614,11 @@ class _OrderImport:
         amount, quantity = record.amount, record.quantity
         # One line per row: the unit price rounds up to the cent and the difference is a
         # discount, so the line (and the order) add up to exactly the amount in the file.
-        unit = (amount / quantity).quantize(CENT, rounding=ROUND_UP)
+        if quantity == 1:  # the common case needs no division: the unit price is the amount
+            unit, discount = amount, NO_DISCOUNT
+        else:
+            unit = (amount / quantity).quantize(CENT, rounding=ROUND_UP)
+            discount = unit * quantity - amount
         return ImportedOrder(
             record.number,
             order.customer_id or self.pending[order.customer_key],
@@ -623,13 +628,12 @@ class _OrderImport:
             self._product_id(order.sku),
             quantity,
             unit,
-            unit * quantity - amount,
+            discount,
             amount,
         )
 
 
-@dataclass(frozen=True, slots=True)
-class _Known:
+class _Known(NamedTuple):
     """What an order row needs of an existing customer: plain values, no model instance."""
 
     pk: int

@@ -191,22 +191,30 @@ def _next_row(reader: "Iterator[list[str]]", codec: str, number: int) -> list[st
     except UnicodeDecodeError:
         raise FileProblem(_wrong_encoding(codec), row=number) from None
     except csv.Error:
-        raise FileProblem(
-            _("The file ends inside a quoted cell or has a broken quote; it looks truncated."),
-            row=number,
-        ) from None
+        raise FileProblem(_broken_quote(), row=number) from None
+
+
+def _broken_quote() -> str:
+    return _("The file ends inside a quoted cell or has a broken quote; it looks truncated.")
 
 
 def _csv_rows(reader: "Iterator[list[str]]", codec: str) -> Iterator[tuple[int, list[Cell]]]:
+    """Yield the non-blank records with their spreadsheet row numbers (the header is 1).
+
+    One loop with the error handling around it, not a call per record: this runs a million
+    times.
+    """
     number = 1
-    while True:
-        number += 1
-        row = _next_row(reader, codec, number)
-        if row is None:
-            return
-        # One join rather than a generator over the cells: the same test, a call per row.
-        if "".join(row).strip():
-            yield number, list(row)
+    try:
+        for row in reader:
+            number += 1
+            # One join rather than a generator over the cells: the same test, a call per row.
+            if "".join(row).strip():
+                yield number, list(row)
+    except UnicodeDecodeError:
+        raise FileProblem(_wrong_encoding(codec), row=number + 1) from None
+    except csv.Error:
+        raise FileProblem(_broken_quote(), row=number + 1) from None
 
 
 def _headers(cells: list[Cell]) -> list[str]:

@@ -531,7 +531,7 @@ class ImportedOrder(NamedTuple):
     amount: Decimal
 
 
-ORDER_COLUMNS = ("number", "customer_id", "ordered_on", "status", "channel", "amount")
+ORDER_COLUMNS = ("number", "customer_id", "ordered_on", "status", "channel", "amount", "created_at")
 LINE_COLUMNS = ("order_id", "product_id", "quantity", "unit_price", "discount", "amount")
 
 
@@ -545,22 +545,27 @@ def insert_imported_orders(orders: Sequence[ImportedOrder]) -> set[int]:
     """
     if not orders:
         return set()
+    db = connections[DEFAULT_DB_ALIAS]
+    # Dates repeat within a batch: convert each distinct one as the ORM would, once.
+    day_field = Order._meta.get_field("ordered_on")
+    days = {day: day_field.get_db_prep_save(day, db) for day in {o.ordered_on for o in orders}}
+    now = Order._meta.get_field("created_at").get_db_prep_save(timezone.now(), db)
     _insert_tuples(Order, ORDER_COLUMNS, [
-        (o.number, o.customer_id, o.ordered_on, o.status, o.channel, o.amount) for o in orders
+        (number, customer_id, days[day], status, channel, amount, now)
+        for number, customer_id, day, status, channel, _p, _q, _u, _d, amount in orders
     ])  # fmt: skip
     ids = _imported_order_ids([order.number for order in orders])
     _insert_tuples(OrderLine, LINE_COLUMNS, [
-        (ids[o.number], o.product_id, o.quantity, o.unit_price, o.discount, o.amount)
-        for o in orders
+        (ids[number], product_id, quantity, unit_price, discount, amount)
+        for number, _c, _o, _s, _ch, product_id, quantity, unit_price, discount, amount in orders
     ])  # fmt: skip
     return {order.customer_id for order in orders}
 
 
 def _insert_tuples(model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """Insert rows of values for the named fields with one executemany.
+    """Insert rows of database-ready values for the named fields with one executemany.
 
-    Values are converted as the ORM converts them (once per distinct value: dates repeat);
-    every other concrete field but the primary key takes its default, evaluated once for
+    Every other concrete field but the primary key takes its default, evaluated once for
     the whole call, so a field added later with a default needs no change here.
     """
     db = connections[DEFAULT_DB_ALIAS]
@@ -568,28 +573,17 @@ def _insert_tuples(model: type[Model], names: Sequence[str], rows: list[tuple[An
     others = [
         f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in names
     ]
+    if others:
+        defaults = tuple(field.get_db_prep_save(field.get_default(), db) for field in others)
+        rows = [(*row, *defaults) for row in rows]
     fields = [by_name[name] for name in names] + others
-    defaults = tuple(field.get_db_prep_save(field.get_default(), db) for field in others)
-    converted = [
-        index for index, field in enumerate(fields[: len(names)])
-        if field.get_internal_type() not in _PLAIN_TYPES
-    ]  # fmt: skip
-    values: list[list[Any]] | list[tuple[Any, ...]] = rows
-    if converted:
-        prepared: dict[Any, Any] = {}
-        values = [list(row) for row in rows]
-        for row_values in values:
-            for index in converted:
-                value = row_values[index]
-                if value not in prepared:
-                    prepared[value] = fields[index].get_db_prep_save(value, db)
-                row_values[index] = prepared[value]
     quote = db.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
     with db.cursor() as cursor:
-        cursor.executemany(sql, [(*row, *defaults) for row in values])
+        cursor.executemany(
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})", rows
+        )
 
 
 def _imported_order_ids(numbers: Sequence[str]) -> dict[str, int]:
