@@ -177,13 +177,6 @@ def bulk_create_orders(orders: Sequence[OrderInput]) -> list[Order]:
     return [Order.from_db(alias, names, [row[name] for name in names]) for row in order_rows]
 
 
-# Field types whose Python values the database drivers take as they are (Decimal included:
-# Django registers its SQLite adapter, psycopg adapts it natively).
-_PLAIN_TYPES = {
-    "CharField", "TextField", "ForeignKey", "IntegerField", "PositiveIntegerField", "DecimalField",
-}  # fmt: skip
-
-
 def _insert_rows(model: type[Model], rows: list[dict[str, Any]]) -> None:
     """Insert rows (attname -> value) at once; a field missing from the rows takes its default.
 
@@ -545,13 +538,10 @@ def insert_imported_orders(orders: Sequence[ImportedOrder]) -> set[int]:
     """
     if not orders:
         return set()
-    db = connections[DEFAULT_DB_ALIAS]
-    # Dates repeat within a batch: convert each distinct one as the ORM would, once.
-    day_field = Order._meta.get_field("ordered_on")
-    days = {day: day_field.get_db_prep_save(day, db) for day in {o.ordered_on for o in orders}}
-    now = Order._meta.get_field("created_at").get_db_prep_save(timezone.now(), db)
+    # huitou.bulk converts each distinct date once, as the ORM would.
+    now = timezone.now()
     _insert_tuples(Order, ORDER_COLUMNS, [
-        (number, customer_id, days[day], status, channel, amount, now)
+        (number, customer_id, day, status, channel, amount, now)
         for number, customer_id, day, status, channel, _p, _q, _u, _d, amount in orders
     ])  # fmt: skip
     ids = _imported_order_ids([order.number for order in orders])
@@ -563,27 +553,17 @@ def insert_imported_orders(orders: Sequence[ImportedOrder]) -> set[int]:
 
 
 def _insert_tuples(model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """Insert rows of database-ready values for the named fields with one executemany.
+    """Insert rows of values for the named fields; every other field takes its default.
 
-    Every other concrete field but the primary key takes its default, evaluated once for
-    the whole call, so a field added later with a default needs no change here.
+    The defaults are evaluated once for the whole call, so a field added later with a
+    default needs no change here.
     """
-    db = connections[DEFAULT_DB_ALIAS]
-    by_name = {field.attname: field for field in model._meta.concrete_fields}
     others = [
         f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in names
     ]
-    if others:
-        defaults = tuple(field.get_db_prep_save(field.get_default(), db) for field in others)
-        rows = [(*row, *defaults) for row in rows]
-    fields = [by_name[name] for name in names] + others
-    quote = db.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    with db.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})", rows
-        )
+    defaults = tuple(field.get_default() for field in others)
+    columns = [*names, *(field.attname for field in others)]
+    insert_rows(model, columns, ((*row, *defaults) for row in rows))
 
 
 def _imported_order_ids(numbers: Sequence[str]) -> dict[str, int]:
