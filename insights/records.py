@@ -55,8 +55,14 @@ class ScoreRun(models.Model):
 class CustomerScore(models.Model):
     """What one run found about one customer."""
 
-    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="scores")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="scores")
+    # No single-column indexes on the two keys: (run, customer) and (customer, run) below serve
+    # every lookup, and each index slows the nightly insert of a million rows.
+    run = models.ForeignKey(
+        ScoreRun, on_delete=models.CASCADE, related_name="scores", db_index=False
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="scores", db_index=False
+    )
     purchase_count = models.PositiveIntegerField()  # purchase days up to as_of
     first_purchase_on = models.DateField()
     last_purchase_on = models.DateField()
@@ -103,17 +109,23 @@ class CustomerScore(models.Model):
 class ChurnWarning(models.Model):
     """A customer who may be slipping away, with every reason in words."""
 
-    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="warnings")
+    # The list reads one run's warnings by value at risk: (run, value_at_risk) serves it and
+    # every lookup by run, where an index on value_at_risk alone walks all kept runs.
+    run = models.ForeignKey(
+        ScoreRun, on_delete=models.CASCADE, related_name="warnings", db_index=False
+    )
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="warnings")
     score = models.OneToOneField(CustomerScore, on_delete=models.CASCADE, related_name="warning")
     reasons = models.JSONField(default=list)  # [{"code": ..., "params": {...}}]
-    value_at_risk = models.FloatField(db_index=True)
+    value_at_risk = models.FloatField()
     follow_up_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("churn warning")
         verbose_name_plural = _("churn warnings")
         ordering = ["-value_at_risk"]
+        # In the list's order (value at risk descending, then id), so no sort is needed.
+        indexes = [models.Index(fields=["run", "-value_at_risk", "id"], name="warning_run_value")]
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {len(self.reasons)} reasons"

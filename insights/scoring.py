@@ -5,6 +5,8 @@ and tested without the database.
 """
 
 import datetime
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,17 +65,31 @@ def score(
     amounts: np.ndarray,
     as_of: datetime.date,
     config: dict[str, Any],
+    stage: Callable[[str], AbstractContextManager[None]] | None = None,
 ) -> Scored:
     """Return the scores of every customer with a purchase on or before `as_of`.
 
     Raises insights.models.ModelError with a plain message when the data cannot support
     the models (no orders, one customer, nobody bought twice, everything on one day).
+    `stage(name)`, when given, times each step (see services.Stopwatch).
     """
+    timed = stage or (lambda _name: nullcontext())
     end = day_number(as_of)
-    rows = customer_days(ids, days, amounts, until=as_of)
-    summary = summarise(rows, as_of, "days")
-    purchases = fit_bgnbd(summary.frequency, summary.recency, summary.T).require_converged()
-    spend = fit_spend_model(summary)
+    with timed("summarise"):
+        rows = customer_days(ids, days, amounts, until=as_of)
+        summary = summarise(rows, as_of, "days")
+    with timed("fit_bgnbd"):
+        purchases = fit_bgnbd(summary.frequency, summary.recency, summary.T).require_converged()
+    with timed("fit_gamma_gamma"):
+        spend = fit_spend_model(summary)
+    with timed("score"):
+        return _scored(rows, summary, purchases, spend, end, config)
+
+
+def _scored(
+    rows: CustomerDays, summary: RFMSummary, purchases: BGNBDParams, spend: GammaGammaParams,
+    end: int, config: dict[str, Any],
+) -> Scored:  # fmt: skip
     scores = score_customers(
         summary, purchases, spend,
         horizon_days=config["churn_horizon_days"], months=config["clv_months"],
@@ -108,10 +124,11 @@ def _histogram(values: np.ndarray, bins: int = 10) -> list[int]:
 def _counts_and_revenue(
     labels: np.ndarray, names: list[str], revenue: np.ndarray
 ) -> dict[str, Any]:
+    masks = [labels == name for name in names]
     return {
         "labels": names,
-        "counts": [int((labels == name).sum()) for name in names],
-        "revenue": [round(float(revenue[labels == name].sum()), 2) for name in names],
+        "counts": [int(mask.sum()) for mask in masks],
+        "revenue": [round(float(revenue[mask].sum()), 2) for mask in masks],
     }
 
 
@@ -144,10 +161,9 @@ def dashboard_summary(
     share = monthly_returning_share(rows, config["returning_days"], 24)
     cohorts = cohort_retention(rows, 12, 18)
     tenure_years = (end - scored.summary.first_purchase_day[keep]) / 365.25
-    transitions = [
-        [int(((scored.previous_tiers[keep] == a) & (scored.tiers[keep] == b)).sum()) for b in TIERS]
-        for a in TIERS
-    ]
+    before = [scored.previous_tiers[keep] == a for a in TIERS]
+    after = [scored.tiers[keep] == b for b in TIERS]
+    transitions = [[int((was & now).sum()) for now in after] for was in before]
     repeat = keep & (scored.summary.frequency > 0)
     return {
         "customers": int(keep.sum()),

@@ -3,8 +3,9 @@
 import datetime
 import logging
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -40,6 +41,22 @@ def config() -> dict[str, Any]:
     return values
 
 
+@dataclass
+class Stopwatch:
+    """Seconds spent in each stage of a run, stored with the run as counts["timings"]."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            elapsed = time.perf_counter() - started
+            self.seconds[name] = round(self.seconds.get(name, 0.0) + elapsed, 3)
+
+
 def run_scoring(as_of: datetime.date | None = None) -> ScoreRun:
     """Score every customer as of a date and store the run; a failed run keeps the last good one.
 
@@ -63,12 +80,15 @@ def run_scoring(as_of: datetime.date | None = None) -> ScoreRun:
 
 
 def _score_and_store(run: ScoreRun, as_of: datetime.date, settings_used: dict[str, Any]) -> None:
-    rows = purchase_rows(as_of)
-    scored = score(rows.customer_id, rows.day, rows.amount, as_of, settings_used)
+    watch = Stopwatch()
+    with watch.stage("read_orders"):
+        rows = purchase_rows(as_of)
+    scored = score(rows.customer_id, rows.day, rows.amount, as_of, settings_used, watch.stage)
     previous = ScoreRun.objects.latest_good()
     with transaction.atomic():
-        score_ids = _store_scores(run, scored)
-        flagged = _store_warnings(run, scored, score_ids, previous, settings_used)
+        with watch.stage("store_scores"):
+            stored = _store_scores(run, scored)
+        flagged = _store_warnings(run, scored, previous, settings_used, watch)
         run.parameters = {
             "settings": settings_used,
             "bgnbd": scored.purchases.as_dict(),
@@ -76,12 +96,14 @@ def _score_and_store(run: ScoreRun, as_of: datetime.date, settings_used: dict[st
         }
         run.counts = {
             "purchase_days": int(rows.day.size),
-            "customers_scored": len(score_ids),
+            "customers_scored": stored,
             "warnings": flagged,
-            "customers_without_purchases": Customer.objects.active().count() - len(score_ids),
+            "customers_without_purchases": Customer.objects.active().count() - stored,
         }
-        run.summary = _summaries(scored, as_of, settings_used)
+        with watch.stage("summaries"):
+            run.summary = _summaries(scored, as_of, settings_used)
         run.status = RunStatus.SUCCEEDED
+        run.counts["timings"] = watch.seconds
         run.save(update_fields=["parameters", "counts", "summary", "status"])
 
 
@@ -91,9 +113,8 @@ def _summaries(
     """Return the dashboard aggregates for everyone and for each team."""
     ids = scored.summary.customer_id
     result = {"all": dashboard_summary(scored, np.ones(ids.size, dtype=bool), as_of, settings_used)}
-    pairs = np.array(list(Customer.objects.values_list("pk", "owner_id").iterator(10_000)))
-    owner_by_customer = dict(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist(), strict=True))
-    owner_of = np.array([owner_by_customer.get(pk, 0) for pk in ids.tolist()])
+    customers, owners = _pairs(Customer.objects.values_list("pk", "owner_id"))
+    owner_of = _lookup(customers, owners, ids, 0)
     for team_id in Membership.objects.values_list("team_id", flat=True).distinct():
         members = list(Membership.objects.filter(team_id=team_id).values_list("user_id", flat=True))
         keep = np.isin(owner_of, members)
@@ -109,17 +130,38 @@ SCORE_COLUMNS = (
 )  # fmt: skip
 
 
+def _pairs(values: "QuerySet[Any, tuple[Any, Any]]") -> tuple[np.ndarray, np.ndarray]:
+    """Return two columns of numbers (the first one a unique key) sorted by the first."""
+    pairs = np.array(list(values.iterator(50_000)), dtype=np.float64).reshape(-1, 2)
+    order = np.argsort(pairs[:, 0], kind="stable")
+    return pairs[order, 0].astype(np.int64), pairs[order, 1]
+
+
+def _lookup(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray, missing: float) -> np.ndarray:
+    """Return the value of each wanted key (keys sorted and unique), `missing` where absent."""
+    where = np.minimum(np.searchsorted(keys, wanted), max(keys.size - 1, 0))
+    found = keys[where] == wanted if keys.size else np.zeros(wanted.size, dtype=bool)
+    result: np.ndarray = np.where(found, values[where] if keys.size else missing, missing)
+    return result
+
+
+def _iso_dates(day_numbers: np.ndarray) -> list[str]:
+    """Return day numbers as the ISO dates a DateField stores."""
+    text: list[str] = np.datetime_as_string(day_numbers.astype("datetime64[D]")).tolist()
+    return text
+
+
 def _score_rows(run: ScoreRun, scored: Scored) -> Iterable[tuple[object, ...]]:
     """Yield one database row per customer, converted from the arrays in bulk."""
     s, summary = scored.scores, scored.summary
-    epoch = datetime.date(1970, 1, 1).toordinal()
-    as_of = run.as_of.toordinal()
-    first = [datetime.date.fromordinal(epoch + int(day)) for day in summary.first_purchase_day]
-    last = [datetime.date.fromordinal(as_of - int(days)) for days in scored.days_since_last]
-    interval = [None if np.isnan(v) else float(v) for v in scored.typical_interval]
+    first = _iso_dates(summary.first_purchase_day)
+    last = _iso_dates(day_number(run.as_of) - scored.days_since_last)
+    interval = scored.typical_interval.astype(object)  # NaN (one purchase) is stored as NULL
+    interval[np.isnan(scored.typical_interval)] = None
     columns = zip(
         summary.customer_id.tolist(), (summary.frequency + 1).tolist(), first, last,
-        np.round(scored.window_revenue, 2).tolist(), scored.is_returning.tolist(), interval,
+        np.round(scored.window_revenue, 2).tolist(), scored.is_returning.tolist(),
+        interval.tolist(),
         s.probability_alive.tolist(), s.churn_risk.tolist(), scored.expected[30].tolist(),
         scored.expected[90].tolist(), scored.expected[365].tolist(), s.expected_spend.tolist(),
         s.clv.tolist(), scored.tiers.tolist(), scored.r.tolist(), scored.f.tolist(),
@@ -130,45 +172,55 @@ def _score_rows(run: ScoreRun, scored: Scored) -> Iterable[tuple[object, ...]]:
         yield (run.pk, *row)
 
 
-def _store_scores(run: ScoreRun, scored: Scored) -> dict[int, int]:
-    """Write every customer's score; return score ids by customer for the warnings."""
-    insert_rows(CustomerScore, SCORE_COLUMNS, _score_rows(run, scored))
-    return dict(CustomerScore.objects.filter(run=run).values_list("customer_id", "pk"))
+def _store_scores(run: ScoreRun, scored: Scored) -> int:
+    """Write every customer's score; return how many were written."""
+    return insert_rows(CustomerScore, SCORE_COLUMNS, _score_rows(run, scored))
+
+
+def _score_ids(run: ScoreRun, customer_ids: list[int]) -> dict[int, int]:
+    """Return the run's score ids of these customers, looked up through (run, customer)."""
+    found: dict[int, int] = {}
+    for start in range(0, len(customer_ids), 500):
+        chunk = customer_ids[start : start + 500]
+        scores = CustomerScore.objects.filter(run=run, customer_id__in=chunk)
+        found.update(scores.values_list("customer_id", "pk"))
+    return found
 
 
 def _previous_risk(previous: ScoreRun | None, ids: np.ndarray) -> np.ndarray:
-    risk = np.full(ids.size, np.nan)
     if previous is None:
-        return risk
-    before = dict(
+        return np.full(ids.size, np.nan)
+    customers, risk = _pairs(
         CustomerScore.objects.filter(run=previous).values_list("customer_id", "churn_risk")
     )
-    for i, pk in enumerate(ids.tolist()):
-        if pk in before:
-            risk[i] = before[pk]
-    return risk
+    return _lookup(customers, risk, ids, np.nan)
 
 
 def _store_warnings(
-    run: ScoreRun, scored: Scored, score_ids: dict[int, int], previous: ScoreRun | None,
-    settings_used: dict[str, Any],
+    run: ScoreRun, scored: Scored, previous: ScoreRun | None, settings_used: dict[str, Any],
+    watch: Stopwatch,
 ) -> int:  # fmt: skip
     ids = scored.summary.customer_id
+    with watch.stage("previous_risk"):
+        previous_risk = _previous_risk(previous, ids)
     base = warnings.ScoredBase(
         customer_id=ids, churn_risk=scored.scores.churn_risk,
-        previous_churn_risk=_previous_risk(previous, ids),
+        previous_churn_risk=previous_risk,
         purchase_count=scored.summary.frequency + 1,
         typical_interval_days=scored.typical_interval, days_since_last=scored.days_since_last,
         period_spend=scored.period_spend, period_visits=scored.period_visits,
         settings=settings_used,
     )  # fmt: skip
-    flagged = warnings.evaluate(base)
+    with watch.stage("warning_rules"):
+        flagged = warnings.evaluate(base)
     at_risk = scored.scores.clv * scored.scores.churn_risk
-    rows = (
-        (run.pk, int(ids[i]), score_ids[int(ids[i])], reasons, float(at_risk[i]))
-        for i, reasons in flagged.items()
-    )
-    insert_rows(ChurnWarning, ("run", "customer", "score", "reasons", "value_at_risk"), rows)
+    with watch.stage("store_warnings"):
+        score_ids = _score_ids(run, [int(ids[i]) for i in flagged])
+        rows = (
+            (run.pk, int(ids[i]), score_ids[int(ids[i])], reasons, float(at_risk[i]))
+            for i, reasons in flagged.items()
+        )
+        insert_rows(ChurnWarning, ("run", "customer", "score", "reasons", "value_at_risk"), rows)
     return len(flagged)
 
 
@@ -211,6 +263,13 @@ def visible_warnings(user: User, run: ScoreRun) -> QuerySet[ChurnWarning]:
         .select_related("customer__owner", "score")
         .order_by("-value_at_risk", "pk")
     )
+
+
+def warnings_in_order(ids: list[int]) -> list[ChurnWarning]:
+    """Return these warnings, in this order, with what the list shows of each."""
+    found = ChurnWarning.objects.filter(pk__in=ids).select_related("customer__owner", "score")
+    by_id = {warning.pk: warning for warning in found}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 @transaction.atomic

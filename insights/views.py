@@ -16,7 +16,7 @@ from accounts.access import assignable_owners, can_export
 from accounts.models import Team, User
 from insights import charts, services
 from insights.forms import SEGMENT_LABELS, TIER_CHOICES, CompareRunsForm, KpiForm
-from insights.records import BacktestRecord, ScoreRun
+from insights.records import BacktestRecord, ChurnWarning, ScoreRun
 from insights.warnings import describe
 
 
@@ -62,14 +62,18 @@ def warning_list(request: HttpRequest) -> HttpResponse:
     run = services.latest_run()
     owners = assignable_owners(user)
     owner_id = request.GET.get("owner", "")
-    page = None
+    page, rows = None, list[ChurnWarning]()
     if run is not None:
         warnings = services.visible_warnings(user, run)
         if owner_id.isdigit():
             warnings = warnings.filter(customer__owner_id=int(owner_id))
-        page = Paginator(warnings, 25).get_page(request.GET.get("page"))
+        # Page through ids only, then load the page's 25 rows with their customer and score:
+        # a deep page then skips bare index entries instead of joined rows.
+        ids = warnings.values_list("pk", flat=True)
+        page = Paginator(ids, 25).get_page(request.GET.get("page"))
+        rows = services.warnings_in_order(list(page))
     context = {
-        "run": run, "page": page, "rows": _described(list(page) if page else []),
+        "run": run, "page": page, "rows": _described(rows),
         "owners": owners, "owner_id": owner_id,
     }  # fmt: skip
     return render(request, "insights/warnings.html", context)

@@ -50,13 +50,15 @@ def high_churn_risk(base: ScoredBase) -> dict[int, dict[str, Any]]:
     """Flag customers whose churn risk is above the threshold."""
     threshold = base.settings["churn_threshold"]
     hits = np.flatnonzero((base.churn_risk > threshold) & (base.purchase_count >= 2))
-    previous = base.previous_churn_risk
+    # Plain Python numbers: hundreds of thousands of hits, and NumPy scalars are slow one by one.
+    previous = base.previous_churn_risk[hits]
+    before = previous.astype(object)
+    before[np.isnan(previous)] = None
     return {
-        int(i): {
-            "risk": round(float(base.churn_risk[i]), 3),
-            "previous": None if np.isnan(previous[i]) else round(float(previous[i]), 3),
-        }
-        for i in hits
+        i: {"risk": round(risk, 3), "previous": None if old is None else round(old, 3)}
+        for i, risk, old in zip(
+            hits.tolist(), base.churn_risk[hits].tolist(), before.tolist(), strict=True
+        )
     }
 
 
@@ -77,9 +79,12 @@ def overdue(base: ScoredBase) -> dict[int, dict[str, Any]]:
     known = ~np.isnan(interval) & (base.purchase_count >= 3)
     late = known & (base.days_since_last > factor * np.where(known, interval, 0))
     late &= base.days_since_last >= base.settings["overdue_min_days"]
+    hits = np.flatnonzero(late)
     return {
-        int(i): {"usual": round(float(interval[i])), "now": int(base.days_since_last[i])}
-        for i in np.flatnonzero(late)
+        i: {"usual": round(usual), "now": now}
+        for i, usual, now in zip(
+            hits.tolist(), interval[hits].tolist(), base.days_since_last[hits].tolist(), strict=True
+        )
     }
 
 
@@ -103,13 +108,12 @@ def declining(base: ScoredBase) -> dict[int, dict[str, Any]]:
     earlier_mean = earlier.mean(axis=1)
     fell = (active_earlier >= 2) & (earlier_mean > 0) & (latest < ratio * earlier_mean)
     days = base.settings["period_days"]
+    hits = np.flatnonzero(fell)
     return {
-        int(i): {
-            "latest": round(float(latest[i]), 2),
-            "usual": round(float(earlier_mean[i]), 2),
-            "days": days,
-        }
-        for i in np.flatnonzero(fell)
+        i: {"latest": round(spent, 2), "usual": round(usual, 2), "days": days}
+        for i, spent, usual in zip(
+            hits.tolist(), latest[hits].tolist(), earlier_mean[hits].tolist(), strict=True
+        )
     }
 
 

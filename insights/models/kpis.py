@@ -19,8 +19,15 @@ _EPOCH = dt.date(1970, 1, 1)
 
 def month_index(days: IntArray) -> IntArray:
     """Return months since January 1970 for day numbers."""
-    dates = np.asarray(days, dtype="datetime64[D]")
-    return dates.astype("datetime64[M]").astype(np.int64)
+    days = np.asarray(days, dtype=np.int64)
+    if days.size < 1024:
+        return days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    # Millions of rows span a few thousand days: convert each day once and look the rows up.
+    low = int(days.min())
+    table = np.arange(low, int(days.max()) + 1, dtype=np.int64)
+    by_day = table.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    result: IntArray = by_day[days - low]
+    return result
 
 
 def month_label(index: int) -> str:
@@ -85,17 +92,22 @@ def cohort_retention(rows: CustomerDays, last_cohorts: int, max_offset: int) -> 
     months = month_index(rows.row_day)
     first_month = months[rows.customer_start]
     newest = int(months.max())
-    chosen = np.unique(first_month)[-last_cohorts:]
+    oldest = int(first_month.min())
+    # The months in which anyone bought first, ascending (np.unique without a sort).
+    chosen = (np.flatnonzero(np.bincount(first_month - oldest)) + oldest)[-last_cohorts:]
     cohort_of_row = first_month[rows.row_customer]
     offset = months - cohort_of_row
-    keep = np.isin(cohort_of_row, chosen) & (offset <= max_offset)
+    keep = (cohort_of_row >= chosen[0]) & (offset <= max_offset)
     # Count each customer once per (cohort, offset) even with several purchase days that month.
+    # Rows are sorted by customer then day, so the keys are already sorted and a repeat is
+    # always next to its first occurrence: no sort is needed to drop them.
     width = max_offset + 1
-    key = np.unique(rows.row_customer[keep] * width + offset[keep])
+    key = rows.row_customer[keep] * width + offset[keep]
+    key = key[np.concatenate(([True], key[1:] != key[:-1]))] if key.size else key
     customer, month_offset = key // width, key % width
     cohort_slot = np.searchsorted(chosen, first_month[customer])
-    counts = np.zeros((chosen.size, width))
-    np.add.at(counts, (cohort_slot, month_offset), 1)
+    counts = np.bincount(cohort_slot * width + month_offset, minlength=chosen.size * width)
+    counts = counts.reshape(chosen.size, width).astype(np.float64)
     sizes = counts[:, 0]
     table = [
         [
@@ -173,8 +185,12 @@ def period_figures(
 
 
 def _last_day(who: IntArray, day: IntArray, mask: np.ndarray, n: int) -> IntArray:
+    """Return each customer's latest day among the masked rows (a very early day if none)."""
     last = np.full(n, np.iinfo(np.int64).min // 2, dtype=np.int64)
-    np.maximum.at(last, who[mask], day[mask])
+    who, day = who[mask], day[mask]
+    # Rows are sorted by customer then day: a customer's last masked row holds the latest day.
+    ends = np.flatnonzero(np.concatenate((who[1:] != who[:-1], [True]))) if who.size else who
+    last[who[ends]] = day[ends]
     return last
 
 
