@@ -278,11 +278,21 @@ def _upsert_stats(rows: list[list[Any]]) -> None:
 
 
 def _order_ids(numbers: Sequence[str]) -> dict[str, int]:
-    """Return the primary keys of the orders with these numbers (order numbers are unique)."""
+    """Return number -> id of orders just inserted (numbers are unique), with a plain cursor.
+
+    The ORM's IN lookup prepares each of its values in Python, which cost more than the
+    query itself at a million numbers.
+    """
+    db = connections[DEFAULT_DB_ALIAS]
+    quote = db.ops.quote_name
+    table = quote(Order._meta.db_table)
     ids: dict[str, int] = {}
-    for start in range(0, len(numbers), ID_CHUNK):
-        chunk = numbers[start : start + ID_CHUNK]
-        ids.update(Order.objects.filter(number__in=chunk).values_list("number", "id"))
+    with db.cursor() as cursor:
+        for start in range(0, len(numbers), ID_CHUNK):
+            chunk = numbers[start : start + ID_CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"SELECT number, id FROM {table} WHERE number IN ({marks})", chunk)
+            ids.update(cursor.fetchall())
     return ids
 
 
@@ -591,7 +601,7 @@ def insert_imported_orders(orders: Sequence[ImportedOrder]) -> set[int]:
         (number, customer_id, day, status, channel, amount, now)
         for number, customer_id, day, status, channel, _p, _q, _u, _d, amount in orders
     ])  # fmt: skip
-    ids = _imported_order_ids([order.number for order in orders])
+    ids = _order_ids([order.number for order in orders])
     _insert_tuples(OrderLine, LINE_COLUMNS, [
         (ids[number], product_id, quantity, unit_price, discount, amount)
         for number, _c, _o, _s, _ch, product_id, quantity, unit_price, discount, amount in orders
@@ -611,22 +621,3 @@ def _insert_tuples(model: type[Model], names: Sequence[str], rows: list[tuple[An
     defaults = tuple(field.get_default() for field in others)
     columns = [*names, *(field.attname for field in others)]
     insert_rows(model, columns, ((*row, *defaults) for row in rows))
-
-
-def _imported_order_ids(numbers: Sequence[str]) -> dict[str, int]:
-    """Return number -> id of orders just inserted, with a plain cursor.
-
-    The ORM's IN lookup prepares each of its values in Python, which cost more than the
-    query itself at a million numbers.
-    """
-    db = connections[DEFAULT_DB_ALIAS]
-    quote = db.ops.quote_name
-    table = quote(Order._meta.db_table)
-    ids: dict[str, int] = {}
-    with db.cursor() as cursor:
-        for start in range(0, len(numbers), ID_CHUNK):
-            chunk = numbers[start : start + ID_CHUNK]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"SELECT number, id FROM {table} WHERE number IN ({marks})", chunk)
-            ids.update(cursor.fetchall())
-    return ids
