@@ -74,3 +74,10 @@ def test_score_command_reports_the_run(simulated_base, capsys):
 def test_score_command_fails_clearly_without_orders(db):
     with pytest.raises(CommandError, match="no transactions"):
         call_command("score", "--as-of", "2026-01-01")
+
+
+def test_score_if_none_leaves_an_existing_run_alone(simulated_base, capsys):
+    call_command("score", "--as-of", str(AS_OF))
+    call_command("score", "--if-none")
+    assert ScoreRun.objects.count() == 1
+    assert "not scoring again" in capsys.readouterr().out

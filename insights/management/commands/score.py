@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from insights.records import RunStatus
+from insights.records import RunStatus, ScoreRun
 from insights.services import run_scoring
 
 
@@ -16,8 +16,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--as-of", type=datetime.date.fromisoformat, help="YYYY-MM-DD; default today"
         )
+        parser.add_argument(
+            "--if-none", action="store_true", help="do nothing when a good run exists already"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_none"] and ScoreRun.objects.latest_good() is not None:
+            self.stdout.write("A scoring run exists already; not scoring again.")
+            return
         run = run_scoring(options["as_of"])
         if run.status != RunStatus.SUCCEEDED:
             raise CommandError(
