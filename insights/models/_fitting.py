@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar, Self
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -21,6 +22,33 @@ LOG_BOUND = 15.0
 _GRADIENT_OK = 1e-5
 
 Objective = Callable[[FloatArray], tuple[float, FloatArray]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class FittedParams:
+    """What every maximum-likelihood fit reports besides its parameters.
+
+    Subclasses declare their parameters as fields and name the model for messages.
+    """
+
+    MODEL: ClassVar[str] = "model"
+
+    log_likelihood: float = math.nan
+    converged: bool = True
+    iterations: int = 0
+    message: str = ""
+
+    def as_dict(self) -> dict[str, float]:
+        """Return the parameters and log-likelihood as a plain dict."""
+        own = {f.name for f in fields(FittedParams)}
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in own}
+        return {**values, "log_likelihood": self.log_likelihood}
+
+    def require_converged(self) -> Self:
+        """Return self, or raise ModelError if the fit did not converge."""
+        if not self.converged:
+            raise ModelError(f"The {self.MODEL} did not converge: {self.message}")
+        return self
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import digamma, gammaln, hyp2f1
 
-from ._fitting import Objective, group_rows, row_weights, warm_minimise, wsum
+from ._fitting import FittedParams, Objective, group_rows, row_weights, warm_minimise, wsum
 from ._types import BoolArray, FloatArray, IntArray
 from .errors import ModelError
 
@@ -23,33 +23,15 @@ MIN_CUSTOMERS = 2
 
 
 @dataclass(frozen=True)
-class BGNBDParams:
+class BGNBDParams(FittedParams):
     """Fitted BG/NBD parameters; alpha is in the time unit of the data it was fitted on."""
+
+    MODEL = "BG/NBD model"
 
     r: float
     alpha: float
     a: float
     b: float
-    log_likelihood: float = math.nan
-    converged: bool = True
-    iterations: int = 0
-    message: str = ""
-
-    def as_dict(self) -> dict[str, float]:
-        """Return the parameters and log-likelihood as a plain dict."""
-        return {
-            "r": self.r,
-            "alpha": self.alpha,
-            "a": self.a,
-            "b": self.b,
-            "log_likelihood": self.log_likelihood,
-        }
-
-    def require_converged(self) -> BGNBDParams:
-        """Return self, or raise ModelError if the fit did not converge."""
-        if not self.converged:
-            raise ModelError(f"The BG/NBD model did not converge: {self.message}")
-        return self
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import digamma, gammaln
 
-from ._fitting import Objective, row_weights, warm_minimise, wsum
+from ._fitting import FittedParams, Objective, row_weights, warm_minimise, wsum
 from ._types import BoolArray, FloatArray
 from .errors import ModelError
 
@@ -21,31 +21,14 @@ MIN_REPEAT_BUYERS = 2
 
 
 @dataclass(frozen=True)
-class GammaGammaParams:
+class GammaGammaParams(FittedParams):
     """Fitted Gamma-Gamma parameters (gamma is in the currency of the data)."""
+
+    MODEL = "Gamma-Gamma spend model"
 
     p: float
     q: float
     gamma: float
-    log_likelihood: float = math.nan
-    converged: bool = True
-    iterations: int = 0
-    message: str = ""
-
-    def as_dict(self) -> dict[str, float]:
-        """Return the parameters and log-likelihood as a plain dict."""
-        return {
-            "p": self.p,
-            "q": self.q,
-            "gamma": self.gamma,
-            "log_likelihood": self.log_likelihood,
-        }
-
-    def require_converged(self) -> GammaGammaParams:
-        """Return self, or raise ModelError if the fit did not converge."""
-        if not self.converged:
-            raise ModelError(f"The Gamma-Gamma spend model did not converge: {self.message}")
-        return self
 
     def population_mean_spend(self) -> float:
         """Return the mean spend per transaction across customers, p * gamma / (q - 1)."""

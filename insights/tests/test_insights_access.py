@@ -1,6 +1,7 @@
 """The access rule on the insights pages: lists, exports and aggregates per role."""
 
 import csv
+import datetime
 import io
 
 from django.test import Client
@@ -102,3 +103,20 @@ def test_churn_definition_is_configurable_per_query(simulated_base, manager):
     assert strict_figures.churn_rate > lenient_figures.churn_rate
     assert strict_figures.churn_base < lenient_figures.churn_base
     assert "after 30 days without a purchase" in strict.content.decode()
+
+
+def test_segment_movement_counts_each_customer_once_from_old_to_new(simulated_base, manager):
+    from insights.records import CustomerScore
+    from insights.services import segment_movement
+
+    before = run_scoring(AS_OF - datetime.timedelta(days=120))
+    after = run_scoring(AS_OF)
+    moves = segment_movement(manager, before, after)
+    old = dict(CustomerScore.objects.filter(run=before).values_list("customer_id", "segment"))
+    new = dict(CustomerScore.objects.filter(run=after).values_list("customer_id", "segment"))
+    expected: dict[tuple[str, str], int] = {}
+    for customer, segment in new.items():
+        if customer in old:
+            key = (old[customer], segment)
+            expected[key] = expected.get(key, 0) + 1
+    assert moves == expected and sum(moves.values()) == len(set(old) & set(new))
