@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from customers.birthdays import next_birthday
 from customers.validators import normalize_mobile, validate_birthday, validate_lunar
 
 
@@ -172,8 +173,6 @@ class Customer(models.Model):
 
     def next_birthday(self, today: datetime.date) -> datetime.date | None:
         """Return the next date (on or after today) to celebrate, lunar birthdays converted."""
-        from customers.birthdays import next_birthday
-
         return next_birthday(self, today)
 
 

@@ -12,6 +12,8 @@ import numpy as np
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from huitou.templatetags.huitou import money
+
 
 @dataclass(frozen=True)
 class ScoredBase:
@@ -118,13 +120,10 @@ def declining(base: ScoredBase) -> dict[int, dict[str, Any]]:
 
 
 def describe_declining(params: dict[str, Any]) -> str:
-    return (
-        _(
-            "Spent %(latest).2f in the last %(days)d days, against %(usual).2f in a usual "
-            "period before."
-        )
-        % params
-    )
+    amounts = {"latest": money(params["latest"]), "usual": money(params["usual"])}
+    return _(
+        "Spent %(latest)s in the last %(days)d days, against %(usual)s in a usual period before."
+    ) % {**params, **amounts}
 
 
 register_rule("churn_risk", high_churn_risk, describe_high_churn_risk)
