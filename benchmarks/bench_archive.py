@@ -797,8 +797,7 @@ def explain_list_queries(manager: str, rng: np.random.Generator) -> dict[str, li
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
-    from customers import views
-    from customers.services import CustomerFilter, filter_customers
+    from customers.services import CustomerFilter, list_customers
 
     user = User.objects.get(username=manager)
     plans: dict[str, list[dict[str, Any]]] = {}
@@ -810,8 +809,7 @@ def explain_list_queries(manager: str, rng: np.random.Generator) -> dict[str, li
             last_purchase_from=_date(params.get("last_from")),
             last_purchase_to=_date(params.get("last_to")),
         )
-        customers = filter_customers(user, filters)
-        customers = customers.select_related("owner", "stats").order_by(*views.SORT_FIELDS["name"])
+        customers, _matches = list_customers(user, filters, "name")
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             list(Paginator(customers, 25).get_page(1))

@@ -15,7 +15,6 @@ from accounts.access import assignable_owners, can_edit_owned_by, can_reassign
 from accounts.models import User
 from customers import services
 from customers.models import Calendar, Customer, CustomerQuerySet, Gender, Kind, Tag
-from customers.views import SORT_FIELDS
 from huitou.idempotency import KeyHeader, idempotent
 
 router = Router(tags=["customers"])
@@ -192,7 +191,7 @@ def list_customers(request: HttpRequest, filters: Query[CustomerQuery]) -> Custo
     return (
         customers.select_related("stats")
         .prefetch_related("tags__group")
-        .order_by(*SORT_FIELDS[filters.sort])
+        .order_by(*services.SORT_FIELDS[filters.sort])
     )
 
 

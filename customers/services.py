@@ -2,12 +2,13 @@
 
 import datetime
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -109,6 +110,72 @@ def filter_customers(user: User, filters: CustomerFilter) -> CustomerQuerySet:
     }
     customers = customers.filter(**{k: v for k, v in conditions.items() if v is not None})
     return search(customers, filters.query)
+
+
+SORT_FIELDS: dict[str, list[Any]] = {
+    "name": ["name", "id"],
+    "-last_purchase": [F("stats__last_purchase_on").desc(nulls_last=True), "-id"],
+    "last_purchase": [F("stats__last_purchase_on").asc(nulls_last=True), "id"],
+    "-total_spend": [F("stats__total_spend").desc(nulls_last=True), "-id"],
+    "-created": ["-created_at", "-id"],
+}
+
+
+# Beyond this many matches a list narrowed by purchases or a search says "2000+" rather than
+# counting them all: each match of a wide date or spend range costs a row lookup, about 100 ms
+# for a 90-day range over a million customers (docs/performance.md).
+COUNT_CAP = 2000
+
+
+def _ranges(filters: CustomerFilter) -> dict[str, Any]:
+    """Return the filters on the purchase summary (ranges over an indexed column)."""
+    ranges = {
+        "last_purchase_from": filters.last_purchase_from,
+        "last_purchase_to": filters.last_purchase_to,
+        "spend_min": filters.spend_min,
+        "spend_max": filters.spend_max,
+    }
+    return {name: value for name, value in ranges.items() if value is not None}
+
+
+def _range_unindexed(user: User, filters: CustomerFilter) -> CustomerQuerySet:
+    """Return the customers matching the filters with the summary ranges kept off the indexes.
+
+    Wrapped in COALESCE the ranges cannot drive the query, so the database reads customers in
+    name order and stops at the page's rows: with thousands of matches that beats fetching
+    every match by its date or spend and sorting them all by name.
+    """
+    plain = replace(
+        filters, last_purchase_from=None, last_purchase_to=None, spend_min=None, spend_max=None
+    )
+    customers = filter_customers(user, plain).annotate(
+        listed_last=Coalesce("stats__last_purchase_on", "stats__last_purchase_on"),
+        listed_spend=Coalesce("stats__total_spend", "stats__total_spend"),
+    )
+    conditions = {
+        "listed_last__gte": filters.last_purchase_from,
+        "listed_last__lte": filters.last_purchase_to,
+        "listed_spend__gte": filters.spend_min,
+        "listed_spend__lte": filters.spend_max,
+    }
+    return customers.filter(**{k: v for k, v in conditions.items() if v is not None})
+
+
+def list_customers(
+    user: User, filters: CustomerFilter, sort: str
+) -> tuple[CustomerQuerySet, int | None]:
+    """Return the sorted list and its match count when counting all would be slow.
+
+    The count is None when an exact count is cheap (no search or range) and capped at
+    COUNT_CAP otherwise.
+    """
+    customers = filter_customers(user, filters)
+    matches = None
+    if _ranges(filters) or filters.query or filters.tag_id:
+        matches = customers.order_by()[:COUNT_CAP].count()
+        if sort == "name" and matches >= COUNT_CAP and _ranges(filters):
+            customers = _range_unindexed(user, filters)
+    return customers.select_related("owner", "stats").order_by(*SORT_FIELDS[sort]), matches
 
 
 def autocomplete(user: User, query: str, limit: int = 10) -> list[Customer]:

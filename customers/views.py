@@ -1,6 +1,5 @@
 """Pages of the customer archive: thin views over customers.services."""
 
-from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
@@ -8,8 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -33,14 +30,6 @@ from insights.services import customer_insight
 from interactions.services import open_follow_ups
 from sales.services import stats_for
 
-SORT_FIELDS: dict[str, list[Any]] = {
-    "name": ["name", "id"],
-    "-last_purchase": [F("stats__last_purchase_on").desc(nulls_last=True), "-id"],
-    "last_purchase": [F("stats__last_purchase_on").asc(nulls_last=True), "id"],
-    "-total_spend": [F("stats__total_spend").desc(nulls_last=True), "-id"],
-    "-created": ["-created_at", "-id"],
-}
-
 
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
@@ -62,12 +51,6 @@ def _filters(form: CustomerFilterForm) -> services.CustomerFilter:
     )
 
 
-# Beyond this many matches a list narrowed by purchases or a search says "2000+" rather than
-# counting them all: each match of a wide date or spend range costs a row lookup, about 100 ms
-# for a 90-day range over a million customers (docs/performance.md).
-COUNT_CAP = 2000
-
-
 class AtLeast(int):
     """A count known only to be at least this much; templates show it as "2000+"."""
 
@@ -86,58 +69,12 @@ class CappedPaginator(Paginator[Customer]):
     def count(self) -> int:
         if self.matches is None:
             return super().count
-        return AtLeast(self.matches) if self.matches >= COUNT_CAP else self.matches
+        return AtLeast(self.matches) if self.matches >= services.COUNT_CAP else self.matches
 
     @cached_property
     def num_pages(self) -> int:
         pages = super().num_pages
         return AtLeast(pages) if isinstance(self.count, AtLeast) else pages
-
-
-def _ranges(filters: services.CustomerFilter) -> dict[str, Any]:
-    """Return the filters on the purchase summary (ranges over an indexed column)."""
-    ranges = {
-        "last_purchase_from": filters.last_purchase_from,
-        "last_purchase_to": filters.last_purchase_to,
-        "spend_min": filters.spend_min,
-        "spend_max": filters.spend_max,
-    }
-    return {name: value for name, value in ranges.items() if value is not None}
-
-
-def _range_unindexed(user: User, filters: services.CustomerFilter) -> Any:
-    """Return the customers matching the filters with the summary ranges kept off the indexes.
-
-    Wrapped in COALESCE the ranges cannot drive the query, so the database reads customers in
-    name order and stops at the page's rows: with thousands of matches that beats fetching
-    every match by its date or spend and sorting them all by name.
-    """
-    plain = replace(
-        filters, last_purchase_from=None, last_purchase_to=None, spend_min=None, spend_max=None
-    )
-    customers = services.filter_customers(user, plain).annotate(
-        listed_last=Coalesce("stats__last_purchase_on", "stats__last_purchase_on"),
-        listed_spend=Coalesce("stats__total_spend", "stats__total_spend"),
-    )
-    conditions = {
-        "listed_last__gte": filters.last_purchase_from,
-        "listed_last__lte": filters.last_purchase_to,
-        "listed_spend__gte": filters.spend_min,
-        "listed_spend__lte": filters.spend_max,
-    }
-    return customers.filter(**{k: v for k, v in conditions.items() if v is not None})
-
-
-def _list_page(user: User, filters: services.CustomerFilter, sort: str) -> CappedPaginator:
-    """Return the paginator of the list: counted exactly when that is cheap, capped otherwise."""
-    customers = services.filter_customers(user, filters)
-    matches = None
-    if _ranges(filters) or filters.query or filters.tag_id:
-        matches = customers.order_by()[:COUNT_CAP].count()
-        if sort == "name" and matches >= COUNT_CAP and _ranges(filters):
-            customers = _range_unindexed(user, filters)
-    customers = customers.select_related("owner", "stats").order_by(*SORT_FIELDS[sort])
-    return CappedPaginator(customers, 25, matches)
 
 
 @login_required
@@ -148,7 +85,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     form = CustomerFilterForm(request.GET or None, owners=owners)
     filters = _filters(form) if form.is_valid() else services.CustomerFilter()
     sort = (form.cleaned_data.get("sort") if form.is_valid() else "") or "name"
-    page = _list_page(user, filters, sort).get_page(request.GET.get("page"))
+    customers, matches = services.list_customers(user, filters, sort)
+    page = CappedPaginator(customers, 25, matches).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
