@@ -26,11 +26,16 @@ def team_member_ids(user: User) -> list[int]:
     return sorted(member_ids)
 
 
+def sees_every_customer(user: User) -> bool:
+    """Return whether the rule lets the user see all customers (admins and service agents)."""
+    return user.is_active and (user.is_admin or user.role == Role.AGENT)
+
+
 def visible_owner_q(user: User, owner_path: str = "owner") -> Q:
     """Return a filter on `owner_path` that keeps only what the user may see."""
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
-    if user.is_admin or user.role == Role.AGENT:
+    if sees_every_customer(user):
         return Q()
     if user.role == Role.MANAGER:
         return Q(**{f"{owner_path}_id__in": team_member_ids(user)})

@@ -16,7 +16,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import visible_owner_q
+from accounts.access import sees_every_customer, visible_owner_q
 from accounts.models import Membership, User
 from customers.models import Customer
 from huitou.bulk import insert_rows
@@ -286,8 +286,8 @@ def follow_up_from_warning(warning: ChurnWarning, note: str) -> int:
 
 
 def summary_for(user: User, run: ScoreRun) -> dict[str, Any]:
-    """Return the dashboard aggregates the user may see: everyone's, or their teams'."""
-    if user.is_admin:
+    """Return the dashboard aggregates the user may see: everyone's, or their team's."""
+    if sees_every_customer(user):
         return dict(run.summary.get("all", {}))
     team_ids = Membership.objects.filter(user=user).values_list("team_id", flat=True)
     for team_id in team_ids:

@@ -120,3 +120,12 @@ def test_segment_movement_counts_each_customer_once_from_old_to_new(simulated_ba
             key = (old[customer], segment)
             expected[key] = expected.get(key, 0) + 1
     assert moves == expected and sum(moves.values()) == len(set(old) & set(new))
+
+
+def test_agent_sees_everyones_aggregates_as_the_rule_lets_them_see_every_customer(
+    simulated_base, agent, admin_user
+):
+    run_scoring(AS_OF)
+    agent_summary = client_for(agent).get(reverse("insights:dashboard")).context["summary"]
+    admin_summary = client_for(admin_user).get(reverse("insights:dashboard")).context["summary"]
+    assert agent_summary["customers"] == admin_summary["customers"] > 0
