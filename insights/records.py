@@ -5,9 +5,11 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
+from insights.models.errors import ModelError
 
 
 class RunStatus(models.TextChoices):
@@ -50,6 +52,22 @@ class ScoreRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.as_of} ({self.status})"
+
+    def fail(self, error: ModelError) -> None:
+        """Mark the run failed, keeping the message untranslated so each reader gets theirs."""
+        self.status = RunStatus.FAILED
+        self.message = error.template
+        self.parameters = {**self.parameters, "message_params": error.params}
+
+    def failure_text(self) -> str:
+        """Return why the run failed, in the current language."""
+        return translate_model_error(self.message, self.parameters.get("message_params", {}))
+
+
+def translate_model_error(template: str, params: dict[str, Any]) -> str:
+    """Return a statistical model's message in the current language."""
+    text = gettext(template)
+    return text % params if params else text
 
 
 class CustomerScore(models.Model):

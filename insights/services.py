@@ -70,10 +70,10 @@ def run_scoring(as_of: datetime.date | None = None) -> ScoreRun:
     try:
         _score_and_store(run, as_of, settings_used)
     except ModelError as error:
-        run.status, run.message = RunStatus.FAILED, str(error)
+        run.fail(error)
     run.finished_at = timezone.now()
     run.duration_seconds = round(time.perf_counter() - started, 3)
-    run.save(update_fields=["status", "message", "finished_at", "duration_seconds"])
+    run.save(update_fields=["status", "message", "parameters", "finished_at", "duration_seconds"])
     if run.status == RunStatus.SUCCEEDED:
         _prune_old_scores(settings_used["keep_runs"])
     return run

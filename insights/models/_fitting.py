@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike
 from scipy.optimize import minimize
 
 from ._types import AnyArray, BoolArray, FloatArray, IntArray
-from .errors import ModelError
+from .errors import ModelError, gettext_noop
 
 # Log-parameter box: exp(+-15) spans 3e-7 .. 3e6, far beyond any sensible (rescaled) value, so an
 # optimum on the box edge means the data cannot identify the model.
@@ -47,7 +47,11 @@ class FittedParams:
     def require_converged(self) -> Self:
         """Return self, or raise ModelError if the fit did not converge."""
         if not self.converged:
-            raise ModelError(f"The {self.MODEL} did not converge: {self.message}")
+            raise ModelError(
+                gettext_noop("The %(model)s did not converge: %(reason)s"),
+                model=self.MODEL,
+                reason=self.message,
+            )
         return self
 
 
@@ -108,7 +112,7 @@ def row_weights(weights: ArrayLike | None, size: int) -> FloatArray:
     if w.size != size:
         raise ValueError("weights must have one entry per row")
     if not (np.isfinite(w).all() and (w >= 0).all()) or w.sum() <= 0:
-        raise ModelError("Weights must be finite, non-negative and not all zero.")
+        raise ModelError(gettext_noop("Weights must be finite, non-negative and not all zero."))
     return w
 
 

@@ -17,7 +17,7 @@ from ._fitting import group_rows
 from ._types import AnyArray, FloatArray, IntArray, TimeUnit, days_per_unit
 from .bgnbd import BGNBDParams, conditional_expected_purchases, expected_purchases, fit_bgnbd
 from .churn import churn_risk, mean_absolute_error, roc_auc
-from .errors import ModelError
+from .errors import ModelError, gettext_noop
 from .gamma_gamma import GammaGammaParams, fit_gamma_gamma
 from .summary import CustomerDays, RFMSummary, customer_days, day_number, summarise
 
@@ -301,7 +301,7 @@ def _read(handle: Any, progress: Callable[[int], None] | None, chunk_rows: int) 
         if progress is not None:
             progress(done)
     if not done:
-        raise ModelError("The file has no transactions.")
+        raise ModelError(gettext_noop("The file has no transactions."))
     return Transactions(
         customer_code=np.concatenate(codes),
         customer_labels=np.array(list(index), dtype=str),

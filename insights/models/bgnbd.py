@@ -17,7 +17,7 @@ from scipy.special import digamma, gammaln, hyp2f1
 
 from ._fitting import FittedParams, Objective, group_rows, row_weights, warm_minimise, wsum
 from ._types import BoolArray, FloatArray, IntArray
-from .errors import ModelError
+from .errors import ModelError, gettext_noop
 
 MIN_CUSTOMERS = 2
 
@@ -68,13 +68,17 @@ def _validate(x: FloatArray, t_x: FloatArray, T: FloatArray) -> None:
     if not (x.size == t_x.size == T.size):
         raise ValueError("frequency, recency and T must have the same length")
     if not (np.isfinite(x).all() and np.isfinite(t_x).all() and np.isfinite(T).all()):
-        raise ModelError("Frequency, recency and T must be finite numbers.")
+        raise ModelError(gettext_noop("Frequency, recency and T must be finite numbers."))
     if (x < 0).any() or (x != np.round(x)).any():
-        raise ModelError("Frequency must be a whole number of repeat purchases, at least 0.")
+        raise ModelError(
+            gettext_noop("Frequency must be a whole number of repeat purchases, at least 0.")
+        )
     if (t_x < 0).any() or (t_x > T).any():
-        raise ModelError("Recency must lie between 0 and T for every customer.")
+        raise ModelError(gettext_noop("Recency must lie between 0 and T for every customer."))
     if ((x > 0) & (t_x <= 0)).any():
-        raise ModelError("A customer with repeat purchases must have a recency above 0.")
+        raise ModelError(
+            gettext_noop("A customer with repeat purchases must have a recency above 0.")
+        )
 
 
 def _distinct(values: FloatArray) -> tuple[FloatArray, IntArray]:
@@ -198,15 +202,22 @@ def _check_fittable(x: FloatArray, T: FloatArray, weights: FloatArray) -> None:
     """Raise ModelError for data on which BG/NBD has no meaningful maximum."""
     present = weights > 0
     if present.sum() == 0 or weights.sum() < MIN_CUSTOMERS:
-        raise ModelError(f"At least {MIN_CUSTOMERS} customers are needed to fit the BG/NBD model.")
+        raise ModelError(
+            gettext_noop("At least %(count)d customers are needed to fit the BG/NBD model."),
+            count=MIN_CUSTOMERS,
+        )
     if not (T[present] > 0).any():
         raise ModelError(
-            "Every customer's first purchase is on the calibration end date (T = 0): "
-            "there is no observed time in which to buy again."
+            gettext_noop(
+                "Every customer's first purchase is on the calibration end date (T = 0): "
+                "there is no observed time in which to buy again."
+            )
         )
     if not (x[present] > 0).any():
         raise ModelError(
-            "No customer bought more than once, so the repeat-purchase model cannot be fitted."
+            gettext_noop(
+                "No customer bought more than once, so the repeat-purchase model cannot be fitted."
+            )
         )
 
 

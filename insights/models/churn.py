@@ -8,7 +8,7 @@ from scipy.stats import rankdata
 
 from ._types import FloatArray
 from .bgnbd import BGNBDParams, probability_no_purchases
-from .errors import ModelError
+from .errors import ModelError, gettext_noop
 
 
 def churn_risk(
@@ -40,7 +40,9 @@ def roc_auc(scores: ArrayLike, labels: ArrayLike) -> float:
     n_neg = y.size - n_pos
     if n_pos == 0 or n_neg == 0:
         raise ModelError(
-            "The AUC needs both outcomes among the customers (some churned, some not)."
+            gettext_noop(
+                "The AUC needs both outcomes among the customers (some churned, some not)."
+            )
         )
     # Average ranks give ties half credit, the usual AUC convention.
     rank_sum = float(rankdata(s)[y].sum())
@@ -54,5 +56,5 @@ def mean_absolute_error(predicted: ArrayLike, actual: ArrayLike) -> float:
     if p.size != a.size:
         raise ValueError("predicted and actual must have the same length")
     if p.size == 0:
-        raise ModelError("There is nothing to compare: no customers.")
+        raise ModelError(gettext_noop("There is nothing to compare: no customers."))
     return float(np.abs(p - a).mean())

@@ -15,7 +15,7 @@ from scipy.special import digamma, gammaln
 
 from ._fitting import FittedParams, Objective, row_weights, warm_minimise, wsum
 from ._types import BoolArray, FloatArray
-from .errors import ModelError
+from .errors import ModelError, gettext_noop
 
 MIN_REPEAT_BUYERS = 2
 
@@ -33,7 +33,9 @@ class GammaGammaParams(FittedParams):
     def population_mean_spend(self) -> float:
         """Return the mean spend per transaction across customers, p * gamma / (q - 1)."""
         if self.q <= 1.0:
-            raise ModelError("The fitted spend distribution has no finite mean (q <= 1).")
+            raise ModelError(
+                gettext_noop("The fitted spend distribution has no finite mean (q <= 1).")
+            )
         return self.p * self.gamma / (self.q - 1.0)
 
 
@@ -44,7 +46,7 @@ def _inputs(frequency: ArrayLike, monetary_value: ArrayLike) -> tuple[FloatArray
     if x.size != m.size:
         raise ValueError("frequency and monetary value must have the same length")
     if not (np.isfinite(x).all() and np.isfinite(m).all()):
-        raise ModelError("Frequency and monetary value must be finite numbers.")
+        raise ModelError(gettext_noop("Frequency and monetary value must be finite numbers."))
     return x, m
 
 
@@ -137,8 +139,10 @@ def _check_repeat_buyers(x: FloatArray, m: FloatArray) -> None:
     """Raise ModelError unless every row is a repeat buyer with a positive mean spend."""
     if ((x <= 0) | (m <= 0)).any():
         raise ModelError(
-            "The spend model needs repeat buyers with a positive mean spend; "
-            "pass only customers with frequency > 0 and monetary value > 0."
+            gettext_noop(
+                "The spend model needs repeat buyers with a positive mean spend; "
+                "pass only customers with frequency > 0 and monetary value > 0."
+            )
         )
 
 
@@ -159,10 +163,13 @@ def fit_gamma_gamma(
     w = row_weights(weights, x.size)
     if float(w.sum()) < MIN_REPEAT_BUYERS:
         raise ModelError(
-            f"At least {MIN_REPEAT_BUYERS} repeat buyers are needed to fit the spend model."
+            gettext_noop("At least %(count)d repeat buyers are needed to fit the spend model."),
+            count=MIN_REPEAT_BUYERS,
         )
     if np.ptp(m[w > 0]) == 0.0:
-        raise ModelError("Every repeat buyer has the same mean spend: the spend model cannot fit.")
+        raise ModelError(
+            gettext_noop("Every repeat buyer has the same mean spend: the spend model cannot fit.")
+        )
     scale = 1.0 / float(np.average(m, weights=w))
 
     def objective_for(rows: BoolArray, weights: FloatArray) -> Objective:

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._types import AnyArray, BoolArray, FloatArray, IntArray, TimeUnit, days_per_unit
-from .errors import ModelError
+from .errors import ModelError, gettext_noop
 
 _EPOCH = dt.date(1970, 1, 1)
 # Keep the combined key comfortably inside int64.
@@ -130,9 +130,9 @@ def customer_days(
         if not keep.all():
             ids, days, values = ids[keep], days[keep], values[keep]
     if days.size == 0:
-        raise ModelError("There are no transactions in the period.")
+        raise ModelError(gettext_noop("There are no transactions in the period."))
     if not np.isfinite(values).all():
-        raise ModelError("Some transaction amounts are missing or not finite.")
+        raise ModelError(gettext_noop("Some transaction amounts are missing or not finite."))
     return _collapse(ids, days, values)
 
 
@@ -185,7 +185,9 @@ def summarise(days: CustomerDays, calibration_end: Any, time_unit: TimeUnit = "d
     n_cal = np.bincount(cal_customer, minlength=n)
     kept = n_cal > 0
     if not kept.any():
-        raise ModelError("No customer made a purchase on or before the calibration end.")
+        raise ModelError(
+            gettext_noop("No customer made a purchase on or before the calibration end.")
+        )
     start = days.customer_start[kept]
     n_cal = n_cal[kept]
     first = days.row_day[start]

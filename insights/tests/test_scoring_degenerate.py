@@ -45,3 +45,19 @@ def test_refunded_and_cancelled_orders_do_not_count(rep, make_customer, make_ord
     for i in range(5):
         make_order(make_customer(rep), DAY + datetime.timedelta(days=i), status=status)
     assert "no transactions" in scored().lower()
+
+
+def test_failure_reads_in_the_readers_language(rep, make_customer, make_order):
+    from django.utils import translation
+
+    from insights.records import ScoreRun
+
+    customer = make_customer(rep)
+    make_order(customer, DAY)
+    make_order(customer, DAY + datetime.timedelta(days=5))
+    scored()
+    run = ScoreRun.objects.get()
+    with translation.override("en"):
+        assert run.failure_text() == "At least 2 customers are needed to fit the BG/NBD model."
+    with translation.override("zh-hans"):
+        assert run.failure_text() == "拟合 BG/NBD 模型至少需要 2 位客户。"

@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from insights.models.backtest import BacktestResult, backtest, read_transactions_csv
 from insights.models.errors import ModelError
-from insights.records import BacktestRecord
+from insights.records import BacktestRecord, translate_model_error
 from sales.services import purchase_rows
 
 
@@ -47,7 +47,9 @@ class Command(BaseCommand):
             raise CommandError("--holdout-end must be after --calibration-end.")
         try:
             result, source = self._run(options)
-        except (ModelError, ValueError, OSError) as error:
+        except ModelError as error:
+            raise CommandError(translate_model_error(error.template, error.params)) from None
+        except (ValueError, OSError) as error:
             raise CommandError(str(error)) from None
         if options["save"]:
             BacktestRecord.objects.create(source=source, result=result.as_dict())

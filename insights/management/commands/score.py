@@ -27,7 +27,7 @@ class Command(BaseCommand):
         run = run_scoring(options["as_of"])
         if run.status != RunStatus.SUCCEEDED:
             raise CommandError(
-                f"Scoring as of {run.as_of} failed: {run.message} (the last good run stays)."
+                f"Scoring as of {run.as_of} failed: {run.failure_text()} (the last good run stays)."
             )
         counts = run.counts
         self.stdout.write(
