@@ -1,5 +1,6 @@
 """Users, teams, roles and API tokens."""
 
+import datetime
 import hashlib
 import secrets
 from typing import Any
@@ -88,6 +89,9 @@ class Membership(models.Model):
         return f"{self.user} @ {self.team}"
 
 
+USE_RECORDED_EVERY = datetime.timedelta(minutes=1)
+
+
 def hash_token(raw: str) -> str:
     """Return the SHA-256 hex digest under which a raw API token is stored."""
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -124,6 +128,16 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    def note_use(self, now: datetime.datetime) -> None:
+        """Record that the token was used, at most once a minute.
+
+        A script reading the API must not turn every GET into a write, which on SQLite
+        would hold the database's single write lock.
+        """
+        if self.last_used_at is None or now - self.last_used_at >= USE_RECORDED_EVERY:
+            self.last_used_at = now
+            self.save(update_fields=["last_used_at"])
 
     def revoke(self) -> None:
         self.revoked_at = timezone.now()

@@ -16,6 +16,7 @@ from accounts.models import User
 from customers import services
 from customers.models import Calendar, Customer, CustomerQuerySet, Gender, Kind, Tag
 from huitou.idempotency import KeyHeader, idempotent
+from huitou.schemas import DbId
 
 router = Router(tags=["customers"])
 
@@ -100,8 +101,8 @@ class CustomerIn(Schema):
     address: str = ""
     source_channel: str = ""
     external_id: str | None = Field(None, description="The customer's ID in another system.")
-    owner_id: int | None = Field(None, description="Defaults to the user creating the customer.")
-    tag_ids: list[int] = []
+    owner_id: DbId | None = Field(None, description="Defaults to the user creating the customer.")
+    tag_ids: list[DbId] = []
     notes: str = ""
 
 
@@ -126,15 +127,15 @@ class CustomerPatch(Schema):
     address: str | None = None
     source_channel: str | None = None
     external_id: str | None = None
-    owner_id: int | None = Field(None, description="Only admins and managers reassign.")
-    tag_ids: list[int] | None = None
+    owner_id: DbId | None = Field(None, description="Only admins and managers reassign.")
+    tag_ids: list[DbId] | None = None
     notes: str | None = None
 
 
 class CustomerQuery(Schema):
     q: str = Field("", description="Name, company, email prefix, tag, or mobile digits.")
-    owner_id: int | None = None
-    tag_id: int | None = None
+    owner_id: DbId | None = None
+    tag_id: DbId | None = None
     region: str = ""
     last_purchase_from: datetime.date | None = None
     last_purchase_to: datetime.date | None = None
@@ -221,7 +222,9 @@ def create_customer(
 
     def write() -> tuple[int, Any]:
         fields = payload.dict(exclude={"owner_id", "tag_ids"})
-        fields["owner"] = _check_owner(user, payload.owner_id or user.pk)
+        fields["owner"] = _check_owner(
+            user, user.pk if payload.owner_id is None else payload.owner_id
+        )
         fields["external_id"] = fields["external_id"] or None
         customer = services.create_customer(user, fields, _tags(payload.tag_ids))
         return 201, CustomerOut.from_orm(_loaded(customer.pk)).model_dump()

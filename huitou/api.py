@@ -27,7 +27,7 @@ class TokenAuth(HttpBearer):
         )
         if api_token is None:
             return None
-        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
+        api_token.note_use(timezone.now())
         request.user = api_token.user
         # UserLanguageMiddleware ran before the token was read; apply the language now.
         if api_token.user.language:

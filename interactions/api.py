@@ -17,6 +17,7 @@ from accounts.models import User
 from customers.models import Customer
 from customers.services import get_visible_customer, visible_customers
 from huitou.idempotency import KeyHeader, idempotent
+from huitou.schemas import DbId
 from interactions import services
 from interactions.models import Direction, FollowUp, Interaction, InteractionKind
 
@@ -53,10 +54,10 @@ class InteractionOut(Schema):
 
 
 class FollowUpIn(Schema):
-    customer_id: int
+    customer_id: DbId
     due_on: datetime.date
     note: str = Field("", max_length=300)
-    assignee_id: int | None = Field(None, description="Defaults to the customer's owner.")
+    assignee_id: DbId | None = Field(None, description="Defaults to the customer's owner.")
 
 
 class FollowUpOut(Schema):

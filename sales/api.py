@@ -19,6 +19,7 @@ from accounts.models import User
 from customers.models import Customer
 from customers.services import visible_customers
 from huitou.idempotency import KeyHeader, error_json, idempotent
+from huitou.schemas import DbId
 from sales import services
 from sales.models import Order, OrderStatus, Product
 
@@ -62,14 +63,14 @@ class ProductQuery(Schema):
 
 class LineIn(Schema):
     sku: str = Field(..., min_length=1, max_length=40)
-    quantity: int = Field(..., ge=1)
+    quantity: int = Field(..., ge=1, le=services.MAX_QUANTITY)
     unit_price: Decimal = Field(..., ge=0, max_digits=12, decimal_places=2)
     discount: Decimal = Field(Decimal("0.00"), ge=0, max_digits=12, decimal_places=2)
 
 
 class OrderIn(Schema):
     number: str = Field(..., min_length=1, max_length=40, description="Unique order number.")
-    customer_id: int
+    customer_id: DbId
     ordered_on: datetime.date
     status: OrderStatus = OrderStatus.PAID
     channel: str = Field("", max_length=40)
@@ -112,7 +113,7 @@ class BulkOut(Schema):
 
 
 class OrderQuery(Schema):
-    customer_id: int | None = None
+    customer_id: DbId | None = None
     status: OrderStatus | None = None
     ordered_from: datetime.date | None = None
     ordered_to: datetime.date | None = None

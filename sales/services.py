@@ -20,6 +20,11 @@ from customers.models import Customer
 from huitou.bulk import insert_rows
 from sales.models import ZERO, CustomerStats, Order, OrderLine, OrderStatus, Product
 
+# The columns' limits: unit prices have 12 digits (10 before the point), line and order
+# amounts 14; checked here so that no path stores a number its column cannot hold.
+MAX_UNIT_PRICE = Decimal("1e10")
+MAX_AMOUNT = Decimal("1e12")
+MAX_QUANTITY = 1_000_000
 # SQLite allows 999 bound variables in old builds; stay well below.
 ID_CHUNK = 500
 CENT = Decimal("0.01")
@@ -55,12 +60,18 @@ def _line_errors(index: int, line: LineInput, products: dict[str, Product]) -> d
         errors[f"{prefix}.sku"] = _("Unknown product %(sku)s.") % {"sku": line.sku}
     if line.quantity < 1:
         errors[f"{prefix}.quantity"] = _("The quantity must be at least 1.")
+    elif line.quantity > MAX_QUANTITY:
+        errors[f"{prefix}.quantity"] = _("The quantity must be at most %(limit)s.") % {
+            "limit": f"{MAX_QUANTITY:,}"
+        }
     if line.unit_price < 0:
         errors[f"{prefix}.unit_price"] = _("The unit price cannot be negative.")
     if line.discount < 0:
         errors[f"{prefix}.discount"] = _("The discount cannot be negative.")
     elif line.discount > line.unit_price * line.quantity:
         errors[f"{prefix}.discount"] = _("The discount cannot exceed the line amount.")
+    if line.unit_price >= MAX_UNIT_PRICE or line.unit_price * line.quantity >= MAX_AMOUNT:
+        errors[f"{prefix}.unit_price"] = _("The amount is too large.")
     return errors
 
 
@@ -81,6 +92,8 @@ def validate_order(
         errors["lines"] = _("An order needs at least one line.")
     for index, line in enumerate(data.lines):
         errors.update(_line_errors(index, line, products))
+    if not errors and sum((_line_amount(line) for line in data.lines), ZERO) >= MAX_AMOUNT:
+        errors["lines"] = _("The amount is too large.")
     return errors
 
 

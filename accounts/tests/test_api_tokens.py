@@ -104,3 +104,23 @@ def test_issuing_needs_the_csrf_token_in_a_browser(rep):
     assert response.status_code == 403
     assert response.json()["errors"][0]["field"] == ""
     assert not ApiToken.objects.exists()
+
+
+def test_use_is_recorded_at_most_once_a_minute(rep):
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from accounts.models import ApiToken
+
+    token, _raw = ApiToken.objects.issue(rep, "script")
+    now = timezone.now()
+    token.note_use(now)
+    with CaptureQueriesContext(connection) as writes:
+        token.note_use(now + datetime.timedelta(seconds=30))
+    assert len(writes) == 0
+    token.note_use(now + datetime.timedelta(minutes=2))
+    token.refresh_from_db()
+    assert token.last_used_at == now + datetime.timedelta(minutes=2)

@@ -381,3 +381,25 @@ def test_racing_twins_write_once(rep, make_customer, product):
     assert answers[0][1] == answers[1][1]
     assert Order.objects.count() == 3
     assert IdempotencyKey.objects.count() == 1
+
+
+def test_bulk_order_too_large_for_its_column_is_refused_and_lists_keep_working(rep, product):
+    from django.test import Client
+
+    from customers.services import create_customer
+    from sales.models import Order
+
+    customer = create_customer(rep, {"name": "Big spender", "owner": rep})
+    client = Client()
+    client.force_login(rep)
+    line = {"sku": product.sku, "quantity": 1_000_000, "unit_price": "9999999999.99"}
+    order = {"number": "HUGE-1", "customer_id": customer.pk, "ordered_on": "2026-01-01",
+             "lines": [line]}  # fmt: skip
+    response = client.post(
+        "/api/v1/orders/bulk", {"orders": [order]}, content_type="application/json",
+        headers={"Idempotency-Key": "huge-1"},
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "orders[0].lines[0].unit_price"
+    assert not Order.objects.exists()
+    assert client.get("/api/v1/orders").status_code == 200

@@ -54,6 +54,9 @@ def test_refund_leaves_the_summary(rep, make_customer, make_order):
         ({"discount": Decimal("-2")}, "lines[0].discount"),
         ({"discount": Decimal("999")}, "lines[0].discount"),
         ({"sku": "NOPE"}, "lines[0].sku"),
+        ({"quantity": 1_000_001}, "lines[0].quantity"),
+        ({"unit_price": Decimal("10000000000.00")}, "lines[0].unit_price"),
+        ({"quantity": 1_000_000, "unit_price": Decimal("1000000.00")}, "lines[0].unit_price"),
     ],
 )
 def test_bad_lines_are_rejected_naming_the_field(rep, make_customer, product, line_kwargs, field):
