@@ -13,6 +13,7 @@ from sales.models import CustomerStats, Order, OrderStatus, Product
 from sales.services import (
     LineInput,
     OrderInput,
+    bulk_create_orders,
     computed_stats,
     create_order,
     delete_order,
@@ -32,7 +33,16 @@ status_step = st.tuples(
     st.just("status"), st.integers(0, 50), st.sampled_from(OrderStatus.values), st.none()
 )
 delete_step = st.tuples(st.just("delete"), st.integers(0, 50), st.none(), st.none())
-steps = st.lists(st.one_of(create_step, status_step, delete_step), min_size=1, max_size=25)
+# A bulk write of several orders, some on the same customer and day (the API's bulk path).
+bulk_step = st.tuples(
+    st.just("bulk"),
+    st.lists(st.tuples(st.integers(0, 2), st.integers(0, 60)), min_size=1, max_size=4),
+    st.none(),
+    st.none(),
+)
+steps = st.lists(
+    st.one_of(create_step, status_step, delete_step, bulk_step), min_size=1, max_size=25
+)
 
 
 def kept() -> dict[int, tuple[object, ...]]:
@@ -57,6 +67,17 @@ def apply(step: tuple[object, ...], customers: list[int], number: int) -> None:
         line = LineInput(sku="CD", quantity=1, unit_price=c)
         day = START + datetime.timedelta(days=b)
         create_order(OrderInput(f"N{number}", customers[a], day, [line]))
+    elif kind == "bulk":
+        assert isinstance(a, list)
+        line = LineInput(sku="CD", quantity=1, unit_price=Decimal("7.50"))
+        bulk_create_orders(
+            [
+                OrderInput(
+                    f"N{number}-{i}", customers[c], START + datetime.timedelta(days=d), [line]
+                )
+                for i, (c, d) in enumerate(a)
+            ]
+        )
     elif orders:
         assert isinstance(a, int)
         order = orders[a % len(orders)]
