@@ -171,13 +171,6 @@ def _loaded(pk: int) -> Customer:
     return Customer.objects.select_related("stats").prefetch_related("tags__group").get(pk=pk)
 
 
-def _editable(user: User, pk: int) -> Customer:
-    try:
-        return services.get_editable_customer(user, pk)
-    except services.AccessDenied as denied:
-        raise PermissionDenied(str(denied)) from None
-
-
 @router.get("", response=list[CustomerOut], summary="List customers", description=PAGINATION_NOTE)
 @paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 def list_customers(request: HttpRequest, filters: Query[CustomerQuery]) -> CustomerQuerySet:
@@ -236,7 +229,7 @@ def create_customer(
 def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch) -> Customer:
     """Change the fields sent; every change goes to the customer's history."""
     user = _user(request)
-    customer = _editable(user, customer_id)
+    customer = services.get_editable_customer(user, customer_id)
     fields = payload.dict(exclude_unset=True)
     tag_ids = fields.pop("tag_ids", None)
     if "owner_id" in fields:
@@ -264,7 +257,7 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPat
 def archive_customer(request: HttpRequest, customer_id: int) -> Customer:
     """Archive the customer: hidden from lists, kept for every record (again is a no-op)."""
     user = _user(request)
-    customer = _editable(user, customer_id)
+    customer = services.get_editable_customer(user, customer_id)
     services.archive_customer(user, customer)
     return _loaded(customer.pk)
 
@@ -273,6 +266,6 @@ def archive_customer(request: HttpRequest, customer_id: int) -> Customer:
 def restore_customer(request: HttpRequest, customer_id: int) -> Customer:
     """Bring an archived customer back into the lists (again is a no-op)."""
     user = _user(request)
-    customer = _editable(user, customer_id)
+    customer = services.get_editable_customer(user, customer_id)
     services.restore_customer(user, customer)
     return _loaded(customer.pk)

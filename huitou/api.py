@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -122,7 +123,8 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 @api.exception_handler(PermissionDenied)
-def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+@api.exception_handler(AccessDenied)
+def on_forbidden(request: HttpRequest, exc: PermissionDenied | AccessDenied) -> HttpResponse:
     message = str(exc) or _("You do not have permission to do this.")
     return error_response(request, 403, [{"field": "", "message": message}])
 
@@ -132,10 +134,11 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
     return error_response(request, 401, [{"field": "", "message": _("Authentication required.")}])
 
 
-@api.exception_handler(AccessDenied)
-def on_access_denied(request: HttpRequest, exc: AccessDenied) -> HttpResponse:
-    message = str(exc) or _("You do not have permission to do this.")
-    return error_response(request, 403, [{"field": "", "message": message}])
+@api.exception_handler(IntegrityError)
+def on_conflict(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    """Answer a write that lost a race for a unique value; nothing of it was kept."""
+    message = _("Another change to the same record happened at the same time; try again.")
+    return error_response(request, 409, [{"field": "", "message": message}])
 
 
 @api.exception_handler(HttpError)

@@ -24,3 +24,15 @@ def test_huge_ids_get_a_422_naming_the_field(rep, method, path, body, field):
         response = client.post(path, body, content_type="application/json")
     assert response.status_code == 422
     assert [error["field"] for error in response.json()["errors"]] == [field]
+
+
+def test_a_lost_race_for_a_unique_value_is_a_409_in_the_error_format(rf):
+    import json
+
+    from django.db import IntegrityError
+
+    from huitou.api import api
+
+    response = api.on_exception(rf.post("/api/v1/orders"), IntegrityError("UNIQUE failed"))
+    assert response.status_code == 409
+    assert json.loads(response.content)["errors"][0]["message"].endswith("try again.")
