@@ -100,6 +100,9 @@ def _from_serial(value: float | int | Decimal) -> datetime.date:
     return EXCEL_EPOCH + datetime.timedelta(days=serial)
 
 
+MAX_AMOUNT = Decimal("1e10")
+
+
 def parse_amount(value: Cell) -> Decimal | None:
     """Return a money amount (¥1,234.50, 1 234, RMB 12) rounded to cents; None when empty."""
     if value is None or value == "":
@@ -124,8 +127,14 @@ def parse_amount(value: Cell) -> Decimal | None:
             amount = Decimal(digits)
         except InvalidOperation:
             raise CellError(_("%(value)s is not an amount.") % {"value": raw}) from None
-    if not amount.is_finite() or abs(amount) >= Decimal("1e12"):
+    if not amount.is_finite():
         raise CellError(_("%(value)s is not an amount.") % {"value": value})
+    # Order lines keep 12 digits, two of them cents: the amount must stay below 1e10.
+    if abs(amount) >= MAX_AMOUNT or abs(amount.quantize(Decimal("0.01"))) >= MAX_AMOUNT:
+        raise CellError(
+            _("%(value)s is too large; an amount must be less than 10,000,000,000.")
+            % {"value": value}
+        )
     return amount.quantize(Decimal("0.01"))
 
 

@@ -47,19 +47,22 @@ class ImportCommand(BaseCommand):
             raise CommandError(f"No such file: {path}")
         language = options["language"] or user.language or None
         with translation.override(language), path.open("rb") as stream:
-            job = services.start_job(
-                user,
-                self.kind,
-                stream,
-                path.name,
-                encoding=options["encoding"],
-                mapping_name=options["mapping"],
-                skip_invalid=options["skip_invalid"],
-            )
-            if job.headers:
-                job = self._run(
-                    job, commit=not options["dry_run"], quiet=options["format"] == "json"
+            try:
+                job = services.start_job(
+                    user,
+                    self.kind,
+                    stream,
+                    path.name,
+                    encoding=options["encoding"],
+                    mapping_name=options["mapping"],
+                    skip_invalid=options["skip_invalid"],
                 )
+                if job.headers:
+                    job = self._run(
+                        job, commit=not options["dry_run"], quiet=options["format"] == "json"
+                    )
+            except services.ImportDenied as denied:
+                raise CommandError(str(denied)) from None
         self._print(job, options["format"])
         if job.rejected_count or job.status == "failed":
             raise SystemExit(1)

@@ -320,6 +320,8 @@ class _Existing:
         self.by_pk: dict[int, Customer] = {}
         self.by_ext: dict[str, Customer] = {}
         self.by_mobile: dict[str, list[Customer]] = {}
+        # External IDs of customers merged into another: external ID -> the survivor's ID.
+        self.merged_ext: dict[str, int] = {}
 
     @classmethod
     def load(cls, actor: User, records: list[CustomerRow]) -> "_Existing":
@@ -329,7 +331,12 @@ class _Existing:
         for chunk in _chunks(ids):
             found._add(base.filter(visible_owner_q(actor), pk__in=chunk))
         for chunk in _chunks(r.external_id for r in records if r.external_id):
-            found._add(base.filter(external_id__in=chunk))
+            # The same merged_into rule as for mobiles: a merged-away duplicate is no match.
+            for customer in base.filter(external_id__in=chunk):
+                if customer.merged_into_id is None:
+                    found._add([customer])
+                elif customer.external_id:
+                    found.merged_ext[customer.external_id] = customer.merged_into_id
         for chunk in _chunks(r.mobile for r in records if r.mobile):
             # merged_into is checked here, not in SQL: see _select_in for why.
             found._add(c for c in base.filter(mobile__in=chunk) if c.merged_into_id is None)
@@ -357,6 +364,15 @@ class _Existing:
             match = self.by_pk.get(record.id)
             if match is None:
                 return None, [RowError(row, "id", _("No customer you can see has this Huitou ID."))]
+            if match.merged_into_id is not None:
+                return None, [RowError(row, "id", _merged_reason(match.merged_into_id))]
+        if record.external_id and record.external_id in self.merged_ext:
+            if match is None:
+                survivor = self.merged_ext[record.external_id]
+                return None, [RowError(row, "external_id", _merged_reason(survivor))]
+            return None, [
+                RowError(row, "external_id", _("This external ID belongs to another customer."))
+            ]
         if match is None and record.external_id:
             match = self.by_ext.get(record.external_id)
         if (
@@ -392,6 +408,12 @@ class _Existing:
                 )
             ]
         return match, []
+
+
+def _merged_reason(survivor_id: int) -> str:
+    return _(
+        "This customer was merged into customer #%(id)s; use that customer's details instead."
+    ) % {"id": survivor_id}
 
 
 # Orders -------------------------------------------------------------------------------------
@@ -531,6 +553,9 @@ class _OrderImport:
         key: Key = ("ext", ext) if ext else ("mobile", mobile)
         column = "customer_external_id" if ext else "customer_mobile"
         customer = customers.by_ext.get(ext) if ext else None
+        if customer is None and ext and ext in customers.merged_ext:
+            survivor = customers.merged_ext[ext]
+            return key, None, RowError(record.row, column, _merged_reason(survivor))
         if customer is None and not ext and mobile:
             same = customers.by_mobile.get(mobile, [])
             if len(same) > 1:
@@ -647,6 +672,8 @@ class _Known(NamedTuple):
 class _OrderCustomers:
     by_ext: dict[str, _Known] = field(default_factory=dict)
     by_mobile: dict[str, list[_Known]] = field(default_factory=dict)
+    # External IDs of customers merged into another: external ID -> the survivor's ID.
+    merged_ext: dict[str, int] = field(default_factory=dict)
 
 
 def _order_customers(records: list[OrderRow]) -> _OrderCustomers:
@@ -657,6 +684,8 @@ def _order_customers(records: list[OrderRow]) -> _OrderCustomers:
         if values[5] is None:
             customer = _Known(values[0], values[1], bool(values[2]), values[3], values[4])
             found.by_ext[customer.external_id or ""] = customer
+        elif values[3]:
+            found.merged_ext[values[3]] = values[5]
     mobiles = (
         r.customer_mobile for r in records if r.customer_mobile and not r.customer_external_id
     )

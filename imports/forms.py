@@ -31,6 +31,18 @@ class UploadForm(StyledFormMixin, forms.Form):
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", _("Propose from the header")), *((n, n) for n in names)]
 
+    def clean(self) -> dict[str, Any]:
+        """Refuse a saved mapping kept for the other kind of file."""
+        data = super().clean() or {}
+        name, kind = data.get("saved_mapping"), data.get("kind")
+        if name and kind and not SavedMapping.objects.filter(kind=kind, name=name).exists():
+            self.add_error(
+                "saved_mapping",
+                _("There is no saved mapping called %(name)s for this kind of file.")
+                % {"name": name},
+            )
+        return data
+
 
 class MappingForm(forms.Form):
     """One choice per field: which header of the file fills it (or none).

@@ -60,7 +60,7 @@ CENT = Decimal("0.01")
 # The fast path's shapes: strict ASCII subsets of what cells.parse_date and parse_amount
 # accept, so a value they match reads the same either way; anything else takes the slow path.
 _FAST_DATE = re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})")
-_FAST_AMOUNT = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,2})?")
+_FAST_AMOUNT = re.compile(r"[0-9]{1,10}(?:\.[0-9]{1,2})?")  # below cells.MAX_AMOUNT
 # The order fields the fast path reads as text, with their length limits.
 ORDER_LIMITS = tuple(
     (name, TEXT_LIMITS.get(name, 40))
@@ -330,7 +330,7 @@ def _int(cell: Cell) -> int | None:
     raw = text(cell)
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise CellError(_("%(value)s is not a Huitou ID.") % {"value": raw})
     return int(raw)
 

@@ -118,18 +118,26 @@ def _refused(job: ImportJob, problem: FileProblem) -> ImportJob:
 
 
 def _inspect(job: ImportJob, mapping_name: str) -> None:
-    with open_table(Path(job.file.path), job.file_name, job.encoding) as table:
-        job.headers = table.headers
-        job.encoding = table.encoding
-        job.delimiter = table.delimiter
-        job.total_rows = table.estimated_rows
-    job.mapping = propose(job.kind, job.headers)
+    # Look the saved mapping up first: an unknown name fails the job before any header
+    # is recorded, so nothing goes on to run it with a guessed mapping.
+    saved = None
     if mapping_name:
         saved = SavedMapping.objects.filter(kind=job.kind, name=mapping_name).first()
         if saved is None:
             raise FileProblem(
                 _("There is no saved mapping called %(name)s.") % {"name": mapping_name}
             )
+    with open_table(Path(job.file.path), job.file_name, job.encoding) as table:
+        headers = table.headers
+        encoding = table.encoding
+        delimiter = table.delimiter
+        total_rows = table.estimated_rows
+    job.headers = headers
+    job.encoding = encoding
+    job.delimiter = delimiter
+    job.total_rows = total_rows
+    job.mapping = propose(job.kind, job.headers)
+    if saved is not None:
         job.mapping = {f: h for f, h in saved.mapping.items() if h in job.headers}
     job.save()
 
@@ -171,9 +179,16 @@ def prepare_run(actor: User, job: ImportJob, commit: bool) -> ImportJob:
         raise ImportDenied(
             _("Run the check first; it must find no rejected rows, or choose to skip them.")
         )
-    job.status = Status.IMPORTING if commit else Status.VALIDATING
-    job.started_at = timezone.now()
-    job.save(update_fields=["status", "started_at"])
+    status = Status.IMPORTING if commit else Status.VALIDATING
+    started_at = timezone.now()
+    # Compare and set: of two clicks that both read the same status, only one moves it on.
+    claimed = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+        status=status, started_at=started_at
+    )
+    if not claimed:
+        raise ImportDenied(_("This import has already started or changed; reload the page."))
+    job.status = status
+    job.started_at = started_at
     progress_store.report(job.pk, job.status, 0, job.total_rows)
     return job
 

@@ -28,12 +28,16 @@ def _job(request: HttpRequest, pk: int) -> ImportJob:
     return get_object_or_404(services.visible_jobs(_user(request)), pk=pk)
 
 
-def _start(user: User, job: ImportJob, commit: bool) -> None:
-    """Run small files at once; queue large ones for the worker (the page shows progress)."""
+def _start(request: HttpRequest, job: ImportJob, commit: bool) -> None:
+    """Run small files at once; queue large ones for the worker (the page shows progress).
+
+    When the job may not run now (a second click, someone else's job), say so on the page.
+    """
     try:
-        services.prepare_run(user, job, commit)
+        services.prepare_run(_user(request), job, commit)
     except services.ImportDenied as denied:
-        raise PermissionDenied(str(denied)) from None
+        messages.error(request, str(denied))
+        return
     if job.total_rows > services.background_threshold():
         tasks.run_import(job.pk, commit)
     else:
@@ -81,7 +85,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         mapping_name=data["saved_mapping"],
     )
     if job.headers:
-        _start(user, job, commit=False)
+        _start(request, job, commit=False)
     return redirect("imports:job", pk=job.pk)
 
 
@@ -92,11 +96,14 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     form = MappingForm(request.POST or None, job=job)
     if request.method == "POST" and form.is_valid() and not job.is_running and not job.committed:
-        services.set_mapping(user, job, form.mapping(), form.cleaned_data["skip_invalid"])
-        if form.cleaned_data["save_as"]:
-            services.save_mapping(user, job.kind, form.cleaned_data["save_as"], form.mapping())
-            messages.success(request, _("Mapping saved."))
-        _start(user, job, commit=False)
+        try:
+            services.set_mapping(user, job, form.mapping(), form.cleaned_data["skip_invalid"])
+            if form.cleaned_data["save_as"]:
+                services.save_mapping(user, job.kind, form.cleaned_data["save_as"], form.mapping())
+                messages.success(request, _("Mapping saved."))
+        except services.ImportDenied as denied:
+            raise PermissionDenied(str(denied)) from None
+        _start(request, job, commit=False)
         return redirect("imports:job", pk=job.pk)
     context = {
         "job": job,
@@ -113,7 +120,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def job_run(request: HttpRequest, pk: int) -> HttpResponse:
     """Import a checked file for real."""
     job = _job(request, pk)
-    _start(_user(request), job, commit=True)
+    _start(request, job, commit=True)
     return redirect("imports:job", pk=job.pk)
 
 
@@ -141,10 +148,11 @@ def rejected_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     return response
 
 
-def _export_filter(request: HttpRequest) -> tuple[CustomerFilter, str]:
+def _export_filter(request: HttpRequest) -> tuple[CustomerFilter, str] | None:
+    """Return the list filter and file format, or None when the filter is not valid."""
     form = ExportForm(request.GET)
     if not form.is_valid():
-        return CustomerFilter(), ExportFormat.CSV
+        return None
     d = form.cleaned_data
     filters = CustomerFilter(
         query=d["q"] or "",
@@ -161,7 +169,12 @@ def _export_filter(request: HttpRequest) -> tuple[CustomerFilter, str]:
 
 
 def _export(request: HttpRequest, kind: str) -> Any:
-    filters, file_format = _export_filter(request)
+    chosen = _export_filter(request)
+    if chosen is None:
+        # Never fall back to no filter: that would export every visible customer.
+        messages.error(request, _("The export filter is not valid; nothing was exported."))
+        return redirect("imports:index")
+    filters, file_format = chosen
     try:
         rows = exports.start_export(_user(request), kind, file_format, filters)
     except exports.ExportDenied as denied:

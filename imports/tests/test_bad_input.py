@@ -233,3 +233,33 @@ def test_empty_xlsx(rep, before):
 
     only(job, 1, "", "empty")
     assert snapshot() == before
+
+
+def _commit_directly(user, kind, content):
+    """Import for real without the check first, as run_job does for the import button."""
+    from imports import services
+
+    job = services.start_job(user, kind, io.BytesIO(content), "o.csv")
+    return services.run_job(job.pk, commit=True)
+
+
+@pytest.mark.parametrize(
+    ("bad", "column", "words"),
+    [
+        (["N-9", "13700009999", "New Nine", "2024-02-30", "10"], "date", "not a real date"),
+        (["N-9", "13700009999", "New Nine", "2024-03-01", "-5"], "amount", "negative"),
+        (["N-9", "not a mobile", "New Nine", "2024-03-01", "5"], "mobile", "valid mobile"),
+    ],
+)
+def test_commit_of_orders_creating_customers_writes_nothing_on_a_bad_row(
+    rep, before, settings, bad, column, words
+):
+    settings.IMPORT_BATCH_ROWS = 2
+    good = [[f"N-{n}", f"1370000{n:04d}", f"New {n}", "2024-03-01", "10"] for n in range(5)]
+    content = csv_bytes([["order no.", "mobile", "name", "date", "amount"], *good, bad])
+
+    job = _commit_directly(rep, Kind.ORDERS, content)
+
+    assert job.status == Status.NOT_COMMITTED
+    only(job, 7, column, words)
+    assert snapshot() == before

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from customers.models import Tag, TagGroup
+from customers.models import Customer, Tag, TagGroup
 from imports.models import ExportRecord
 
 pytestmark = pytest.mark.django_db
@@ -81,10 +81,14 @@ def test_xlsx_with_neutralised_formulas_in_chinese(client, manager, data):
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 
-def test_orders_export(client, manager, data):
+def test_orders_export(client, manager, data, make_order):
+    theirs = Customer.objects.get(mobile="13900003333")
+    make_order(theirs, datetime.date(2024, 1, 6), "77.00", number="SO-HIDDEN")
+
     _response, body = download(client, manager, "imports:export_orders")
 
     table = csv_table(body)
+    assert len(table) == 2 and "SO-HIDDEN" not in body.decode("utf-8-sig")
     assert table[1] == [
         "SO-1",
         "C-1",
@@ -113,3 +117,13 @@ def test_admin_exports_everyone(client, admin_user, data):
     _response, body = download(client, admin_user, "imports:export_customers")
 
     assert len(csv_table(body)) == 4
+
+
+@pytest.mark.parametrize("kind", ["imports:export_customers", "imports:export_orders"])
+def test_invalid_filter_exports_nothing(client, manager, data, kind):
+    response, _body = download(client, manager, kind, last_from="2024-13-01")
+
+    assert response.status_code == 302 and response.url == reverse("imports:index")
+    assert not ExportRecord.objects.exists()
+    shown = [str(m) for m in response.wsgi_request._messages]
+    assert shown == ["The export filter is not valid; nothing was exported."]
