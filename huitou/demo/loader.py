@@ -35,7 +35,7 @@ from sales.models import Order, Product
 from sales.services import OrderInput, bulk_create_orders
 
 Progress = Callable[[str], None]
-# Large enough that the per-chunk summary refresh is amortised, small enough to show progress.
+# Large enough that each bulk write's fixed costs are amortised, small enough to show progress.
 ORDER_CHUNK = 10_000
 BATCH = 2_000
 ORDER_CHANNEL = "Online store"
