@@ -88,8 +88,11 @@ def _not_archived(customer: Customer) -> None:
 
 
 def _not_past(field: str, day: datetime.date | None) -> None:
-    if day is not None and day < timezone.localdate():
-        raise ValidationError({field: _("The date cannot be in the past.")})
+    """Refuse a past day with the form's rule and message, naming the payload's field."""
+    try:
+        services.check_not_past(day)
+    except ValidationError as error:
+        raise ValidationError({field: error}) from None
 
 
 def _loaded(pk: int) -> FollowUp:

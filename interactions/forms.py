@@ -1,11 +1,12 @@
 """Forms of the communication log."""
 
+import datetime
+
 from django import forms
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from huitou.forms import StyledFormMixin
 from interactions.models import Interaction
+from interactions.services import check_not_past
 
 
 class InteractionForm(StyledFormMixin, forms.ModelForm[Interaction]):
@@ -17,8 +18,8 @@ class InteractionForm(StyledFormMixin, forms.ModelForm[Interaction]):
             "next_contact_on": forms.DateInput(attrs={"type": "date"}),
         }
 
-    def clean_next_contact_on(self) -> object:
-        value = self.cleaned_data.get("next_contact_on")
-        if value is not None and value < timezone.localdate():
-            raise forms.ValidationError(_("The next contact cannot be in the past."))
+    def clean_next_contact_on(self) -> datetime.date | None:
+        """Return the next-contact day, refusing one in the past (the API's rule too)."""
+        value: datetime.date | None = self.cleaned_data.get("next_contact_on")
+        check_not_past(value)
         return value

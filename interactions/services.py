@@ -4,14 +4,26 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.access import visible_owner_q
 from accounts.models import User
 from customers.models import Customer
 from interactions.models import FollowUp, Interaction
+
+
+def check_not_past(day: datetime.date | None) -> None:
+    """Refuse a contact day the user picked before today (in the user's time zone).
+
+    Only what a user types is checked (the log form, the API). The services below accept
+    past days on purpose: the demo loader and test fixtures plan overdue follow-ups.
+    """
+    if day is not None and day < timezone.localdate():
+        raise ValidationError(_("The date cannot be in the past."), code="past")
 
 
 def visible_interactions(user: User) -> QuerySet[Interaction]:

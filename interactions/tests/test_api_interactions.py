@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from customers.services import archive_customer
@@ -96,6 +97,32 @@ def test_bad_interactions_are_rejected(rep, make_customer, body, field):
     response = post(client_for(rep), log_url(make_customer(rep)), body)
     assert response.status_code == 422
     assert errors(response) == {field}
+    assert not Interaction.objects.exists() and not FollowUp.objects.exists()
+
+
+PAST_DAY = {"en": "The date cannot be in the past.", "zh-hans": "日期不能早于今天。"}
+
+
+@pytest.mark.parametrize("language", PAST_DAY)
+def test_api_and_form_refuse_a_past_day_with_one_message(rep, make_customer, language):
+    rep.language = language
+    rep.save(update_fields=["language"])
+    customer = make_customer(rep)
+    client = client_for(rep)
+    yesterday = str(today() - datetime.timedelta(days=1))
+    logged = post(
+        client, log_url(customer), {"kind": "call", "summary": "x", "next_contact_on": yesterday}
+    )
+    planned = post(client, FOLLOW_UPS, {"customer_id": customer.pk, "due_on": yesterday})
+    page = client.post(
+        reverse("interactions:log", args=[customer.pk]),
+        {"kind": "call", "direction": "out", "summary": "x", "next_contact_on": yesterday},
+    )
+    message = PAST_DAY[language]
+    assert (logged.status_code, planned.status_code, page.status_code) == (422, 422, 200)
+    assert logged.json() == {"errors": [{"field": "next_contact_on", "message": message}]}
+    assert planned.json() == {"errors": [{"field": "due_on", "message": message}]}
+    assert message in page.content.decode()
     assert not Interaction.objects.exists() and not FollowUp.objects.exists()
 
 
