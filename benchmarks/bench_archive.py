@@ -327,7 +327,9 @@ def line_rows(
 LINE_COLUMNS = ("id", "order_id", "product_id", "quantity", "unit_price", "discount", "amount")
 
 
-def stats_rows(sim: Simulation, index: np.ndarray) -> Iterator[tuple[Any, ...]]:
+def stats_rows(
+    sim: Simulation, index: np.ndarray, owners: dict[int, int]
+) -> Iterator[tuple[Any, ...]]:
     """Yield the purchase summaries of the orders at these positions, computed with NumPy."""
     dates = day_strings(sim.end_day)
     customer, day, amount = sim.customer[index], sim.day[index], sim.amount[index]
@@ -339,12 +341,13 @@ def stats_rows(sim: Simulation, index: np.ndarray) -> Iterator[tuple[Any, ...]]:
     days = np.add.reduceat(new_day.astype(np.int64), starts)
     totals = np.add.reduceat(amount, starts)
     for k, start in enumerate(starts.tolist()):
-        yield (int(customer[start]) + 1, dates[day[start]], dates[day[ends[k] - 1]], int(days[k]),
-               int(ends[k] - start), round(float(totals[k]), 2))  # fmt: skip
+        customer_id = int(customer[start]) + 1
+        yield (customer_id, owners[customer_id], dates[day[start]], dates[day[ends[k] - 1]],
+               int(days[k]), int(ends[k] - start), round(float(totals[k]), 2))  # fmt: skip
 
 
-STATS_COLUMNS = ("customer_id", "first_purchase_on", "last_purchase_on", "purchase_days",
-                 "orders_count", "total_spend")  # fmt: skip
+STATS_COLUMNS = ("customer_id", "owner_id", "first_purchase_on", "last_purchase_on",
+                 "purchase_days", "orders_count", "total_spend")  # fmt: skip
 
 
 def activity_rows(
@@ -431,7 +434,10 @@ def build(
         lambda: insert(OrderLine, LINE_COLUMNS, line_rows(sim, head, product_ids, rng)),
         "order lines",
     )
-    step(lambda: insert(CustomerStats, STATS_COLUMNS, stats_rows(sim, head)), "purchase summaries")
+    step(
+        lambda: insert(CustomerStats, STATS_COLUMNS, stats_rows(sim, head, owners)),
+        "purchase summaries",
+    )
     interactions, follow_ups = activity_rows(n, owners, rng)
     interaction_columns = (
         "customer_id",
@@ -557,8 +563,8 @@ def check_summaries(customer_ids: Sequence[int]) -> bool:
     from sales.services import computed_stats
 
     def row(s: Any) -> tuple[Any, ...]:
-        return (s.first_purchase_on, s.last_purchase_on, s.purchase_days, s.orders_count,
-                Decimal(s.total_spend).quantize(Decimal("0.01")))  # fmt: skip
+        return (s.owner_id, s.first_purchase_on, s.last_purchase_on, s.purchase_days,
+                s.orders_count, Decimal(s.total_spend).quantize(Decimal("0.01")))  # fmt: skip
 
     ids = sorted(set(customer_ids))
     kept = {s.customer_id: row(s) for s in CustomerStats.objects.filter(customer_id__in=ids)}

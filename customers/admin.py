@@ -1,6 +1,10 @@
 from django.contrib import admin
+from django.forms import ModelForm
+from django.http import HttpRequest
 
+from accounts.models import User
 from customers.models import Consent, Customer, ProfileChange, Tag, TagGroup
+from customers.services import create_customer, update_customer
 
 
 class ConsentInline(admin.TabularInline[Consent, Customer]):
@@ -15,6 +19,24 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
     search_fields = ("name", "mobile", "email", "company")
     raw_id_fields = ("owner", "merged_into")
     inlines = [ConsentInline]
+
+    def save_model(
+        self, request: HttpRequest, obj: Customer, form: ModelForm[Customer], change: bool
+    ) -> None:
+        """Save through the archive's services, so that admin edits are in the history too
+        and an owner change reaches the purchase summary's copy of the owner."""
+        assert isinstance(request.user, User)
+        names = form.changed_data if change else list(form.cleaned_data)
+        fields = {name: form.cleaned_data[name] for name in names if name not in M2M_FIELDS}
+        if change:
+            update_customer(request.user, Customer.objects.get(pk=obj.pk), fields)
+        else:
+            obj.pk = create_customer(request.user, fields).pk
+        obj.refresh_from_db()
+
+
+# Saved by the admin's save_related after save_model.
+M2M_FIELDS = {"tags"}
 
 
 @admin.register(TagGroup)

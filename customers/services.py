@@ -17,7 +17,7 @@ from accounts.access import can_edit_owned_by, can_reassign, visible_owner_q
 from accounts.models import User
 from customers.models import Consent, Customer, CustomerQuerySet, ProfileChange, Tag
 from interactions.services import move_customer_records, recent_interactions
-from sales.services import move_orders, recent_orders
+from sales.services import follow_owners, move_orders, recent_orders
 
 
 class AccessDenied(Exception):
@@ -109,7 +109,22 @@ def filter_customers(user: User, filters: CustomerFilter) -> CustomerQuerySet:
         "stats__total_spend__lte": filters.spend_max,
     }
     customers = customers.filter(**{k: v for k, v in conditions.items() if v is not None})
+    if filters.last_purchase_from or filters.last_purchase_to:
+        customers = _owner_on_summary(user, customers, filters.owner_id)
     return search(customers, filters.query)
+
+
+def _owner_on_summary(
+    user: User, customers: CustomerQuerySet, owner_id: int | None
+) -> CustomerQuerySet:
+    """Repeat the owner conditions on the summary's copy of the owner.
+
+    The same rows match, but now the database can read one owner's (or team's) customers
+    who last bought in a range straight from the (owner, last purchase) index instead of
+    probing the summary of each of their customers.
+    """
+    customers = customers.filter(visible_owner_q(user, "stats__owner"))
+    return customers.filter(stats__owner_id=owner_id) if owner_id is not None else customers
 
 
 SORT_FIELDS: dict[str, list[Any]] = {
@@ -231,7 +246,13 @@ def update_customer(
         setattr(customer, name, value)
     customer.full_clean()
     customer.save()
+    if _changes_owner(fields):
+        follow_owners([customer.pk])
     return _record_changes(customer, actor, before, timezone.now())
+
+
+def _changes_owner(fields: Iterable[str]) -> bool:
+    return not {"owner", "owner_id"}.isdisjoint(fields)
 
 
 @transaction.atomic
@@ -287,11 +308,8 @@ def reassign_customers(actor: User, customer_ids: Iterable[int], new_owner: User
     if not can_reassign(actor) or not can_edit_owned_by(actor, new_owner.pk):
         raise AccessDenied(_("You may not assign customers to this owner."))
     customers = visible_customers(actor).filter(pk__in=list(customer_ids)).select_for_update()
-    moved = 0
-    for customer in customers.exclude(owner=new_owner):
-        update_customer(actor, customer, {"owner": new_owner})
-        moved += 1
-    return moved
+    moving = list(customers.exclude(owner=new_owner).select_related("owner"))
+    return bulk_update_customers(actor, [(customer, {"owner": new_owner}) for customer in moving])
 
 
 def possible_duplicates(customer: Customer) -> CustomerQuerySet:
@@ -406,4 +424,6 @@ def bulk_update_customers(
         ]  # fmt: skip
     Customer.objects.bulk_update([c for c, _values in updates], sorted(fields), batch_size=500)
     ProfileChange.objects.bulk_create(history, batch_size=1000)
+    if _changes_owner(fields):
+        follow_owners(customer.pk for customer, _values in updates)
     return len(updates)

@@ -263,7 +263,10 @@ def _day_counts(
 
 
 def _upsert_stats(rows: list[list[Any]]) -> None:
-    """Add (customer, first, last, new days, orders, spend) rows into the summaries."""
+    """Add (customer, first, last, new days, orders, spend) rows into the summaries.
+
+    A new summary takes its owner from the customer row (one key lookup per summary).
+    """
     db = connections[DEFAULT_DB_ALIAS]
     date_field = CustomerStats._meta.get_field("first_purchase_on")
     prepared: dict[Any, Any] = {}
@@ -272,11 +275,14 @@ def _upsert_stats(rows: list[list[Any]]) -> None:
             if row[index] not in prepared:
                 prepared[row[index]] = date_field.get_db_prep_save(row[index], db)
             row[index] = prepared[row[index]]
+        row.append(row[0])  # the customer again, for the owner lookup
     table = db.ops.quote_name(CustomerStats._meta.db_table)
+    customers = db.ops.quote_name(Customer._meta.db_table)
     # CASE rather than MIN()/LEAST(): the one spelling SQLite and PostgreSQL share.
     sql = (
         f"INSERT INTO {table} (customer_id, first_purchase_on, last_purchase_on, "
-        "purchase_days, orders_count, total_spend) VALUES (%s, %s, %s, %s, %s, %s) "
+        "purchase_days, orders_count, total_spend, owner_id) "
+        f"SELECT %s, %s, %s, %s, %s, %s, owner_id FROM {customers} WHERE id = %s "
         "ON CONFLICT (customer_id) DO UPDATE SET "
         f"first_purchase_on = CASE WHEN excluded.first_purchase_on < {table}.first_purchase_on "
         f"THEN excluded.first_purchase_on ELSE {table}.first_purchase_on END, "
@@ -341,13 +347,14 @@ def computed_stats(customer_ids: Iterable[int] | None = None) -> dict[int, Custo
     paid = Order.objects.filter(status=OrderStatus.PAID)
     if customer_ids is not None:
         paid = paid.filter(customer_id__in=list(customer_ids))
-    rows = paid.values("customer_id").annotate(
+    rows = paid.values("customer_id", "customer__owner_id").annotate(
         first=Min("ordered_on"), last=Max("ordered_on"),
         days=Count("ordered_on", distinct=True), orders=Count("id"), total=Sum("amount"),
     )  # fmt: skip
     return {
         row["customer_id"]: CustomerStats(
-            customer_id=row["customer_id"], first_purchase_on=row["first"],
+            customer_id=row["customer_id"], owner_id=row["customer__owner_id"],
+            first_purchase_on=row["first"],
             last_purchase_on=row["last"], purchase_days=row["days"],
             orders_count=row["orders"], total_spend=Decimal(row["total"]).quantize(CENT),
         )
@@ -364,6 +371,7 @@ def _write_stats(customer_ids: Sequence[int]) -> None:
     """
     quote = connection.ops.quote_name
     stats, orders = quote(CustomerStats._meta.db_table), quote(Order._meta.db_table)
+    customers = quote(Customer._meta.db_table)
     ids = ", ".join(["%s"] * len(customer_ids))
     with connection.cursor() as cursor:
         cursor.execute(
@@ -373,18 +381,35 @@ def _write_stats(customer_ids: Sequence[int]) -> None:
             [*customer_ids, OrderStatus.PAID.value],
         )
         cursor.execute(
-            f"INSERT INTO {stats} (customer_id, first_purchase_on, last_purchase_on, "
+            f"INSERT INTO {stats} (customer_id, owner_id, first_purchase_on, last_purchase_on, "
             "purchase_days, orders_count, total_spend) "
-            "SELECT customer_id, MIN(ordered_on), MAX(ordered_on), COUNT(DISTINCT ordered_on), "
+            f"SELECT customer_id, (SELECT owner_id FROM {customers} WHERE id = customer_id), "
+            "MIN(ordered_on), MAX(ordered_on), COUNT(DISTINCT ordered_on), "
             f"COUNT(*), ROUND(SUM(amount), 2) FROM {orders} "
             f"WHERE status = %s AND customer_id IN ({ids}) GROUP BY customer_id "
-            "ON CONFLICT (customer_id) DO UPDATE SET "
+            "ON CONFLICT (customer_id) DO UPDATE SET owner_id = excluded.owner_id, "
             "first_purchase_on = excluded.first_purchase_on, "
             "last_purchase_on = excluded.last_purchase_on, "
             "purchase_days = excluded.purchase_days, orders_count = excluded.orders_count, "
             "total_spend = excluded.total_spend",
             [OrderStatus.PAID.value, *customer_ids],
         )
+
+
+def follow_owners(customer_ids: Iterable[int]) -> None:
+    """Copy these customers' owners onto their purchase summaries, after a reassignment."""
+    ids = sorted(set(customer_ids))
+    quote = connection.ops.quote_name
+    stats, customers = quote(CustomerStats._meta.db_table), quote(Customer._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), ID_CHUNK):
+            chunk = ids[start : start + ID_CHUNK]
+            cursor.execute(
+                f"UPDATE {stats} SET owner_id = (SELECT owner_id FROM {customers} "
+                f"WHERE id = {stats}.customer_id) "
+                f"WHERE customer_id IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            )
 
 
 def refresh_stats(customer_ids: Iterable[int]) -> None:
@@ -413,7 +438,7 @@ def _stats_tuple(stats: CustomerStats | None) -> tuple[object, ...] | None:
     if stats is None:
         return None
     return (
-        stats.first_purchase_on, stats.last_purchase_on, stats.purchase_days,
+        stats.owner_id, stats.first_purchase_on, stats.last_purchase_on, stats.purchase_days,
         stats.orders_count, Decimal(stats.total_spend).quantize(CENT),
     )  # fmt: skip
 

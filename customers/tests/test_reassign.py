@@ -1,8 +1,18 @@
 """Reassigning owners is a manager action, limited to the team, and recorded."""
 
+import datetime
+from dataclasses import replace
+
 import pytest
 
-from customers.services import AccessDenied, reassign_customers
+from customers.services import (
+    AccessDenied,
+    CustomerFilter,
+    filter_customers,
+    merge_customers,
+    reassign_customers,
+)
+from sales.models import CustomerStats
 
 
 def test_manager_reassigns_in_bulk_and_it_is_recorded(manager, rep, teammate, make_customer):
@@ -35,3 +45,26 @@ def test_manager_cannot_take_other_teams_customers(manager, other_rep, teammate,
     assert theirs.owner == other_rep
     with pytest.raises(AccessDenied):
         reassign_customers(manager, [theirs.pk], other_rep)
+
+
+def test_the_purchase_summary_follows_the_new_owner(
+    manager, rep, teammate, make_customer, make_order
+):
+    customer = make_customer(rep)
+    make_order(customer, datetime.date(2026, 3, 1))
+    reassign_customers(manager, [customer.pk], teammate)
+    assert CustomerStats.objects.get(customer=customer).owner == teammate
+    # The list's owner + last-purchase filter reads the summary's copy of the owner.
+    in_range = CustomerFilter(
+        last_purchase_from=datetime.date(2026, 2, 1), last_purchase_to=datetime.date(2026, 4, 1)
+    )
+    for owner, expected in ((teammate, [customer]), (rep, [])):
+        found = filter_customers(manager, replace(in_range, owner_id=owner.pk))
+        assert list(found) == expected
+
+
+def test_a_merged_summary_takes_the_survivors_owner(rep, teammate, make_customer, make_order):
+    survivor, duplicate = make_customer(teammate), make_customer(rep)
+    make_order(duplicate, datetime.date(2026, 3, 1))
+    merge_customers(teammate, survivor, duplicate)
+    assert CustomerStats.objects.get(customer=survivor).owner == teammate

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Role, User
-from customers.services import create_customer
+from customers.services import create_customer, reassign_customers
 from sales.models import CustomerStats, Order, OrderStatus, Product
 from sales.services import (
     LineInput,
@@ -33,6 +33,8 @@ status_step = st.tuples(
     st.just("status"), st.integers(0, 50), st.sampled_from(OrderStatus.values), st.none()
 )
 delete_step = st.tuples(st.just("delete"), st.integers(0, 50), st.none(), st.none())
+# The summary carries the owner too, so a reassignment must reach it.
+reassign_step = st.tuples(st.just("reassign"), st.integers(0, 2), st.integers(0, 1), st.none())
 # A bulk write of several orders, some on the same customer and day (the API's bulk path).
 bulk_step = st.tuples(
     st.just("bulk"),
@@ -41,7 +43,9 @@ bulk_step = st.tuples(
     st.none(),
 )
 steps = st.lists(
-    st.one_of(create_step, status_step, delete_step, bulk_step), min_size=1, max_size=25
+    st.one_of(create_step, status_step, delete_step, bulk_step, reassign_step),
+    min_size=1,
+    max_size=25,
 )
 
 
@@ -51,6 +55,7 @@ def kept() -> dict[int, tuple[object, ...]]:
 
 def _row(stats: CustomerStats) -> tuple[object, ...]:
     return (
+        stats.owner_id,
         stats.first_purchase_on,
         stats.last_purchase_on,
         stats.purchase_days,
@@ -62,7 +67,11 @@ def _row(stats: CustomerStats) -> tuple[object, ...]:
 def apply(step: tuple[object, ...], customers: list[int], number: int) -> None:
     kind, a, b, c = step
     orders = list(Order.objects.order_by("id"))
-    if kind == "create":
+    if kind == "reassign":
+        assert isinstance(a, int) and isinstance(b, int)
+        admin = User.objects.get(username="admin")
+        reassign_customers(admin, [customers[a]], User.objects.get(username=f"owner{b}"))
+    elif kind == "create":
         assert isinstance(a, int) and isinstance(b, int) and isinstance(c, Decimal)
         line = LineInput(sku="CD", quantity=1, unit_price=c)
         day = START + datetime.timedelta(days=b)
@@ -95,7 +104,9 @@ def apply(step: tuple[object, ...], customers: list[int], number: int) -> None:
 def test_summary_equals_rebuild_after_random_changes(sequence: list[tuple[object, ...]]) -> None:
     Order.objects.all().delete()
     CustomerStats.objects.all().delete()
-    owner = User.objects.get_or_create(username="owner", defaults={"role": Role.REP})[0]
+    owner = User.objects.get_or_create(username="owner0", defaults={"role": Role.REP})[0]
+    User.objects.get_or_create(username="owner1", defaults={"role": Role.REP})
+    User.objects.get_or_create(username="admin", defaults={"role": Role.ADMIN})
     Product.objects.get_or_create(sku="CD", defaults={"name": "CD", "list_price": Decimal(10)})
     customers = [
         create_customer(None, {"name": f"C{i}", "owner": owner, "mobile": ""}).pk for i in range(3)

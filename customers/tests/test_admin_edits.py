@@ -1,0 +1,70 @@
+"""Admin edits of a customer go through the archive's services."""
+
+import datetime
+from typing import Any
+
+from django.forms import ModelForm
+
+from customers.models import Customer
+from sales.models import CustomerStats
+
+
+def form_data(form: ModelForm[Customer]) -> dict[str, Any]:
+    """Return what the browser would post back for the admin form as shown."""
+    data: dict[str, Any] = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, datetime.datetime):
+            data[f"{name}_0"], data[f"{name}_1"] = value.date(), value.time()
+        elif value is not None:
+            data[name] = value
+    return data
+
+
+def test_an_admin_owner_change_is_recorded_and_reaches_the_summary(
+    client, admin_user, rep, teammate, make_customer, make_order
+):
+    customer = make_customer(rep, name="Wang Fang", mobile="13900000001")
+    make_order(customer, datetime.date(2026, 3, 1))
+    client.force_login(admin_user)
+    page = client.get(f"/admin/customers/customer/{customer.pk}/change/")
+    form = page.context["adminform"].form
+    data = form_data(form)
+    data.update(
+        {
+            "owner": teammate.pk,
+            "consents-TOTAL_FORMS": 0,
+            "consents-INITIAL_FORMS": 0,
+        }
+    )
+    response = client.post(f"/admin/customers/customer/{customer.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    customer.refresh_from_db()
+    assert customer.owner == teammate
+    change = customer.changes.get(field="owner")
+    assert (change.old_value, change.new_value, change.changed_by) == (
+        "rep",
+        "teammate",
+        admin_user,
+    )
+    assert CustomerStats.objects.get(customer=customer).owner == teammate
+
+
+def test_an_admin_created_customer_has_its_creation_in_the_history(client, admin_user, rep):
+    client.force_login(admin_user)
+    page = client.get("/admin/customers/customer/add/")
+    form = page.context["adminform"].form
+    data = form_data(form)
+    data.update(
+        {
+            "name": "Li Lei",
+            "kind": "person",
+            "owner": rep.pk,
+            "consents-TOTAL_FORMS": 0,
+            "consents-INITIAL_FORMS": 0,
+        }
+    )
+    response = client.post("/admin/customers/customer/add/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    customer = Customer.objects.get(name="Li Lei")
+    assert customer.changes.get(field="created").changed_by == admin_user
