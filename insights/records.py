@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -70,11 +70,45 @@ def translate_model_error(template: str, params: dict[str, Any]) -> str:
     return text % params if params else text
 
 
-class CustomerScore(models.Model):
-    """What one run found about one customer."""
+# A score's key packs its run and customer into one integer, the run in the high bits: each
+# run's scores are one contiguous range of the table's own B-tree, written in key order by
+# the nightly insert of a million rows and read back by range or by key. No secondary index
+# is needed, and each one cost 1.5-2.5 s of that insert (docs/performance.md).
+CUSTOMER_BITS = 32
 
-    # No single-column indexes on the two keys: (run, customer) and (customer, run) below serve
-    # every lookup, and each index slows the nightly insert of a million rows.
+
+class CustomerScoreQuerySet(models.QuerySet["CustomerScore"]):
+    def of_run(self, run_id: int) -> "CustomerScoreQuerySet":
+        """Return one run's scores: a single range of keys."""
+        return self.filter(pk__gte=score_key(run_id, 0), pk__lt=score_key(run_id + 1, 0))
+
+    def of_customer(self, run_id: int, customer_id: int) -> "CustomerScoreQuerySet":
+        """Return the run's score of one customer (none or one row), by its key."""
+        return self.filter(pk=score_key(run_id, customer_id))
+
+    def delete_run(self, run_id: int) -> None:
+        """Delete one run's scores (their warnings first) as one range of keys.
+
+        In SQL: QuerySet.delete() would load every score to look for warnings pointing
+        at it, a million objects a night.
+        """
+        ChurnWarning.objects.filter(run_id=run_id).delete()
+        table = connection.ops.quote_name(CustomerScore._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE id >= %s AND id < %s",
+                [score_key(run_id, 0), score_key(run_id + 1, 0)],
+            )
+
+
+def score_key(run_id: int, customer_id: int) -> int:
+    """Return the primary key of a run's score of a customer."""
+    return (run_id << CUSTOMER_BITS) + customer_id
+
+
+class CustomerScore(models.Model):
+    """What one run found about one customer; its key is score_key(run, customer)."""
+
     run = models.ForeignKey(
         ScoreRun, on_delete=models.CASCADE, related_name="scores", db_index=False
     )
@@ -100,20 +134,20 @@ class CustomerScore(models.Model):
     m_score = models.PositiveSmallIntegerField()
     segment = models.CharField(max_length=30)
 
+    objects = CustomerScoreQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("customer score")
         verbose_name_plural = _("customer scores")
-        constraints = [
-            models.UniqueConstraint(fields=["run", "customer"], name="unique_score_per_run")
-        ]
-        indexes = [
-            models.Index(fields=["run", "segment"], name="score_run_segment"),
-            models.Index(fields=["run", "value_tier"], name="score_run_tier"),
-            models.Index(fields=["customer", "run"], name="score_customer_run"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.customer_id} in run {self.run_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is None:
+            self.pk = score_key(self.run_id, self.customer_id)
+            kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
 
     @property
     def days_since_last(self) -> int:

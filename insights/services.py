@@ -7,12 +7,13 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import repeat
 from typing import Any
 
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +26,14 @@ from insights import warnings
 from insights.models.errors import ModelError
 from insights.models.kpis import cohort_retention, period_figures
 from insights.models.summary import customer_days, day_number
-from insights.records import ChurnWarning, CustomerScore, RunStatus, ScoreRun
+from insights.records import (
+    CUSTOMER_BITS,
+    ChurnWarning,
+    CustomerScore,
+    RunStatus,
+    ScoreRun,
+    score_key,
+)
 from insights.scoring import Scored, dashboard_summary, score
 from interactions.services import create_follow_up
 from sales.services import purchase_rows
@@ -123,7 +131,7 @@ def _summaries(
 
 
 SCORE_COLUMNS = (
-    "run", "customer", "purchase_count", "first_purchase_on", "last_purchase_on", "revenue",
+    "id", "run", "customer", "purchase_count", "first_purchase_on", "last_purchase_on", "revenue",
     "is_returning", "typical_interval_days", "p_alive", "churn_risk", "expected_purchases_30",
     "expected_purchases_90", "expected_purchases_365", "expected_spend", "clv", "value_tier",
     "r_score", "f_score", "m_score", "segment",
@@ -152,24 +160,23 @@ def _iso_dates(day_numbers: np.ndarray) -> list[str]:
 
 
 def _score_rows(run: ScoreRun, scored: Scored) -> Iterable[tuple[object, ...]]:
-    """Yield one database row per customer, converted from the arrays in bulk."""
+    """Return one database row per customer, in key order, converted from the arrays in bulk."""
     s, summary = scored.scores, scored.summary
     first = _iso_dates(summary.first_purchase_day)
     last = _iso_dates(day_number(run.as_of) - scored.days_since_last)
     interval = scored.typical_interval.astype(object)  # NaN (one purchase) is stored as NULL
     interval[np.isnan(scored.typical_interval)] = None
-    columns = zip(
-        summary.customer_id.tolist(), (summary.frequency + 1).tolist(), first, last,
+    keys = (run.pk << CUSTOMER_BITS) + summary.customer_id.astype(np.int64)
+    return zip(
+        keys.tolist(), repeat(run.pk), summary.customer_id.tolist(),
+        (summary.frequency + 1).tolist(), first, last,
         np.round(scored.window_revenue, 2).tolist(), scored.is_returning.tolist(),
         interval.tolist(),
         s.probability_alive.tolist(), s.churn_risk.tolist(), scored.expected[30].tolist(),
         scored.expected[90].tolist(), scored.expected[365].tolist(), s.expected_spend.tolist(),
         s.clv.tolist(), scored.tiers.tolist(), scored.r.tolist(), scored.f.tolist(),
         scored.m.tolist(), scored.segments.tolist(),
-        strict=True,
     )  # fmt: skip
-    for row in columns:
-        yield (run.pk, *row)
 
 
 def _store_scores(run: ScoreRun, scored: Scored) -> int:
@@ -177,21 +184,11 @@ def _store_scores(run: ScoreRun, scored: Scored) -> int:
     return insert_rows(CustomerScore, SCORE_COLUMNS, _score_rows(run, scored))
 
 
-def _score_ids(run: ScoreRun, customer_ids: list[int]) -> dict[int, int]:
-    """Return the run's score ids of these customers, looked up through (run, customer)."""
-    found: dict[int, int] = {}
-    for start in range(0, len(customer_ids), 500):
-        chunk = customer_ids[start : start + 500]
-        scores = CustomerScore.objects.filter(run=run, customer_id__in=chunk)
-        found.update(scores.values_list("customer_id", "pk"))
-    return found
-
-
 def _previous_risk(previous: ScoreRun | None, ids: np.ndarray) -> np.ndarray:
     if previous is None:
         return np.full(ids.size, np.nan)
     customers, risk = _pairs(
-        CustomerScore.objects.filter(run=previous).values_list("customer_id", "churn_risk")
+        CustomerScore.objects.of_run(previous.pk).values_list("customer_id", "churn_risk")
     )
     return _lookup(customers, risk, ids, np.nan)
 
@@ -215,15 +212,15 @@ def _store_warnings(
         flagged = warnings.evaluate(base)
     at_risk = scored.scores.clv * scored.scores.churn_risk
     with watch.stage("store_warnings"):
-        score_ids = _score_ids(run, [int(ids[i]) for i in flagged])
         rows = (
-            (run.pk, int(ids[i]), score_ids[int(ids[i])], reasons, float(at_risk[i]))
+            (run.pk, int(ids[i]), score_key(run.pk, int(ids[i])), reasons, float(at_risk[i]))
             for i, reasons in flagged.items()
         )
         insert_rows(ChurnWarning, ("run", "customer", "score", "reasons", "value_at_risk"), rows)
     return len(flagged)
 
 
+@transaction.atomic
 def _prune_old_scores(keep: int) -> None:
     """Delete per-customer rows of old runs; the run records and their aggregates stay."""
     kept = list(
@@ -231,9 +228,8 @@ def _prune_old_scores(keep: int) -> None:
         .order_by("-as_of", "-finished_at")
         .values_list("pk", flat=True)[:keep]
     )
-    old = ScoreRun.objects.exclude(pk__in=kept)
-    ChurnWarning.objects.filter(run__in=old).delete()
-    CustomerScore.objects.filter(run__in=old).delete()
+    for old in ScoreRun.objects.exclude(pk__in=kept).values_list("pk", flat=True):
+        CustomerScore.objects.delete_run(old)
 
 
 def latest_run() -> ScoreRun | None:
@@ -246,7 +242,7 @@ def score_for(customer: Customer) -> CustomerScore | None:
     run = latest_run()
     if run is None:
         return None
-    return CustomerScore.objects.filter(run=run, customer=customer).select_related("run").first()
+    return CustomerScore.objects.of_customer(run.pk, customer.pk).select_related("run").first()
 
 
 def warning_for(customer: Customer) -> ChurnWarning | None:
@@ -298,13 +294,17 @@ def summary_for(user: User, run: ScoreRun) -> dict[str, Any]:
 
 def segment_movement(user: User, before: ScoreRun, after: ScoreRun) -> dict[tuple[str, str], int]:
     """Return how many visible customers moved from each segment to each other between runs."""
+    # A customer's score in the earlier run is the same key with the earlier run's bits.
+    earlier = CustomerScore.objects.filter(pk=OuterRef("pk") - score_key(after.pk - before.pk, 0))
     pairs = (
-        CustomerScore.objects.filter(run=after, customer__in=_visible_ids(user))
-        .filter(customer__scores__run=before)
-        .values("customer__scores__segment", "segment")
+        CustomerScore.objects.of_run(after.pk)
+        .filter(customer__in=_visible_ids(user))
+        .annotate(before=Subquery(earlier.values("segment")))
+        .filter(before__isnull=False)
+        .values("before", "segment")
         .annotate(n=Count("pk"))
     )
-    return {(row["customer__scores__segment"], row["segment"]): row["n"] for row in pairs}
+    return {(row["before"], row["segment"]): row["n"] for row in pairs}
 
 
 def _visible_ids(user: User) -> "QuerySet[Customer, Any]":
@@ -314,7 +314,8 @@ def _visible_ids(user: User) -> "QuerySet[Customer, Any]":
 def segment_table(user: User, run: ScoreRun) -> list[dict[str, Any]]:
     """Return segment sizes and revenue over the visible customers."""
     rows = (
-        CustomerScore.objects.filter(run=run, customer__in=_visible_ids(user))
+        CustomerScore.objects.of_run(run.pk)
+        .filter(customer__in=_visible_ids(user))
         .values("segment")
         .annotate(customers=Count("pk"), revenue=Sum("revenue"))
     )
@@ -344,7 +345,7 @@ def _filtered_customer_ids(user: User, kpi: KpiFilter) -> np.ndarray:
         customers = customers.filter(region=kpi.region)
     run = latest_run()
     if run is not None and (kpi.tier or kpi.segment):
-        scores = CustomerScore.objects.filter(run=run)
+        scores = CustomerScore.objects.of_run(run.pk)
         scores = scores.filter(value_tier=kpi.tier) if kpi.tier else scores
         scores = scores.filter(segment=kpi.segment) if kpi.segment else scores
         customers = customers.filter(pk__in=scores.values("customer_id"))
@@ -381,7 +382,8 @@ def returning_customers(
 ) -> QuerySet[CustomerScore]:
     """Return the run's returning customers the user may see, most valuable first."""
     scores = (
-        CustomerScore.objects.filter(run=run, is_returning=True, customer__archived_at__isnull=True)
+        CustomerScore.objects.of_run(run.pk)
+        .filter(is_returning=True, customer__archived_at__isnull=True)
         .filter(visible_owner_q(user, "customer__owner"))
         .select_related("customer__owner")
     )

@@ -1,0 +1,32 @@
+"""Each run's scores are one range of keys; old runs give theirs up and keep their record."""
+
+from insights.records import ChurnWarning, CustomerScore, RunStatus, ScoreRun, score_key
+from insights.services import run_scoring, score_for
+from insights.tests.conftest import AS_OF
+from sales.models import CustomerStats
+
+
+def test_scores_are_keyed_by_run_and_customer_and_warnings_point_at_them(simulated_base):
+    run = run_scoring(AS_OF)
+    scores = CustomerScore.objects.of_run(run.pk)
+    assert all(s.pk == score_key(run.pk, s.customer_id) for s in scores)
+    assert scores.count() == CustomerStats.objects.count()
+    warning = ChurnWarning.objects.filter(run=run).select_related("score").first()
+    assert warning is not None
+    assert (warning.score.run_id, warning.score.customer_id) == (run.pk, warning.customer_id)
+    assert score_for(simulated_base[0]) == CustomerScore.objects.get(
+        run=run, customer=simulated_base[0]
+    )
+
+
+def test_only_the_newest_runs_keep_their_scores(simulated_base, settings):
+    settings.INSIGHTS = {**settings.INSIGHTS, "keep_runs": 2}
+    runs = [run_scoring(AS_OF) for _ in range(3)]
+    assert all(run.status == RunStatus.SUCCEEDED for run in runs)
+    oldest, *kept = runs
+    assert not CustomerScore.objects.of_run(oldest.pk).exists()
+    assert not ChurnWarning.objects.filter(run=oldest).exists()
+    assert ScoreRun.objects.filter(pk=oldest.pk).exists()  # the record and its aggregates stay
+    buyers = CustomerStats.objects.count()
+    assert [CustomerScore.objects.of_run(run.pk).count() for run in kept] == [buyers, buyers]
+    assert all(ChurnWarning.objects.filter(run=run).exists() for run in kept)
