@@ -27,6 +27,12 @@ def fast_password_hashing(request: pytest.FixtureRequest, settings: Any) -> None
         settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
+@pytest.fixture(autouse=True)
+def purchase_cache_per_test(settings: Any, tmp_path: Any) -> None:
+    """Give each test its own purchase cache file (the test databases reuse ids)."""
+    settings.PURCHASE_CACHE_DIR = tmp_path / "cache"
+
+
 def make_user(username: str, role: str, team: Team | None = None) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, role=role)
     if team is not None:

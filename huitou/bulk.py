@@ -8,6 +8,7 @@ and PostgreSQL alike.
 """
 
 from collections.abc import Callable, Iterable, Sequence
+from itertools import islice
 from typing import Any
 
 from django.db import connection
@@ -41,16 +42,42 @@ def _converter(field: Field[Any, Any]) -> Callable[[Any], Any] | None:
     return convert
 
 
-def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Insert rows whose values are in the order of `fields`; return how many were written."""
+def insert_prepared_rows(
+    model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
+    """Insert rows whose values the driver takes as they are (numbers, strings, None).
+
+    No Python runs per row: the driver iterates the rows itself, which at a million rows
+    saves seconds over insert_rows. The caller converts (dates to ISO text, and so on).
+    """
+    sql = _insert_sql(model, fields)
+    written = 0
+    iterator = iter(rows)
+    with connection.cursor() as cursor:
+        while batch := list(islice(iterator, BATCH)):
+            cursor.executemany(sql, batch)
+            written += len(batch)
+    return written
+
+
+def _columns(model: type[Model], fields: Sequence[str]) -> list[Field[Any, Any]]:
     by_name = {field.name: field for field in model._meta.concrete_fields}
     by_name.update({field.attname: field for field in model._meta.concrete_fields})
-    columns = [by_name[name] for name in fields]
-    converters = [(i, c) for i, c in enumerate(_converter(f) for f in columns) if c is not None]
+    return [by_name[name] for name in fields]
+
+
+def _insert_sql(model: type[Model], fields: Sequence[str]) -> str:
     quote = connection.ops.quote_name
-    names = ", ".join(quote(field.column) for field in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"
+    names = ", ".join(quote(field.column) for field in _columns(model, fields))
+    marks = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"
+
+
+def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Insert rows whose values are in the order of `fields`; return how many were written."""
+    columns = _columns(model, fields)
+    converters = [(i, c) for i, c in enumerate(_converter(f) for f in columns) if c is not None]
+    sql = _insert_sql(model, fields)
     written = 0
     batch: list[list[Any]] = []
     with connection.cursor() as cursor:

@@ -228,6 +228,10 @@ INSIGHTS = {
     "keep_runs": env_int("SCORE_RUNS_KEPT", 14),
     "nightly_hour": env_int("SCORING_HOUR", 2),
 }
+# Every paid order, collapsed by customer and day, kept between scoring runs (sales.purchases);
+# read in full again when older than this many days.
+PURCHASE_CACHE_DIR = Path(env_str("PURCHASE_CACHE_DIR", str(VAR_DIR / "cache")))
+PURCHASE_CACHE_MAX_AGE_DAYS = env_int("PURCHASE_CACHE_MAX_AGE_DAYS", 7)
 CUSTOMERS_PER_PAGE = env_int("CUSTOMERS_PER_PAGE", 25)
 API_MAX_BULK_ORDERS = env_int("API_MAX_BULK_ORDERS", 1000)
 

@@ -1,9 +1,11 @@
 """Scoring runs and what the pages read from them."""
 
 import datetime
+import json
 import logging
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -12,7 +14,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.access import sees_every_customer, visible_owner_q
 from accounts.models import Membership, User
 from customers.models import Customer
-from huitou.bulk import insert_rows
+from huitou.bulk import insert_prepared_rows
 from huitou.templatetags.huitou import money
 from insights import warnings
 from insights.models.errors import ModelError
@@ -79,6 +81,11 @@ def run_scoring(as_of: datetime.date | None = None) -> ScoreRun:
         _score_and_store(run, as_of, settings_used)
     except ModelError as error:
         run.fail(error)
+    except BaseException:
+        # The scores may have been committed on their own connection; nothing of a run that
+        # did not finish may stay behind.
+        CustomerScore.objects.delete_run(run.pk)
+        raise
     run.finished_at = timezone.now()
     run.duration_seconds = round(time.perf_counter() - started, 3)
     run.save(update_fields=["status", "message", "parameters", "finished_at", "duration_seconds"])
@@ -90,13 +97,17 @@ def run_scoring(as_of: datetime.date | None = None) -> ScoreRun:
 def _score_and_store(run: ScoreRun, as_of: datetime.date, settings_used: dict[str, Any]) -> None:
     watch = Stopwatch()
     with watch.stage("read_orders"):
-        rows = purchase_rows(as_of)
+        rows = purchase_rows(as_of, save_cache=True)
     scored = score(rows.customer_id, rows.day, rows.amount, as_of, settings_used, watch.stage)
     previous = ScoreRun.objects.latest_good()
+    with _scores_written(run, scored, watch):
+        flagged = _flag(scored, previous, settings_used, watch)
+        with watch.stage("summaries"):
+            summary = _summaries(scored, as_of, settings_used)
+    stored = scored.summary.n_customers
     with transaction.atomic():
-        with watch.stage("store_scores"):
-            stored = _store_scores(run, scored)
-        flagged = _store_warnings(run, scored, previous, settings_used, watch)
+        with watch.stage("store_warnings"):
+            _store_warnings(run, scored, flagged)
         run.parameters = {
             "settings": settings_used,
             "bgnbd": scored.purchases.as_dict(),
@@ -105,14 +116,45 @@ def _score_and_store(run: ScoreRun, as_of: datetime.date, settings_used: dict[st
         run.counts = {
             "purchase_days": int(rows.day.size),
             "customers_scored": stored,
-            "warnings": flagged,
+            "warnings": len(flagged),
             "customers_without_purchases": Customer.objects.active().count() - stored,
+            "timings": watch.seconds,
         }
-        with watch.stage("summaries"):
-            run.summary = _summaries(scored, as_of, settings_used)
+        run.summary = summary
         run.status = RunStatus.SUCCEEDED
-        run.counts["timings"] = watch.seconds
         run.save(update_fields=["parameters", "counts", "summary", "status"])
+
+
+@contextmanager
+def _scores_written(run: ScoreRun, scored: Scored, watch: Stopwatch) -> Iterator[None]:
+    """Write the run's scores while the block computes the rest, when the database allows.
+
+    The insert of a million scores takes about 8 s on SQLite, which releases the GIL while
+    it writes, so on a connection of its own in a second thread it runs alongside the
+    warning rules and the dashboard aggregates. The scores of an unfinished run are never
+    shown (pages read the latest succeeded run) and run_scoring deletes them if it fails.
+    Inside a caller's transaction (tests) a second connection could neither see the run nor
+    write beside the first, so the scores are written inline first.
+    """
+    if transaction.get_connection().in_atomic_block:
+        with watch.stage("store_scores"):
+            _store_scores(run, scored)
+        yield
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        writing = pool.submit(_store_scores_on_own_connection, run, scored, watch)
+        try:
+            yield
+        finally:
+            writing.result()
+
+
+def _store_scores_on_own_connection(run: ScoreRun, scored: Scored, watch: Stopwatch) -> None:
+    try:
+        with watch.stage("store_scores"), transaction.atomic():
+            _store_scores(run, scored)
+    finally:
+        connections.close_all()  # this thread's connection, not the caller's
 
 
 def _summaries(
@@ -181,7 +223,7 @@ def _score_rows(run: ScoreRun, scored: Scored) -> Iterable[tuple[object, ...]]:
 
 def _store_scores(run: ScoreRun, scored: Scored) -> int:
     """Write every customer's score; return how many were written."""
-    return insert_rows(CustomerScore, SCORE_COLUMNS, _score_rows(run, scored))
+    return insert_prepared_rows(CustomerScore, SCORE_COLUMNS, _score_rows(run, scored))
 
 
 def _previous_risk(previous: ScoreRun | None, ids: np.ndarray) -> np.ndarray:
@@ -193,10 +235,10 @@ def _previous_risk(previous: ScoreRun | None, ids: np.ndarray) -> np.ndarray:
     return _lookup(customers, risk, ids, np.nan)
 
 
-def _store_warnings(
-    run: ScoreRun, scored: Scored, previous: ScoreRun | None, settings_used: dict[str, Any],
-    watch: Stopwatch,
-) -> int:  # fmt: skip
+def _flag(
+    scored: Scored, previous: ScoreRun | None, settings_used: dict[str, Any], watch: Stopwatch
+) -> dict[int, list[dict[str, Any]]]:
+    """Return the warning reasons of each flagged customer, by position in the scores."""
     ids = scored.summary.customer_id
     with watch.stage("previous_risk"):
         previous_risk = _previous_risk(previous, ids)
@@ -209,15 +251,22 @@ def _store_warnings(
         settings=settings_used,
     )  # fmt: skip
     with watch.stage("warning_rules"):
-        flagged = warnings.evaluate(base)
-    at_risk = scored.scores.clv * scored.scores.churn_risk
-    with watch.stage("store_warnings"):
-        rows = (
-            (run.pk, int(ids[i]), score_key(run.pk, int(ids[i])), reasons, float(at_risk[i]))
-            for i, reasons in flagged.items()
-        )
-        insert_rows(ChurnWarning, ("run", "customer", "score", "reasons", "value_at_risk"), rows)
-    return len(flagged)
+        return warnings.evaluate(base)
+
+
+def _store_warnings(
+    run: ScoreRun, scored: Scored, flagged: dict[int, list[dict[str, Any]]]
+) -> None:
+    positions = np.fromiter(flagged, dtype=np.int64, count=len(flagged))
+    customers = scored.summary.customer_id[positions].astype(np.int64)
+    at_risk = (scored.scores.clv * scored.scores.churn_risk)[positions]
+    rows = zip(
+        repeat(run.pk), customers.tolist(), ((run.pk << CUSTOMER_BITS) + customers).tolist(),
+        # The C encoder: the reasons hold plain numbers and strings only.
+        map(json.dumps, flagged.values()), at_risk.tolist(),
+    )  # fmt: skip
+    columns = ("run", "customer", "score", "reasons", "value_at_risk")
+    insert_prepared_rows(ChurnWarning, columns, rows)
 
 
 @transaction.atomic
@@ -228,7 +277,13 @@ def _prune_old_scores(keep: int) -> None:
         .order_by("-as_of", "-finished_at")
         .values_list("pk", flat=True)[:keep]
     )
-    for old in ScoreRun.objects.exclude(pk__in=kept).values_list("pk", flat=True):
+    # A run started in the last day may still be writing (a `score` command beside the nightly
+    # job); older unfinished runs were killed and their scores are deleted with the rest.
+    running = ScoreRun.objects.filter(
+        status=RunStatus.RUNNING, started_at__gte=timezone.now() - datetime.timedelta(days=1)
+    )
+    old_runs = ScoreRun.objects.exclude(pk__in=kept).exclude(pk__in=running.values("pk"))
+    for old in old_runs.values_list("pk", flat=True):
         CustomerScore.objects.delete_run(old)
 
 

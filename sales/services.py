@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Count, Max, Min, Model, QuerySet, Sum
@@ -18,6 +17,7 @@ from accounts.access import visible_owner_q
 from accounts.models import User
 from customers.models import Customer
 from huitou.bulk import insert_rows
+from sales import purchases
 from sales.models import ZERO, CustomerStats, Order, OrderLine, OrderStatus, Product
 
 # The columns' limits: unit prices have 12 digits (10 before the point), line and order
@@ -494,90 +494,13 @@ def create_product(fields: dict[str, object]) -> Product:
     return product
 
 
-@dataclass(frozen=True)
-class PurchaseRows:
-    """Paid orders as NumPy arrays; callers collapse same-day orders (insights.models.summary)."""
+def purchase_rows(until: datetime.date, save_cache: bool = False) -> purchases.PurchaseRows:
+    """Return every paid order up to `until` as arrays, one row per customer and day.
 
-    customer_id: np.ndarray
-    day: np.ndarray  # days since 1970-01-01
-    amount: np.ndarray
-
-
-def _purchase_rows_sql(vendor: str) -> str:
-    # The day number is computed in SQL so millions of rows cross into Python as plain numbers.
-    # No GROUP BY: a sequential scan is several times faster than SQLite's sort, and NumPy
-    # merges same-day orders afterwards anyway.
-    table = Order._meta.db_table
-    if vendor == "sqlite":
-        day = "CAST(julianday(ordered_on) - 2440587.5 AS INTEGER)"
-        source, amount = f"{table} NOT INDEXED", "amount"
-    else:
-        day = "(ordered_on - DATE '1970-01-01')"
-        source, amount = table, "CAST(amount AS DOUBLE PRECISION)"
-    return (
-        f"SELECT customer_id, {day}, {amount} FROM {source} WHERE status = %s AND ordered_on <= %s"
-    )
-
-
-def plain_purchase_rows(until: datetime.date, chunk_size: int = 500_000) -> PurchaseRows:
-    """Return every paid order up to `until`, read in chunks through the driver."""
-    blocks: list[np.ndarray] = []
-    with connection.cursor() as cursor:
-        cursor.execute(_purchase_rows_sql(connection.vendor), [OrderStatus.PAID, until])
-        while rows := cursor.fetchmany(chunk_size):
-            blocks.append(np.array(rows, dtype=np.float64))
-    if not blocks:
-        empty = np.zeros(0)
-        return PurchaseRows(empty.astype(np.int64), empty.astype(np.int64), empty)
-    block = np.concatenate(blocks)
-    return PurchaseRows(block[:, 0].astype(np.int64), block[:, 1].astype(np.int64), block[:, 2])
-
-
-# Paid orders up to a date, as in sales.services.purchase_rows, read by SQLite in chunks of
-# order ids. Each chunk comes back as one string of "key,cents" pairs (key = customer id * 2**20
-# plus the day number shifted by 2**19), which NumPy parses in C: fetching ten million rows as
-# Python tuples took 20 s of the nightly run, this takes about 6 s. Amounts are read in whole
-# cents (a DecimalField with two places) and divided by 100, which gives back the exact float
-# the column holds.
-_DAY_BITS = 20
-_ID_LIMIT = 2 ** (62 - _DAY_BITS)
-_CHUNK_IDS = 1_000_000
-
-
-def _chunk_sql() -> str:
-    table = connection.ops.quote_name(Order._meta.db_table)
-    day = "CAST(julianday(ordered_on) - 2440587.5 AS INTEGER)"
-    key = f"customer_id * {2**_DAY_BITS} + {day} + {2 ** (_DAY_BITS - 1)}"
-    cents = "CAST(round(amount * 100) AS INTEGER)"
-    return (
-        f"SELECT group_concat(({key}) || ',' || {cents}, ',') FROM {table} "
-        "WHERE id >= %s AND id < %s AND status = %s AND ordered_on <= %s"
-    )
-
-
-def purchase_rows(until: datetime.date) -> PurchaseRows:
-    """Return every paid order up to `until`, for the analyses; on SQLite read much faster.
-
-    Same rows, same order, same values as plain_purchase_rows, which other databases (and
-    ids too large to pack) use.
+    Served from a file checked against the purchase summaries (sales.purchases);
+    `save_cache` writes it back, which the nightly scoring run does.
     """
-    low, high = Order.objects.aggregate(low=Min("pk"), high=Max("pk")).values()
-    customers = Order.objects.aggregate(high=Max("customer_id"))["high"]
-    if connection.vendor != "sqlite" or low is None or customers >= _ID_LIMIT:
-        return plain_purchase_rows(until)
-    sql, blocks = _chunk_sql(), []
-    with connection.cursor() as cursor:
-        for start in range(low, high + 1, _CHUNK_IDS):
-            cursor.execute(sql, [start, start + _CHUNK_IDS, OrderStatus.PAID, until])
-            (text,) = cursor.fetchone()
-            if text:
-                blocks.append(np.fromstring(text, dtype=np.int64, sep=","))
-    if not blocks:
-        return plain_purchase_rows(until)
-    pairs = np.concatenate(blocks).reshape(-1, 2)
-    key = pairs[:, 0]
-    day = (key & (2**_DAY_BITS - 1)) - 2 ** (_DAY_BITS - 1)
-    return PurchaseRows(key >> _DAY_BITS, day, pairs[:, 1] / 100)
+    return purchases.purchase_rows(until, save_cache)
 
 
 @transaction.atomic

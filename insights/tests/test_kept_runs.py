@@ -1,5 +1,7 @@
 """Each run's scores are one range of keys; old runs give theirs up and keep their record."""
 
+import pytest
+
 from insights.records import ChurnWarning, CustomerScore, RunStatus, ScoreRun, score_key
 from insights.services import run_scoring, score_for
 from insights.tests.conftest import AS_OF
@@ -30,3 +32,30 @@ def test_only_the_newest_runs_keep_their_scores(simulated_base, settings):
     buyers = CustomerStats.objects.count()
     assert [CustomerScore.objects.of_run(run.pk).count() for run in kept] == [buyers, buyers]
     assert all(ChurnWarning.objects.filter(run=run).exists() for run in kept)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_scores_are_written_alongside_and_complete(simulated_base):
+    run = run_scoring(AS_OF)  # no enclosing transaction: the scores go in on a second thread
+    assert run.status == RunStatus.SUCCEEDED, run.message
+    buyers = CustomerStats.objects.count()
+    assert CustomerScore.objects.of_run(run.pk).count() == buyers == run.counts["customers_scored"]
+    warned = ChurnWarning.objects.filter(run=run).select_related("score")
+    assert warned.exists() and all(w.score.customer_id == w.customer_id for w in warned)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_that_breaks_after_its_scores_were_written_leaves_none(simulated_base, monkeypatch):
+    good = run_scoring(AS_OF)
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("disk full")
+
+    # A fault in the aggregates, computed while the scores are being committed beside them.
+    monkeypatch.setattr("insights.services._summaries", broken)
+    with pytest.raises(RuntimeError):
+        run_scoring(AS_OF)
+    broken_run = ScoreRun.objects.exclude(pk=good.pk).get()
+    assert not CustomerScore.objects.of_run(broken_run.pk).exists()
+    assert not ChurnWarning.objects.filter(run=broken_run).exists()
+    assert ScoreRun.objects.latest_good() == good

@@ -74,17 +74,3 @@ def test_a_failed_run_keeps_the_last_good_one(simulated_base):
     failed = run_scoring(datetime.date(2000, 1, 1))  # before anyone bought
     assert failed.status == RunStatus.FAILED and "no transactions" in failed.message.lower()
     assert ScoreRun.objects.latest_good() == good
-
-
-def test_fast_purchase_read_matches_purchase_rows(simulated_base):
-    """The nightly job's SQLite reader returns exactly what the plain driver read does."""
-    import numpy as np
-
-    from sales.services import plain_purchase_rows, purchase_rows
-
-    for until in (AS_OF, AS_OF - datetime.timedelta(days=200)):
-        fast, plain = purchase_rows(until), plain_purchase_rows(until)
-        assert fast.customer_id.size > 0
-        for name in ("customer_id", "day", "amount"):
-            assert np.array_equal(getattr(fast, name), getattr(plain, name)), name
-            assert getattr(fast, name).dtype == getattr(plain, name).dtype, name
