@@ -28,9 +28,14 @@ def fast_password_hashing(request: pytest.FixtureRequest, settings: Any) -> None
 
 
 @pytest.fixture(autouse=True)
-def purchase_cache_per_test(settings: Any, tmp_path: Any) -> None:
-    """Give each test its own purchase cache file (the test databases reuse ids)."""
-    settings.PURCHASE_CACHE_DIR = tmp_path / "cache"
+def analysis_cache_per_test(settings: Any, tmp_path: Any) -> None:
+    """Give each test its own purchase cache file (the test databases reuse ids).
+
+    A test changes its orders within seconds of reading them, so changes are looked for
+    from the moment of the last check exactly, not from a minute before.
+    """
+    settings.ANALYSIS_CACHE_DIR = tmp_path / "cache"
+    settings.PURCHASE_CACHE_CHANGE_MARGIN = 0.0
 
 
 def make_user(username: str, role: str, team: Team | None = None) -> User:

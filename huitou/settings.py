@@ -228,10 +228,13 @@ INSIGHTS = {
     "keep_runs": env_int("SCORE_RUNS_KEPT", 14),
     "nightly_hour": env_int("SCORING_HOUR", 2),
 }
-# Every paid order, collapsed by customer and day, kept between scoring runs (sales.purchases);
-# read in full again when older than this many days.
-PURCHASE_CACHE_DIR = Path(env_str("PURCHASE_CACHE_DIR", str(VAR_DIR / "cache")))
+# Arrays the analyses keep between runs (huitou.analysis_cache), among them every paid order
+# collapsed by customer and day (sales.purchases), read in full again after this many days.
+ANALYSIS_CACHE_DIR = Path(env_str("ANALYSIS_CACHE_DIR", str(VAR_DIR / "cache")))
 PURCHASE_CACHE_MAX_AGE_DAYS = env_int("PURCHASE_CACHE_MAX_AGE_DAYS", 7)
+# Changes are looked for from this many seconds before the last check, for transactions that
+# began before it and committed after it (later ones still show in the totals it compares).
+PURCHASE_CACHE_CHANGE_MARGIN = env_float("PURCHASE_CACHE_CHANGE_MARGIN", 60.0)
 CUSTOMERS_PER_PAGE = env_int("CUSTOMERS_PER_PAGE", 25)
 API_MAX_BULK_ORDERS = env_int("API_MAX_BULK_ORDERS", 1000)
 

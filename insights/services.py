@@ -4,17 +4,15 @@ import datetime
 import json
 import logging
 import time
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import repeat
 from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,9 +20,12 @@ from django.utils.translation import gettext as _
 from accounts.access import sees_every_customer, visible_owner_q
 from accounts.models import Membership, User
 from customers.models import Customer
-from huitou.bulk import insert_prepared_rows
+from huitou.analysis_cache import cache_path, load_arrays, save_arrays
+from huitou.bulk import insert_columns
+from huitou.numeric_read import integer_rows
 from huitou.templatetags.huitou import money
 from insights import warnings
+from insights.aside import compute_aside
 from insights.models.errors import ModelError
 from insights.models.kpis import cohort_retention, period_figures
 from insights.models.summary import customer_days, day_number
@@ -81,16 +82,9 @@ def run_scoring(as_of: datetime.date | None = None) -> ScoreRun:
         _score_and_store(run, as_of, settings_used)
     except ModelError as error:
         run.fail(error)
-    except BaseException:
-        # The scores may have been committed on their own connection; nothing of a run that
-        # did not finish may stay behind.
-        CustomerScore.objects.delete_run(run.pk)
-        raise
     run.finished_at = timezone.now()
     run.duration_seconds = round(time.perf_counter() - started, 3)
     run.save(update_fields=["status", "message", "parameters", "finished_at", "duration_seconds"])
-    if run.status == RunStatus.SUCCEEDED:
-        _prune_old_scores(settings_used["keep_runs"])
     return run
 
 
@@ -99,15 +93,22 @@ def _score_and_store(run: ScoreRun, as_of: datetime.date, settings_used: dict[st
     with watch.stage("read_orders"):
         rows = purchase_rows(as_of, save_cache=True)
     scored = score(rows.customer_id, rows.day, rows.amount, as_of, settings_used, watch.stage)
-    previous = ScoreRun.objects.latest_good()
-    with _scores_written(run, scored, watch):
-        flagged = _flag(scored, previous, settings_used, watch)
-        with watch.stage("summaries"):
-            summary = _summaries(scored, as_of, settings_used)
-    stored = scored.summary.n_customers
+    with watch.stage("previous_risk"):
+        previous_risk = _previous_risk(ScoreRun.objects.latest_good(), scored.summary.customer_id)
+    with watch.stage("teams"):
+        teams = _teams_of(scored.summary.customer_id)
     with transaction.atomic():
+        aside = compute_aside(
+            _flag_and_summarise, scored, previous_risk, teams, as_of, settings_used
+        )
+        with watch.stage("store_scores"):
+            _store_scores(run, scored)
+        with watch.stage("wait_for_rules_and_aggregates"):
+            flagged, summary, seconds = aside()
+        watch.seconds.update(seconds)
         with watch.stage("store_warnings"):
             _store_warnings(run, scored, flagged)
+        stored = scored.summary.n_customers
         run.parameters = {
             "settings": settings_used,
             "bgnbd": scored.purchases.as_dict(),
@@ -123,53 +124,37 @@ def _score_and_store(run: ScoreRun, as_of: datetime.date, settings_used: dict[st
         run.summary = summary
         run.status = RunStatus.SUCCEEDED
         run.save(update_fields=["parameters", "counts", "summary", "status"])
+    _keep_risk(run, scored)
 
 
-@contextmanager
-def _scores_written(run: ScoreRun, scored: Scored, watch: Stopwatch) -> Iterator[None]:
-    """Write the run's scores while the block computes the rest, when the database allows.
-
-    The insert of a million scores takes about 8 s on SQLite, which releases the GIL while
-    it writes, so on a connection of its own in a second thread it runs alongside the
-    warning rules and the dashboard aggregates. The scores of an unfinished run are never
-    shown (pages read the latest succeeded run) and run_scoring deletes them if it fails.
-    Inside a caller's transaction (tests) a second connection could neither see the run nor
-    write beside the first, so the scores are written inline first.
-    """
-    if transaction.get_connection().in_atomic_block:
-        with watch.stage("store_scores"):
-            _store_scores(run, scored)
-        yield
-        return
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        writing = pool.submit(_store_scores_on_own_connection, run, scored, watch)
-        try:
-            yield
-        finally:
-            writing.result()
+Flagged = dict[int, list[dict[str, Any]]]
 
 
-def _store_scores_on_own_connection(run: ScoreRun, scored: Scored, watch: Stopwatch) -> None:
-    try:
-        with watch.stage("store_scores"), transaction.atomic():
-            _store_scores(run, scored)
-    finally:
-        connections.close_all()  # this thread's connection, not the caller's
+def _flag_and_summarise(
+    scored: Scored, previous_risk: np.ndarray, teams: dict[str, np.ndarray],
+    as_of: datetime.date, settings_used: dict[str, Any],
+) -> tuple[Flagged, dict[str, Any], dict[str, float]]:  # fmt: skip
+    """Return the warnings, the dashboard aggregates and their seconds (no database use)."""
+    watch = Stopwatch()
+    flagged = _flag(scored, previous_risk, settings_used, watch)
+    with watch.stage("summaries"):
+        summary = {
+            name: dashboard_summary(scored, keep, as_of, settings_used)
+            for name, keep in teams.items()
+        }
+    return flagged, summary, watch.seconds
 
 
-def _summaries(
-    scored: Scored, as_of: datetime.date, settings_used: dict[str, Any]
-) -> dict[str, Any]:
-    """Return the dashboard aggregates for everyone and for each team."""
-    ids = scored.summary.customer_id
-    result = {"all": dashboard_summary(scored, np.ones(ids.size, dtype=bool), as_of, settings_used)}
-    customers, owners = _pairs(Customer.objects.values_list("pk", "owner_id"))
-    owner_of = _lookup(customers, owners, ids, 0)
+def _teams_of(customer_ids: np.ndarray) -> dict[str, np.ndarray]:
+    """Return which scored customers each dashboard covers: everyone, and each team's."""
+    pairs = integer_rows(Customer._meta.db_table, ["id", "owner_id"])
+    pairs = pairs[np.argsort(pairs[:, 0])]
+    owner_of = _lookup(pairs[:, 0], pairs[:, 1], customer_ids, 0)
+    teams = {"all": np.ones(customer_ids.size, dtype=bool)}
     for team_id in Membership.objects.values_list("team_id", flat=True).distinct():
         members = list(Membership.objects.filter(team_id=team_id).values_list("user_id", flat=True))
-        keep = np.isin(owner_of, members)
-        result[f"team:{team_id}"] = dashboard_summary(scored, keep, as_of, settings_used)
-    return result
+        teams[f"team:{team_id}"] = np.isin(owner_of, members)
+    return teams
 
 
 SCORE_COLUMNS = (
@@ -197,53 +182,70 @@ def _lookup(keys: np.ndarray, values: np.ndarray, wanted: np.ndarray, missing: f
 
 def _iso_dates(day_numbers: np.ndarray) -> list[str]:
     """Return day numbers as the ISO dates a DateField stores."""
-    text: list[str] = np.datetime_as_string(day_numbers.astype("datetime64[D]")).tolist()
-    return text
+    distinct, positions = np.unique(day_numbers, return_inverse=True)
+    text = np.datetime_as_string(distinct.astype("datetime64[D]")).astype(object)
+    dates: list[str] = text[positions].tolist()
+    return dates
 
 
-def _score_rows(run: ScoreRun, scored: Scored) -> Iterable[tuple[object, ...]]:
-    """Return one database row per customer, in key order, converted from the arrays in bulk."""
+def _score_columns(run: ScoreRun, scored: Scored) -> list[Any]:
+    """Return the run's scores as database columns (SCORE_COLUMNS), one row per customer."""
     s, summary = scored.scores, scored.summary
-    first = _iso_dates(summary.first_purchase_day)
-    last = _iso_dates(day_number(run.as_of) - scored.days_since_last)
     interval = scored.typical_interval.astype(object)  # NaN (one purchase) is stored as NULL
     interval[np.isnan(scored.typical_interval)] = None
-    keys = (run.pk << CUSTOMER_BITS) + summary.customer_id.astype(np.int64)
-    return zip(
-        keys.tolist(), repeat(run.pk), summary.customer_id.tolist(),
-        (summary.frequency + 1).tolist(), first, last,
-        np.round(scored.window_revenue, 2).tolist(), scored.is_returning.tolist(),
-        interval.tolist(),
-        s.probability_alive.tolist(), s.churn_risk.tolist(), scored.expected[30].tolist(),
-        scored.expected[90].tolist(), scored.expected[365].tolist(), s.expected_spend.tolist(),
-        s.clv.tolist(), scored.tiers.tolist(), scored.r.tolist(), scored.f.tolist(),
-        scored.m.tolist(), scored.segments.tolist(),
-    )  # fmt: skip
+    return [
+        (run.pk << CUSTOMER_BITS) + summary.customer_id.astype(np.int64),
+        np.full(summary.n_customers, run.pk), summary.customer_id, summary.frequency + 1,
+        _iso_dates(summary.first_purchase_day),
+        _iso_dates(day_number(run.as_of) - scored.days_since_last),
+        np.round(scored.window_revenue, 2), scored.is_returning, interval,
+        s.probability_alive, s.churn_risk, scored.expected[30], scored.expected[90],
+        scored.expected[365], s.expected_spend, s.clv, scored.tiers,
+        scored.r, scored.f, scored.m, scored.segments,
+    ]  # fmt: skip
 
 
 def _store_scores(run: ScoreRun, scored: Scored) -> int:
     """Write every customer's score; return how many were written."""
-    return insert_prepared_rows(CustomerScore, SCORE_COLUMNS, _score_rows(run, scored))
+    return insert_columns(CustomerScore, SCORE_COLUMNS, _score_columns(run, scored))
 
 
 def _previous_risk(previous: ScoreRun | None, ids: np.ndarray) -> np.ndarray:
+    """Return each customer's churn risk in the previous run (NaN where it had none).
+
+    From the file the previous run left (a million rows read from its scores cost a second
+    of the nightly run), or from its scores when the file is missing or does not match.
+    """
     if previous is None:
         return np.full(ids.size, np.nan)
-    customers, risk = _pairs(
-        CustomerScore.objects.of_run(previous.pk).values_list("customer_id", "churn_risk")
-    )
+    kept = load_arrays(cache_path(_risk_file(previous.pk)), ("customer_id", "churn_risk"))
+    if kept is not None and kept["customer_id"].size == previous.counts.get("customers_scored"):
+        customers, risk = kept["customer_id"], kept["churn_risk"]
+    else:
+        customers, risk = _pairs(
+            CustomerScore.objects.of_run(previous.pk).values_list("customer_id", "churn_risk")
+        )
     return _lookup(customers, risk, ids, np.nan)
 
 
+def _risk_file(run_id: int) -> str:
+    return f"run-{run_id}-churn-risk"
+
+
+def _keep_risk(run: ScoreRun, scored: Scored) -> None:
+    """Leave the run's churn risks in a file for the next run's "risk rose" rule."""
+    save_arrays(
+        cache_path(_risk_file(run.pk)),
+        customer_id=scored.summary.customer_id, churn_risk=scored.scores.churn_risk,
+    )  # fmt: skip
+
+
 def _flag(
-    scored: Scored, previous: ScoreRun | None, settings_used: dict[str, Any], watch: Stopwatch
-) -> dict[int, list[dict[str, Any]]]:
+    scored: Scored, previous_risk: np.ndarray, settings_used: dict[str, Any], watch: Stopwatch
+) -> Flagged:
     """Return the warning reasons of each flagged customer, by position in the scores."""
-    ids = scored.summary.customer_id
-    with watch.stage("previous_risk"):
-        previous_risk = _previous_risk(previous, ids)
     base = warnings.ScoredBase(
-        customer_id=ids, churn_risk=scored.scores.churn_risk,
+        customer_id=scored.summary.customer_id, churn_risk=scored.scores.churn_risk,
         previous_churn_risk=previous_risk,
         purchase_count=scored.summary.frequency + 1,
         typical_interval_days=scored.typical_interval, days_since_last=scored.days_since_last,
@@ -254,24 +256,26 @@ def _flag(
         return warnings.evaluate(base)
 
 
-def _store_warnings(
-    run: ScoreRun, scored: Scored, flagged: dict[int, list[dict[str, Any]]]
-) -> None:
+def _store_warnings(run: ScoreRun, scored: Scored, flagged: Flagged) -> None:
     positions = np.fromiter(flagged, dtype=np.int64, count=len(flagged))
     customers = scored.summary.customer_id[positions].astype(np.int64)
-    at_risk = (scored.scores.clv * scored.scores.churn_risk)[positions]
-    rows = zip(
-        repeat(run.pk), customers.tolist(), ((run.pk << CUSTOMER_BITS) + customers).tolist(),
+    columns = [
+        np.full(customers.size, run.pk), customers, (run.pk << CUSTOMER_BITS) + customers,
         # The C encoder: the reasons hold plain numbers and strings only.
-        map(json.dumps, flagged.values()), at_risk.tolist(),
-    )  # fmt: skip
-    columns = ("run", "customer", "score", "reasons", "value_at_risk")
-    insert_prepared_rows(ChurnWarning, columns, rows)
+        [json.dumps(reasons) for reasons in flagged.values()],
+        (scored.scores.clv * scored.scores.churn_risk)[positions],
+    ]  # fmt: skip
+    insert_columns(ChurnWarning, ("run", "customer", "score", "reasons", "value_at_risk"), columns)
 
 
 @transaction.atomic
-def _prune_old_scores(keep: int) -> None:
-    """Delete per-customer rows of old runs; the run records and their aggregates stay."""
+def prune_old_scores(keep: int | None = None) -> None:
+    """Delete the per-customer rows of all but the newest good runs; run records stay.
+
+    Separate from run_scoring, which the pages wait for: deleting a million rows of an old
+    run takes as long as writing them, and nobody waits for it.
+    """
+    keep = int(config()["keep_runs"]) if keep is None else keep
     kept = list(
         ScoreRun.objects.succeeded()
         .order_by("-as_of", "-finished_at")
@@ -285,6 +289,7 @@ def _prune_old_scores(keep: int) -> None:
     old_runs = ScoreRun.objects.exclude(pk__in=kept).exclude(pk__in=running.values("pk"))
     for old in old_runs.values_list("pk", flat=True):
         CustomerScore.objects.delete_run(old)
+        cache_path(_risk_file(old)).unlink(missing_ok=True)
 
 
 def latest_run() -> ScoreRun | None:

@@ -1,14 +1,28 @@
-"""The nightly scoring job."""
+"""The nightly scoring job and its clean-up."""
 
 from django.conf import settings
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
-from insights.services import run_scoring
+from insights.records import RunStatus
+from insights.services import prune_old_scores, run_scoring
 
 
 @db_periodic_task(crontab(hour=str(settings.INSIGHTS["nightly_hour"]), minute="0"))
 @lock_task("nightly-scoring")
 def nightly_scoring() -> int:
-    """Score every customer as of today; the lock keeps one run per cluster at a time."""
-    return run_scoring().pk
+    """Score every customer as of today, then clear old runs' scores in a task of its own.
+
+    The lock keeps one run per cluster at a time.
+    """
+    run = run_scoring()
+    if run.status == RunStatus.SUCCEEDED:
+        prune_scores()
+    return run.pk
+
+
+@db_task()
+@lock_task("nightly-scoring")
+def prune_scores() -> None:
+    """Delete the per-customer scores of runs older than the kept ones."""
+    prune_old_scores()

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -121,6 +122,9 @@ class CustomerStats(models.Model):
     purchase_days = models.PositiveIntegerField(_("purchase days"))
     orders_count = models.PositiveIntegerField(_("orders"))
     total_spend = models.DecimalField(_("total spend"), max_digits=16, decimal_places=2)
+    # When the purchases last changed: the analyses' purchase cache re-reads only the
+    # customers changed since its last check (sales.purchases).
+    changed_at = models.DateTimeField(_("changed"), db_default=Now())
 
     class Meta:
         verbose_name = _("purchase summary")

@@ -2,31 +2,28 @@
 
 Reading ten million orders costs about 8 s on SQLite however it is done, and the nightly
 scoring run needs all of them. So the orders collapsed to one row per customer and day are
-kept in a file under settings.PURCHASE_CACHE_DIR, and each read checks the file against the
-purchase summaries (CustomerStats, kept in step with every order change by sales.services):
-a customer whose first or last day, number of purchase days, number of orders or total spend
-differs from the file is read again from the orders, one who has lost every paid order is
-dropped, and a customer new to the summaries is read. The check reads one million summaries
-in well under a second. A change that keeps all five figures of a customer equal (refunding
-one order and adding another of the same amount on another day that already had a purchase,
-neither the first nor the last) would go unnoticed, so the file is read again in full when
-it is older than settings.PURCHASE_CACHE_MAX_AGE_DAYS, or when more than a tenth of the
-customers changed (reading everything is then quicker).
+kept in a file under settings.ANALYSIS_CACHE_DIR and brought up to date on each read from
+the purchase summaries (CustomerStats), which sales.services keeps in step with every order
+change: customers whose summary changed since the last check are read again from their
+orders. Then four totals (customers, orders, purchase days, cents) of the file and of the
+summaries must agree; when they do not (a customer lost every paid order and with it their
+summary, a transaction committed long after it began, a write outside sales.services), the
+customer ids and then every customer's figures are compared, and the differing customers
+read again. The file is read again in full when it is older than
+settings.PURCHASE_CACHE_MAX_AGE_DAYS or when more than a tenth of the customers changed.
 """
 
 import datetime
-import hashlib
-import os
-import tempfile
 import time
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, replace
 
 import numpy as np
 from django.conf import settings
 from django.db import connection
 from django.db.models import Max, Min
 
+from huitou.analysis_cache import cache_path, load_arrays, save_arrays
+from huitou.numeric_read import integer_rows
 from sales.models import CustomerStats, Order, OrderStatus
 
 # A row's key is customer id * 2**20 + day number + 2**19: sorting keys sorts by customer,
@@ -59,6 +56,7 @@ class PurchaseDays:
     cents: np.ndarray  # int64
     orders: np.ndarray  # int64
     read_at: float  # when the orders were last read in full (time.time())
+    checked_at: float  # when the summaries were last compared with the file
 
     def rows(self, until: datetime.date) -> PurchaseRows:
         """Return the rows on or before `until` as the analyses read them."""
@@ -70,6 +68,11 @@ class PurchaseDays:
             amount=self.cents[keep] / 100,
             orders=self.orders[keep],
         )
+
+    def customers(self) -> np.ndarray:
+        """Return the customers in the file, sorted."""
+        customer = self.key >> DAY_BITS
+        return customer[np.r_[True, customer[1:] != customer[:-1]]] if customer.size else customer
 
     def per_customer(self) -> np.ndarray:
         """Return one row per customer: id, first day, last day, days, orders, cents."""
@@ -111,17 +114,53 @@ def purchase_days(save_cache: bool = False) -> PurchaseDays:
 
 
 def _refreshed(cached: PurchaseDays) -> PurchaseDays | None:
-    """Return the cache brought up to date with the orders; None when a full read is better."""
-    max_age = settings.PURCHASE_CACHE_MAX_AGE_DAYS * 86400
-    if time.time() - cached.read_at > max_age:
+    """Return the cache brought up to date with the orders; None when a full read is better.
+
+    Customers whose summary changed since the last check are read again. If the totals of
+    the file and of the summaries still differ (a customer lost every paid order, so their
+    summary is gone; a write committed after the last check began; a write outside
+    sales.services), the customer ids, then every summary figure, are compared as well.
+    """
+    if time.time() - cached.read_at > settings.PURCHASE_CACHE_MAX_AGE_DAYS * 86400:
         return None
-    in_file = cached.per_customer()
-    changed = _changed_customers(in_file, _summaries())
-    if changed.size > FULL_READ_SHARE * max(in_file.shape[0], 1):
+    checked_at = time.time()
+    days: PurchaseDays | None = _reread(
+        cached, _changed_since(cached.checked_at - settings.PURCHASE_CACHE_CHANGE_MARGIN)
+    )
+    for differing in (_customers_without_summary, _customers_differing):
+        if days is None or _totals(days) == _summary_totals():
+            break
+        days = _reread(days, differing(days))
+    return None if days is None else replace(days, checked_at=checked_at)
+
+
+def _reread(days: PurchaseDays, customers: np.ndarray) -> PurchaseDays | None:
+    """Return the days with these customers read again; None when there are too many."""
+    if customers.size > FULL_READ_SHARE * max(_customer_count(days), 1):
         return None
-    if not changed.size:
-        return cached
-    return _replace_customers(cached, changed, _read_customers(changed))
+    if not customers.size:
+        return days
+    return _replace_customers(days, customers, _read_customers(customers))
+
+
+def _customer_count(days: PurchaseDays) -> int:
+    return int(days.customers().size)
+
+
+def _totals(days: PurchaseDays) -> tuple[int, int, int, int]:
+    """Return customers, orders, purchase days and cents in the file."""
+    return (
+        _customer_count(days), int(days.orders.sum()), int(days.key.size), int(days.cents.sum())
+    )  # fmt: skip
+
+
+def _customers_without_summary(days: PurchaseDays) -> np.ndarray:
+    """Return the customers in the file who no longer have a purchase summary."""
+    return np.setdiff1d(days.customers(), _summary_ids(), assume_unique=True)
+
+
+def _customers_differing(days: PurchaseDays) -> np.ndarray:
+    return _changed_customers(days.per_customer(), _summaries())
 
 
 def _changed_customers(cached: np.ndarray, stored: np.ndarray) -> np.ndarray:
@@ -145,14 +184,23 @@ def _replace_customers(
     cached: PurchaseDays, customers: np.ndarray, fresh: PurchaseDays
 ) -> PurchaseDays:
     """Return the cache with these customers' rows replaced by fresh ones."""
-    drop = np.isin(cached.key >> DAY_BITS, customers)
-    key, cents, orders = cached.key[~drop], cached.cents[~drop], cached.orders[~drop]
+    # Each customer's rows are one run of the sorted keys: mark where the runs start and end.
+    starts = np.searchsorted(cached.key, customers << DAY_BITS)
+    ends = np.searchsorted(cached.key, (customers + 1) << DAY_BITS)
+    edges = np.zeros(cached.key.size + 1, dtype=np.int64)
+    np.add.at(edges, starts, 1)
+    np.add.at(edges, ends, -1)
+    keep = np.cumsum(edges[:-1]) == 0
+    key, cents, orders = cached.key[keep], cached.cents[keep], cached.orders[keep]
+    if not fresh.key.size:  # customers who lost every paid order
+        return PurchaseDays(key, cents, orders, cached.read_at, cached.checked_at)
     at = np.searchsorted(key, fresh.key)
     return PurchaseDays(
         key=np.insert(key, at, fresh.key),
         cents=np.insert(cents, at, fresh.cents),
         orders=np.insert(orders, at, fresh.orders),
         read_at=cached.read_at,
+        checked_at=cached.checked_at,
     )
 
 
@@ -164,12 +212,13 @@ def _collapse(key: np.ndarray, cents: np.ndarray, read_at: float) -> PurchaseDay
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if key.size else np.zeros(0, int)
     if not starts.size:
         empty = np.zeros(0, dtype=np.int64)
-        return PurchaseDays(empty, empty, empty, read_at)
+        return PurchaseDays(empty, empty, empty, read_at, read_at)
     return PurchaseDays(
         key=key[starts],
         cents=np.add.reduceat(cents, starts),
         orders=np.diff(np.r_[starts, key.size]).astype(np.int64),
         read_at=read_at,
+        checked_at=read_at,
     )
 
 
@@ -248,66 +297,64 @@ def _read_customers(customers: np.ndarray) -> PurchaseDays:
     return _collapse(np.concatenate(keys), np.concatenate(cents), 0.0)
 
 
+def _changed_since(moment: float) -> np.ndarray:
+    """Return the customers whose purchase summary changed at or after a moment."""
+    table = connection.ops.quote_name(CustomerStats._meta.db_table)
+    since = datetime.datetime.fromtimestamp(moment, tz=datetime.UTC)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT customer_id FROM {table} WHERE changed_at >= %s",
+            [connection.ops.adapt_datetimefield_value(since)],
+        )
+        return np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
+
+
+def _summary_totals() -> tuple[int, int, int, int]:
+    """Return customers, orders, purchase days and cents over every purchase summary."""
+    table = connection.ops.quote_name(CustomerStats._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), SUM(orders_count), SUM(purchase_days), "
+            f"SUM({_cents_sql('total_spend')}) FROM {table}"
+        )
+        count, orders, days, cents = cursor.fetchone()
+    return int(count), int(orders or 0), int(days or 0), int(cents or 0)
+
+
+def _summary_ids() -> np.ndarray:
+    """Return the ids of the customers with a purchase summary, sorted."""
+    return np.sort(integer_rows(CustomerStats._meta.db_table, ["customer_id"])[:, 0])
+
+
 def _summaries() -> np.ndarray:
     """Return every purchase summary as rows of id, first day, last day, days, orders, cents."""
-    table = connection.ops.quote_name(CustomerStats._meta.db_table)
     columns = [
         "customer_id", _day_sql("first_purchase_on"), _day_sql("last_purchase_on"),
         "purchase_days", "orders_count", _cents_sql("total_spend"),
     ]  # fmt: skip
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            # The table's key is the customer id, so a plain scan comes in customer order.
-            joined = " || ',' || ".join(columns)
-            cursor.execute(f"SELECT group_concat({joined}, ',') FROM {table}")
-            (text,) = cursor.fetchone()
-            values = (
-                np.fromstring(text, dtype=np.int64, sep=",")
-                if text
-                else np.zeros(0, dtype=np.int64)
-            )
-        else:
-            cursor.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY customer_id")
-            values = np.array(cursor.fetchall(), dtype=np.int64)
-    rows = values.reshape(-1, 6)
-    if rows.shape[0] and not bool((rows[1:, 0] > rows[:-1, 0]).all()):
-        rows = rows[np.argsort(rows[:, 0])]
-    return rows
+    rows = integer_rows(CustomerStats._meta.db_table, columns)
+    return rows[np.argsort(rows[:, 0], kind="stable")]
 
 
 # The file -------------------------------------------------------------------------------
 
-
-def _path() -> Path:
-    """Return the cache file of this database (one per database, so tests never share one)."""
-    db = connection.settings_dict
-    name = str(db["NAME"])
-    if connection.vendor == "sqlite" and not name.startswith(("file:", ":memory:")):
-        name = os.path.realpath(name)  # the same file however the path was spelled
-    identity = f"{connection.vendor}|{name}|{db.get('HOST', '')}|{db.get('PORT', '')}"
-    digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
-    return Path(settings.PURCHASE_CACHE_DIR) / f"purchase-days-{digest}.npz"
+FILE = "purchase-days"
+ARRAYS = ("key", "cents", "orders", "read_at", "checked_at")
 
 
 def _load() -> PurchaseDays | None:
     """Return the cached purchase days, or None when there is no usable file."""
-    try:
-        with np.load(_path()) as data:
-            return PurchaseDays(
-                key=data["key"], cents=data["cents"], orders=data["orders"],
-                read_at=float(data["read_at"]),
-            )  # fmt: skip
-    except (OSError, KeyError, ValueError):
+    arrays = load_arrays(cache_path(FILE), ARRAYS)
+    if arrays is None:
         return None
+    return PurchaseDays(
+        key=arrays["key"], cents=arrays["cents"], orders=arrays["orders"],
+        read_at=float(arrays["read_at"]), checked_at=float(arrays["checked_at"]),
+    )  # fmt: skip
 
 
 def _save(days: PurchaseDays) -> None:
-    """Write the cache file atomically: readers see the old file or the new, never half."""
-    path = _path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as handle:
-        np.savez(
-            handle, key=days.key, cents=days.cents, orders=days.orders,
-            read_at=np.float64(days.read_at),
-        )  # fmt: skip
-    os.replace(handle.name, path)
+    save_arrays(
+        cache_path(FILE), key=days.key, cents=days.cents, orders=days.orders,
+        read_at=np.array(days.read_at), checked_at=np.array(days.checked_at),
+    )  # fmt: skip

@@ -269,6 +269,7 @@ def _upsert_stats(rows: list[list[Any]]) -> None:
     """
     db = connections[DEFAULT_DB_ALIAS]
     date_field = CustomerStats._meta.get_field("first_purchase_on")
+    changed = db.ops.adapt_datetimefield_value(timezone.now())
     prepared: dict[Any, Any] = {}
     for row in rows:
         for index in (1, 2):
@@ -276,14 +277,15 @@ def _upsert_stats(rows: list[list[Any]]) -> None:
                 prepared[row[index]] = date_field.get_db_prep_save(row[index], db)
             row[index] = prepared[row[index]]
         row.append(row[0])  # the customer again, for the owner lookup
+        row.insert(6, changed)
     table = db.ops.quote_name(CustomerStats._meta.db_table)
     customers = db.ops.quote_name(Customer._meta.db_table)
     # CASE rather than MIN()/LEAST(): the one spelling SQLite and PostgreSQL share.
     sql = (
         f"INSERT INTO {table} (customer_id, first_purchase_on, last_purchase_on, "
-        "purchase_days, orders_count, total_spend, owner_id) "
-        f"SELECT %s, %s, %s, %s, %s, %s, owner_id FROM {customers} WHERE id = %s "
-        "ON CONFLICT (customer_id) DO UPDATE SET "
+        "purchase_days, orders_count, total_spend, changed_at, owner_id) "
+        f"SELECT %s, %s, %s, %s, %s, %s, %s, owner_id FROM {customers} WHERE id = %s "
+        "ON CONFLICT (customer_id) DO UPDATE SET changed_at = excluded.changed_at, "
         f"first_purchase_on = CASE WHEN excluded.first_purchase_on < {table}.first_purchase_on "
         f"THEN excluded.first_purchase_on ELSE {table}.first_purchase_on END, "
         f"last_purchase_on = CASE WHEN excluded.last_purchase_on > {table}.last_purchase_on "
@@ -373,6 +375,7 @@ def _write_stats(customer_ids: Sequence[int]) -> None:
     stats, orders = quote(CustomerStats._meta.db_table), quote(Order._meta.db_table)
     customers = quote(Customer._meta.db_table)
     ids = ", ".join(["%s"] * len(customer_ids))
+    changed = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {stats} WHERE customer_id IN ({ids}) AND NOT EXISTS ("
@@ -382,17 +385,18 @@ def _write_stats(customer_ids: Sequence[int]) -> None:
         )
         cursor.execute(
             f"INSERT INTO {stats} (customer_id, owner_id, first_purchase_on, last_purchase_on, "
-            "purchase_days, orders_count, total_spend) "
+            "purchase_days, orders_count, total_spend, changed_at) "
             f"SELECT customer_id, (SELECT owner_id FROM {customers} WHERE id = customer_id), "
             "MIN(ordered_on), MAX(ordered_on), COUNT(DISTINCT ordered_on), "
-            f"COUNT(*), ROUND(SUM(amount), 2) FROM {orders} "
+            f"COUNT(*), ROUND(SUM(amount), 2), %s FROM {orders} "
             f"WHERE status = %s AND customer_id IN ({ids}) GROUP BY customer_id "
             "ON CONFLICT (customer_id) DO UPDATE SET owner_id = excluded.owner_id, "
+            "changed_at = excluded.changed_at, "
             "first_purchase_on = excluded.first_purchase_on, "
             "last_purchase_on = excluded.last_purchase_on, "
             "purchase_days = excluded.purchase_days, orders_count = excluded.orders_count, "
             "total_spend = excluded.total_spend",
-            [OrderStatus.PAID.value, *customer_ids],
+            [changed, OrderStatus.PAID.value, *customer_ids],
         )
 
 

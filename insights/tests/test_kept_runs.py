@@ -2,8 +2,10 @@
 
 import pytest
 
+from accounts.models import Team
+from insights.aside import AsideError
 from insights.records import ChurnWarning, CustomerScore, RunStatus, ScoreRun, score_key
-from insights.services import run_scoring, score_for
+from insights.services import prune_old_scores, run_scoring, score_for
 from insights.tests.conftest import AS_OF
 from sales.models import CustomerStats
 
@@ -25,6 +27,8 @@ def test_only_the_newest_runs_keep_their_scores(simulated_base, settings):
     settings.INSIGHTS = {**settings.INSIGHTS, "keep_runs": 2}
     runs = [run_scoring(AS_OF) for _ in range(3)]
     assert all(run.status == RunStatus.SUCCEEDED for run in runs)
+    assert CustomerScore.objects.of_run(runs[0].pk).exists()  # the run itself deletes nothing
+    prune_old_scores()
     oldest, *kept = runs
     assert not CustomerScore.objects.of_run(oldest.pk).exists()
     assert not ChurnWarning.objects.filter(run=oldest).exists()
@@ -35,25 +39,29 @@ def test_only_the_newest_runs_keep_their_scores(simulated_base, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_scores_are_written_alongside_and_complete(simulated_base):
-    run = run_scoring(AS_OF)  # no enclosing transaction: the scores go in on a second thread
+def test_a_committed_run_has_every_score_and_warning(simulated_base):
+    run = run_scoring(AS_OF)  # as the nightly job runs it: no enclosing transaction
     assert run.status == RunStatus.SUCCEEDED, run.message
     buyers = CustomerStats.objects.count()
     assert CustomerScore.objects.of_run(run.pk).count() == buyers == run.counts["customers_scored"]
     warned = ChurnWarning.objects.filter(run=run).select_related("score")
     assert warned.exists() and all(w.score.customer_id == w.customer_id for w in warned)
+    assert set(run.summary) == {
+        "all",
+        *(f"team:{t}" for t in Team.objects.values_list("pk", flat=True)),
+    }
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_run_that_breaks_after_its_scores_were_written_leaves_none(simulated_base, monkeypatch):
+def test_a_run_that_breaks_in_its_aggregates_leaves_no_scores(simulated_base, monkeypatch):
     good = run_scoring(AS_OF)
 
     def broken(*args: object) -> None:
-        raise RuntimeError("disk full")
+        raise RuntimeError("aggregates broke")
 
-    # A fault in the aggregates, computed while the scores are being committed beside them.
-    monkeypatch.setattr("insights.services._summaries", broken)
-    with pytest.raises(RuntimeError):
+    # The aggregates are computed in a forked process while the scores are being written.
+    monkeypatch.setattr("insights.services.dashboard_summary", broken)
+    with pytest.raises(AsideError, match="aggregates broke"):
         run_scoring(AS_OF)
     broken_run = ScoreRun.objects.exclude(pk=good.pk).get()
     assert not CustomerScore.objects.of_run(broken_run.pk).exists()

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
-from insights.records import RunStatus, ScoreRun
+from insights.records import CustomerScore, RunStatus, ScoreRun
 from insights.tasks import nightly_scoring
 
 
@@ -30,3 +30,9 @@ def test_job_travels_through_the_queue_and_records_a_run(simulated_base):
     run = ScoreRun.objects.get()
     assert run.as_of == timezone.localdate()
     assert run.status == RunStatus.SUCCEEDED
+    # The clean-up of old runs' scores follows as a task of its own.
+    assert HUEY.pending_count() == before + 1
+    clean_up = HUEY.dequeue()
+    assert clean_up.name.endswith("prune_scores")
+    HUEY.execute(clean_up)
+    assert CustomerScore.objects.of_run(run.pk).exists()  # the newest run keeps its scores

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from insights.records import RunStatus, ScoreRun
-from insights.services import run_scoring
+from insights.services import prune_old_scores, run_scoring
 
 
 class Command(BaseCommand):
@@ -29,6 +29,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Scoring as of {run.as_of} failed: {run.failure_text()} (the last good run stays)."
             )
+        prune_old_scores()
         counts = run.counts
         self.stdout.write(
             f"Scored {counts['customers_scored']} customers as of {run.as_of} in "
