@@ -216,14 +216,19 @@ def create_organisation() -> Organisation:
 def insert(model: Any, names: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Insert rows into the model's table with the raw SQLite driver, committing in chunks.
 
-    Concrete fields not named get their model default, so the build keeps working when a
-    column with a default is added to the model.
+    Concrete fields not named get their model default (or the database's, for a db_default),
+    so the build keeps working when a column with a default is added to the model.
     """
     from django.db import connection
+    from django.db.models.expressions import DatabaseDefault
 
     fields = {f.attname: f for f in model._meta.concrete_fields}
     named = [fields[name] for name in names]
-    rest = [f for f in fields.values() if f.attname not in names and not f.primary_key]
+    rest = [
+        f for f in fields.values()
+        if f.attname not in names and not f.primary_key
+        and not isinstance(f.get_default(), DatabaseDefault)
+    ]  # fmt: skip
     extra = tuple(f.get_db_prep_save(f.get_default(), connection) for f in rest)
     columns = ", ".join(f'"{f.column}"' for f in [*named, *rest])
     marks = ", ".join("?" * (len(named) + len(rest)))

@@ -43,19 +43,22 @@ def _converter(field: Field[Any, Any]) -> Callable[[Any], Any] | None:
 
 
 def insert_columns(model: type[Model], fields: Sequence[str], columns: Sequence[Any]) -> int:
-    """Insert rows given column by column: NumPy arrays or lists the driver takes as they are.
+    """Insert rows given column by column (NumPy arrays or lists); return how many.
 
     Many rows go in per INSERT statement, as many as the database's parameter limit allows
-    (SQLite's is 999 unless it was built with more), from one table of Python objects: no
-    Python runs per row, and at a million rows this takes half the time of executemany with
-    a tuple per row (docs/performance.md). The caller converts values (dates to ISO text).
+    (SQLite's is 999 unless it was built with more), from one table of Python objects: at a
+    million rows this takes half the time of executemany with a tuple per row
+    (docs/performance.md). Values of types the driver cannot take (dates, JSON) pass through
+    their field's conversion once per distinct value.
     """
     count = len(columns[0]) if columns else 0
     if not count:
         return 0
     table = np.empty((count, len(fields)), dtype=object)
-    for index, column in enumerate(columns):
-        table[:, index] = column.tolist() if isinstance(column, np.ndarray) else column
+    for index, (field, column) in enumerate(zip(_columns(model, fields), columns, strict=True)):
+        values = column.tolist() if isinstance(column, np.ndarray) else column
+        convert = _converter(field)
+        table[:, index] = values if convert is None else [convert(value) for value in values]
     limit = connection.features.max_query_params or 8400
     per_statement = max(1, min(400, limit // len(fields)))
     whole = count - count % per_statement

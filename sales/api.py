@@ -278,7 +278,7 @@ def bulk_create_orders(
         if errors:
             raise ValidationError(errors)
         created = services.bulk_create_orders(orders)
-        refs = [{"id": order.pk, "number": order.number} for order in created]
+        refs = [{"id": order.id, "number": order.number} for order in created]
         return 201, {"count": len(created), "orders": refs}
 
     return idempotent(request, user, idempotency_key, write, required=True)

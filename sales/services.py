@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.access import visible_owner_q
 from accounts.models import User
 from customers.models import Customer
-from huitou.bulk import insert_rows
+from huitou.bulk import insert_columns, insert_rows
 from sales import purchases
 from sales.models import ZERO, CustomerStats, Order, OrderLine, OrderStatus, Product
 
@@ -145,15 +145,20 @@ def create_order(data: OrderInput) -> Order:
     return order
 
 
+class CreatedOrder(NamedTuple):
+    id: int
+    number: str
+
+
 @transaction.atomic
-def bulk_create_orders(orders: Sequence[OrderInput]) -> list[Order]:
+def bulk_create_orders(orders: Sequence[OrderInput]) -> list[CreatedOrder]:
     """Write many valid orders at once and add them to their customers' summaries.
 
     The caller validates first (validate_orders); this path is what the API's bulk
-    endpoint, imports and the benchmark generator share. Rows go in with executemany
-    because the ORM's bulk_create, building SQL field by field for every object, held
-    this path near 5,000 orders/s (docs/performance.md). Returns the orders as saved
-    instances with their primary keys, as bulk_create did.
+    endpoint, imports and the benchmark generator share. Rows go in many per statement
+    (huitou.bulk.insert_columns) because the ORM's bulk_create, building SQL field by field
+    for every object, held this path near 5,000 orders/s (docs/performance.md). Returns the
+    id and number of each order, in the order given.
     """
     products = products_by_sku(line.sku for data in orders for line in data.lines)
     now = timezone.now()
@@ -169,41 +174,35 @@ def bulk_create_orders(orders: Sequence[OrderInput]) -> list[Order]:
                 "amount": sum(line_amounts, ZERO), "created_at": now,
             }
         )  # fmt: skip
-    _insert_rows(Order, order_rows)
+    _insert_dicts(Order, order_rows)
     ids = _order_ids([row["number"] for row in order_rows])
     line_rows = []
     for row, data, line_amounts in zip(order_rows, orders, amounts, strict=True):
-        row["id"] = ids[row["number"]]
         line_rows += [
             {
-                "order_id": row["id"], "product_id": products[line.sku].pk,
+                "order_id": ids[row["number"]], "product_id": products[line.sku].pk,
                 "quantity": line.quantity, "unit_price": line.unit_price,
                 "discount": line.discount, "amount": amount,
             }
             for line, amount in zip(data.lines, line_amounts, strict=True)
         ]  # fmt: skip
-    _insert_rows(OrderLine, line_rows)
+    _insert_dicts(OrderLine, line_rows)
     _add_to_stats(order_rows)
-    names = [field.attname for field in Order._meta.concrete_fields]
-    alias = connection.alias
-    # from_db builds a saved instance positionally: half the cost of keyword construction.
-    return [Order.from_db(alias, names, [row[name] for name in names]) for row in order_rows]
+    return [CreatedOrder(ids[row["number"]], row["number"]) for row in order_rows]
 
 
-def _insert_rows(model: type[Model], rows: list[dict[str, Any]]) -> None:
-    """Insert rows (attname -> value) at once; a field missing from the rows takes its default.
-
-    Missing values are filled into the rows, which the caller then uses to build instances.
-    """
+def _insert_dicts(model: type[Model], rows: list[dict[str, Any]]) -> None:
+    """Insert rows (attname -> value) at once; a field missing from the rows takes its default."""
     if not rows:
         return
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    for field in fields:
-        if field.attname not in rows[0]:
-            for row in rows:
-                row[field.attname] = field.get_default()
-    names = [field.attname for field in fields]
-    insert_rows(model, names, ([row[name] for name in names] for row in rows))
+    columns = [
+        [row[field.attname] for row in rows]
+        if field.attname in rows[0]
+        else [field.get_default()] * len(rows)
+        for field in fields
+    ]
+    insert_columns(model, [field.attname for field in fields], columns)
 
 
 def _add_to_stats(new_orders: Sequence[dict[str, Any]]) -> None:
@@ -211,24 +210,25 @@ def _add_to_stats(new_orders: Sequence[dict[str, Any]]) -> None:
 
     The bulk path only adds orders, so counts, totals and first/last dates are summed in
     with one upsert whose arithmetic runs in the database (exact under concurrent writers).
-    A day counts as a new purchase day when the orders on it for that customer are all new:
-    checked on the (customer, status, day) index alone, within the batch's date range. This
-    replaced recomputing every affected summary from all its orders, which cost more than
-    writing the orders themselves (docs/performance.md); refresh_stats still does that for
-    changes that can remove purchases, and rebuild_customer_stats proves the two agree.
+    A new order after the customer's last purchase day starts a new purchase day; only for
+    an order on or before it are the customer's stored orders of that day counted (on the
+    (customer, status, day) index). The summaries are read locked (on PostgreSQL; SQLite
+    writes one transaction at a time), so two batches adding the same new day to one
+    customer cannot both count it. This replaced recomputing every affected summary from
+    all its orders, which cost more than writing the orders themselves
+    (docs/performance.md); refresh_stats still does that for changes that can remove
+    purchases, and rebuild_customer_stats proves the two agree.
     """
     paid = [row for row in new_orders if row["status"] == OrderStatus.PAID]
     if not paid:
         return
     batch_days = Counter((row["customer_id"], row["ordered_on"]) for row in paid)
-    stored_days = _day_counts(
-        sorted({row["customer_id"] for row in paid}),
-        min(row["ordered_on"] for row in paid),
-        max(row["ordered_on"] for row in paid),
-    )
+    last_days = _locked_last_days(sorted({customer for customer, _day in batch_days}))
+    earlier = [(c, day) for c, day in batch_days if c in last_days and day <= last_days[c]]
+    stored_days = _day_counts(earlier)
     new_days = Counter(
         customer for (customer, day), count in batch_days.items()
-        if stored_days.get((customer, day), 0) == count
+        if stored_days.get((customer, day), count) == count
     )  # fmt: skip
     added: dict[int, list[Any]] = {}
     for row in paid:
@@ -243,11 +243,26 @@ def _add_to_stats(new_orders: Sequence[dict[str, Any]]) -> None:
     _upsert_stats([[customer, *values] for customer, values in added.items()])
 
 
+def _locked_last_days(customer_ids: Sequence[int]) -> dict[int, datetime.date]:
+    """Return the last purchase day of the customers who have a summary, locking them."""
+    days: dict[int, datetime.date] = {}
+    for start in range(0, len(customer_ids), ID_CHUNK):
+        summaries = CustomerStats.objects.select_for_update().filter(
+            customer_id__in=customer_ids[start : start + ID_CHUNK]
+        )
+        days.update(summaries.values_list("customer_id", "last_purchase_on"))
+    return days
+
+
 def _day_counts(
-    customer_ids: Sequence[int], first: datetime.date, last: datetime.date
+    pairs: Sequence[tuple[int, datetime.date]],
 ) -> dict[tuple[int, datetime.date], int]:
-    """Return how many paid orders each customer has per day between first and last."""
+    """Return how many paid orders each (customer, day) pair has, new ones included."""
     counts: dict[tuple[int, datetime.date], int] = {}
+    if not pairs:
+        return counts
+    customer_ids = sorted({customer for customer, _day in pairs})
+    first, last = min(day for _c, day in pairs), max(day for _c, day in pairs)
     for start in range(0, len(customer_ids), ID_CHUNK):
         rows = (
             Order.objects.filter(

@@ -1,9 +1,11 @@
 """The kept purchase summary always equals one rebuilt from the orders."""
 
 import datetime
+import threading
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -116,3 +118,28 @@ def test_summary_equals_rebuild_after_random_changes(sequence: list[tuple[object
     assert kept() == {pk: _row(stats) for pk, stats in computed_stats().items()}
     differing, _total = rebuild_all_stats()
     assert differing == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers")
+def test_two_batches_adding_the_same_new_day_count_it_once(rep, product, make_customer):
+    customer = make_customer(rep)
+    day = datetime.date(2026, 3, 1)
+    create_order(OrderInput("FIRST", customer.pk, day - datetime.timedelta(days=9), [
+        LineInput(sku=product.sku, quantity=1, unit_price=Decimal("5.00"))
+    ]))  # fmt: skip
+    barrier = threading.Barrier(2)
+
+    def write(number: str) -> None:
+        line = LineInput(sku=product.sku, quantity=1, unit_price=Decimal("5.00"))
+        barrier.wait()
+        bulk_create_orders([OrderInput(number, customer.pk, day, [line])])
+        connection.close()
+
+    threads = [threading.Thread(target=write, args=(f"TWIN-{i}",)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert kept()[customer.pk] == _row(computed_stats()[customer.pk])
+    assert CustomerStats.objects.get(customer=customer).purchase_days == 2
