@@ -1,7 +1,6 @@
 """Scoring runs and what the pages read from them."""
 
 import datetime
-import json
 import logging
 import time
 from collections.abc import Iterator
@@ -261,8 +260,7 @@ def _store_warnings(run: ScoreRun, scored: Scored, flagged: Flagged) -> None:
     customers = scored.summary.customer_id[positions].astype(np.int64)
     columns = [
         np.full(customers.size, run.pk), customers, (run.pk << CUSTOMER_BITS) + customers,
-        # The C encoder: the reasons hold plain numbers and strings only.
-        [json.dumps(reasons) for reasons in flagged.values()],
+        list(flagged.values()),
         (scored.scores.clv * scored.scores.churn_risk)[positions],
     ]  # fmt: skip
     insert_columns(ChurnWarning, ("run", "customer", "score", "reasons", "value_at_risk"), columns)

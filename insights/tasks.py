@@ -6,6 +6,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from insights.records import RunStatus
 from insights.services import prune_old_scores, run_scoring
+from sales.services import reread_purchases_if_old
 
 
 @db_periodic_task(crontab(hour=str(settings.INSIGHTS["nightly_hour"]), minute="0"))
@@ -24,5 +25,10 @@ def nightly_scoring() -> int:
 @db_task()
 @lock_task("nightly-scoring")
 def prune_scores() -> None:
-    """Delete the per-customer scores of runs older than the kept ones."""
+    """Delete the scores of runs older than the kept ones; re-read the purchases when due.
+
+    Both after the nightly run, where nobody waits: a full read of the orders costs about
+    8 s at ten million, which the run itself then never pays.
+    """
     prune_old_scores()
+    reread_purchases_if_old()

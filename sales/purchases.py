@@ -9,8 +9,9 @@ orders. Then four totals (customers, orders, purchase days, cents) of the file a
 summaries must agree; when they do not (a customer lost every paid order and with it their
 summary, a transaction committed long after it began, a write outside sales.services), the
 customer ids and then every customer's figures are compared, and the differing customers
-read again. The file is read again in full when it is older than
-settings.PURCHASE_CACHE_MAX_AGE_DAYS or when more than a tenth of the customers changed.
+read again. The file is read again in full when more than a tenth of the customers changed,
+by housekeeping after the nightly run (reread_if_old), and by any read that finds it older
+than settings.PURCHASE_CACHE_MAX_AGE_DAYS.
 """
 
 import datetime
@@ -111,6 +112,19 @@ def purchase_days(save_cache: bool = False) -> PurchaseDays:
     if save_cache and days is not cached:
         _save(days)
     return days
+
+
+def reread_if_old(age_days: float) -> bool:
+    """Read every order again into the cache file if it was last read in full so long ago.
+
+    Housekeeping, run after the nightly scoring so that the run itself finds the file
+    young enough to use; return whether it read.
+    """
+    cached = _load()
+    if cached is not None and time.time() - cached.read_at < age_days * 86400:
+        return False
+    _save(_read_everything())
+    return True
 
 
 def _refreshed(cached: PurchaseDays) -> PurchaseDays | None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Count, Max, Min, Model, QuerySet, Sum
@@ -520,6 +521,14 @@ def purchase_rows(until: datetime.date, save_cache: bool = False) -> purchases.P
     `save_cache` writes it back, which the nightly scoring run does.
     """
     return purchases.purchase_rows(until, save_cache)
+
+
+def reread_purchases_if_old() -> bool:
+    """Read every paid order again into the analyses' file a day before it would expire.
+
+    The nightly scoring run then always finds a file it may use; return whether it read.
+    """
+    return purchases.reread_if_old(settings.PURCHASE_CACHE_MAX_AGE_DAYS - 1)
 
 
 @transaction.atomic

@@ -167,3 +167,14 @@ def test_a_change_the_timestamps_miss_is_found_by_the_totals(shop):
     again = purchases.purchase_days()
     assert again.read_at == first.read_at
     assert as_dict(again.rows(FAR)) == truth()
+
+
+def test_housekeeping_reads_everything_again_only_when_the_file_is_old(shop, settings):
+    assert purchases.reread_if_old(age_days=6)  # no file yet
+    first = purchases.purchase_days()
+    assert not purchases.reread_if_old(age_days=6)
+    assert purchases.purchase_days().read_at == first.read_at
+    time.sleep(0.01)
+    assert purchases.reread_if_old(age_days=0)
+    assert purchases.purchase_days().read_at > first.read_at
+    assert as_dict(purchases.purchase_days().rows(FAR)) == truth()
