@@ -42,14 +42,18 @@ def _converter(field: Field[Any, Any]) -> Callable[[Any], Any] | None:
     return convert
 
 
-def insert_columns(model: type[Model], fields: Sequence[str], columns: Sequence[Any]) -> int:
+def insert_columns(
+    model: type[Model], fields: Sequence[str], columns: Sequence[Any], convert: bool = True
+) -> int:
     """Insert rows given column by column (NumPy arrays or lists); return how many.
 
     Many rows go in per INSERT statement, as many as the database's parameter limit allows
     (SQLite's is 999 unless it was built with more), from one table of Python objects: at a
     million rows this takes half the time of executemany with a tuple per row
     (docs/performance.md). Values of types the driver cannot take (dates, JSON) pass through
-    their field's conversion once per distinct value.
+    their field's conversion once per distinct value, unless `convert` is False: the caller
+    then hands over what the driver takes (ISO dates, JSON text), which saves a dictionary
+    look-up per value.
     """
     count = len(columns[0]) if columns else 0
     if not count:
@@ -57,8 +61,8 @@ def insert_columns(model: type[Model], fields: Sequence[str], columns: Sequence[
     table = np.empty((count, len(fields)), dtype=object)
     for index, (field, column) in enumerate(zip(_columns(model, fields), columns, strict=True)):
         values = column.tolist() if isinstance(column, np.ndarray) else column
-        convert = _converter(field)
-        table[:, index] = values if convert is None else [convert(value) for value in values]
+        converter = _converter(field) if convert else None
+        table[:, index] = values if converter is None else [converter(value) for value in values]
     limit = connection.features.max_query_params or 8400
     per_statement = max(1, min(400, limit // len(fields)))
     whole = count - count % per_statement

@@ -10,7 +10,7 @@ summaries must agree; when they do not (a customer lost every paid order and wit
 summary, a transaction committed long after it began, a write outside sales.services), the
 customer ids and then every customer's figures are compared, and the differing customers
 read again. The file is read again in full when more than a tenth of the customers changed,
-by housekeeping after the nightly run (reread_if_old), and by any read that finds it older
+by housekeeping after the nightly run (keep_up_to_date), and by any read that finds it older
 than settings.PURCHASE_CACHE_MAX_AGE_DAYS.
 """
 
@@ -114,15 +114,19 @@ def purchase_days(save_cache: bool = False) -> PurchaseDays:
     return days
 
 
-def reread_if_old(age_days: float) -> bool:
-    """Read every order again into the cache file if it was last read in full so long ago.
+def keep_up_to_date(age_days: float) -> bool:
+    """Bring the cache file up to date, reading every order again if it is this old.
 
-    Housekeeping, run after the nightly scoring so that the run itself finds the file
-    young enough to use; return whether it read.
+    Housekeeping after the nightly scoring, which reads the file without writing it: the
+    next run then finds it young and close to the orders. Return whether it read in full.
     """
     cached = _load()
     if cached is not None and time.time() - cached.read_at < age_days * 86400:
-        return False
+        refreshed = _refreshed(cached)
+        if refreshed is not None:
+            if refreshed is not cached:
+                _save(refreshed)
+            return False
     _save(_read_everything())
     return True
 

@@ -523,12 +523,12 @@ def purchase_rows(until: datetime.date, save_cache: bool = False) -> purchases.P
     return purchases.purchase_rows(until, save_cache)
 
 
-def reread_purchases_if_old() -> bool:
-    """Read every paid order again into the analyses' file a day before it would expire.
+def keep_purchases_up_to_date() -> bool:
+    """Bring the analyses' file of paid orders up to date; read them all a day before expiry.
 
-    The nightly scoring run then always finds a file it may use; return whether it read.
+    The nightly scoring run then always finds a file it may use; return whether it read all.
     """
-    return purchases.reread_if_old(settings.PURCHASE_CACHE_MAX_AGE_DAYS - 1)
+    return purchases.keep_up_to_date(settings.PURCHASE_CACHE_MAX_AGE_DAYS - 1)
 
 
 @transaction.atomic

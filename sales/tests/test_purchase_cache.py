@@ -169,12 +169,15 @@ def test_a_change_the_timestamps_miss_is_found_by_the_totals(shop):
     assert as_dict(again.rows(FAR)) == truth()
 
 
-def test_housekeeping_reads_everything_again_only_when_the_file_is_old(shop, settings):
-    assert purchases.reread_if_old(age_days=6)  # no file yet
+def test_housekeeping_brings_the_file_up_to_date_and_rereads_it_when_old(shop):
+    assert purchases.keep_up_to_date(age_days=6)  # no file yet: read in full
     first = purchases.purchase_days()
-    assert not purchases.reread_if_old(age_days=6)
-    assert purchases.purchase_days().read_at == first.read_at
+    create_order(order("LATER", shop[4], 50, "3.00"))
+    assert not purchases.keep_up_to_date(age_days=6)  # young: only the change is read
+    kept = purchases.purchase_days()
+    assert kept.read_at == first.read_at and kept.checked_at > first.checked_at
+    assert as_dict(kept.rows(FAR)) == truth()
     time.sleep(0.01)
-    assert purchases.reread_if_old(age_days=0)
+    assert purchases.keep_up_to_date(age_days=0)
     assert purchases.purchase_days().read_at > first.read_at
     assert as_dict(purchases.purchase_days().rows(FAR)) == truth()

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from insights.records import RunStatus, ScoreRun
 from insights.services import prune_old_scores, run_scoring
+from sales.services import keep_purchases_up_to_date
 
 
 class Command(BaseCommand):
@@ -30,6 +31,7 @@ class Command(BaseCommand):
                 f"Scoring as of {run.as_of} failed: {run.failure_text()} (the last good run stays)."
             )
         prune_old_scores()
+        keep_purchases_up_to_date()
         counts = run.counts
         self.stdout.write(
             f"Scored {counts['customers_scored']} customers as of {run.as_of} in "
