@@ -20,6 +20,10 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
     raw_id_fields = ("owner", "merged_into")
     inlines = [ConsentInline]
 
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        """Customers are archived, never deleted: their orders and history stay traceable."""
+        return False
+
     def save_model(
         self, request: HttpRequest, obj: Customer, form: ModelForm[Customer], change: bool
     ) -> None:

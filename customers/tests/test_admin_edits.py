@@ -68,3 +68,13 @@ def test_an_admin_created_customer_has_its_creation_in_the_history(client, admin
     assert response.status_code == 302, response.context["adminform"].form.errors
     customer = Customer.objects.get(name="Li Lei")
     assert customer.changes.get(field="created").changed_by == admin_user
+
+
+def test_the_admin_archives_customers_and_never_deletes_them(
+    client, admin_user, rep, make_customer
+):
+    customer = make_customer(rep, name="Zhao Lei", mobile="13900000002")
+    client.force_login(admin_user)
+    response = client.post(f"/admin/customers/customer/{customer.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert Customer.objects.filter(pk=customer.pk).exists()
