@@ -91,27 +91,23 @@ class PurchaseDays:
         )  # fmt: skip
 
 
-def purchase_rows(until: datetime.date, save_cache: bool = False) -> PurchaseRows:
+def purchase_rows(until: datetime.date) -> PurchaseRows:
     """Return every paid order up to `until`, collapsed by customer and day."""
-    return purchase_days(save_cache).rows(until)
+    return purchase_days().rows(until)
 
 
-def purchase_days(save_cache: bool = False) -> PurchaseDays:
+def purchase_days() -> PurchaseDays:
     """Return every paid order collapsed by customer and day, whatever its date.
 
-    Reads the cache file when there is one and brings it up to date with the orders;
-    `save_cache` writes the result back (the nightly run does; pages do not).
+    Reads the cache file when there is one and brings it up to date with the orders in
+    memory; only keep_up_to_date writes the file.
     """
     highest = Order.objects.aggregate(high=Max("customer_id"))["high"]
     if highest is not None and highest >= ID_LIMIT:
         raise ValueError(f"customer ids must stay below {ID_LIMIT} to be analysed")
     cached = _load()
     days = _refreshed(cached) if cached is not None else None
-    if days is None:
-        days = _read_everything()
-    if save_cache and days is not cached:
-        _save(days)
-    return days
+    return _read_everything() if days is None else days
 
 
 def keep_up_to_date(age_days: float) -> bool:

@@ -514,13 +514,13 @@ def create_product(fields: dict[str, object]) -> Product:
     return product
 
 
-def purchase_rows(until: datetime.date, save_cache: bool = False) -> purchases.PurchaseRows:
+def purchase_rows(until: datetime.date) -> purchases.PurchaseRows:
     """Return every paid order up to `until` as arrays, one row per customer and day.
 
-    Served from a file checked against the purchase summaries (sales.purchases);
-    `save_cache` writes it back, which the nightly scoring run does.
+    Served from a file checked against the purchase summaries (sales.purchases), which
+    keep_purchases_up_to_date writes after the nightly scoring run.
     """
-    return purchases.purchase_rows(until, save_cache)
+    return purchases.purchase_rows(until)
 
 
 def keep_purchases_up_to_date() -> bool:

@@ -52,6 +52,12 @@ def as_dict(rows: purchases.PurchaseRows) -> dict[tuple[int, int], tuple[Decimal
     }
 
 
+def saved() -> purchases.PurchaseDays:
+    """Return the purchase days after writing them to the file, as the housekeeping does."""
+    purchases.keep_up_to_date(age_days=7)
+    return purchases.purchase_days()
+
+
 def order(number: str, customer: int, day: int, amount: str) -> OrderInput:
     line = LineInput(sku="CD-ROCK", quantity=1, unit_price=Decimal(amount))
     return OrderInput(number, customer, START + datetime.timedelta(days=day), [line])
@@ -79,7 +85,7 @@ def test_both_readers_return_the_orders(shop):
 
 
 def test_a_cached_read_follows_every_kind_of_order_change(shop, rep):
-    first = purchases.purchase_days(save_cache=True)
+    first = saved()
     orders = list(Order.objects.order_by("id"))
     set_order_status(orders[0], OrderStatus.REFUNDED)
     delete_order(orders[1])
@@ -88,21 +94,21 @@ def test_a_cached_read_follows_every_kind_of_order_change(shop, rep):
     bulk_create_orders([order("NEW2", newcomer.pk, 3, "5.00"), order("NEW3", shop[0], 3, "1.00")])
     merge_customers(rep, Customer.objects.get(pk=shop[3]), Customer.objects.get(pk=shop[1]))
 
-    again = purchases.purchase_days(save_cache=True)
+    again = saved()
     assert again.read_at == first.read_at  # brought up to date, not read in full
     assert as_dict(again.rows(FAR)) == truth()
     assert as_dict(purchases.purchase_days().rows(FAR)) == truth()
 
 
 def test_an_old_cache_is_read_in_full(shop, settings):
-    first = purchases.purchase_days(save_cache=True)
+    first = saved()
     settings.PURCHASE_CACHE_MAX_AGE_DAYS = 0
     time.sleep(0.01)
     assert purchases.purchase_days().read_at > first.read_at
 
 
 def test_many_changed_customers_are_read_in_full(shop):
-    first = purchases.purchase_days(save_cache=True)
+    first = saved()
     Order.objects.filter(customer_id__in=shop[:7]).update(status=OrderStatus.CANCELLED)
     refresh_stats(shop[:7])  # 7 of 60 customers changed: more than a tenth
     again = purchases.purchase_days()
@@ -111,7 +117,8 @@ def test_many_changed_customers_are_read_in_full(shop):
 
 
 def test_a_database_without_orders_gives_empty_arrays(db):
-    rows = purchase_rows(FAR, save_cache=True)
+    purchases.keep_up_to_date(age_days=7)
+    rows = purchase_rows(FAR)
     assert rows.customer_id.size == rows.day.size == rows.amount.size == 0
     assert purchase_rows(FAR).customer_id.size == 0
 
@@ -130,7 +137,7 @@ change = st.one_of(
 )
 @given(steps=st.lists(change, min_size=1, max_size=20))
 def test_cached_reads_always_equal_the_orders(shop, steps):
-    purchases.purchase_days(save_cache=True)
+    saved()
     for number, step in enumerate(steps):
         orders = list(Order.objects.order_by("id"))
         if step[0] == "create":
@@ -142,13 +149,13 @@ def test_cached_reads_always_equal_the_orders(shop, steps):
         elif step[0] == "delete" and orders:
             delete_order(orders[step[1] % len(orders)])
         else:
-            assert as_dict(purchases.purchase_days(save_cache=True).rows(FAR)) == truth()
+            assert as_dict(saved().rows(FAR)) == truth()
     assert as_dict(purchases.purchase_days().rows(FAR)) == truth()
     assert np.all(np.diff(purchases.purchase_days().key) > 0)
 
 
 def test_a_customer_who_lost_every_paid_order_leaves_the_cache(shop):
-    first = purchases.purchase_days(save_cache=True)
+    first = saved()
     for lost in Order.objects.filter(customer_id=shop[5]):
         set_order_status(lost, OrderStatus.CANCELLED)
     again = purchases.purchase_days()
@@ -158,7 +165,7 @@ def test_a_customer_who_lost_every_paid_order_leaves_the_cache(shop):
 
 
 def test_a_change_the_timestamps_miss_is_found_by_the_totals(shop):
-    first = purchases.purchase_days(save_cache=True)
+    first = saved()
     # Written outside sales.services (or committed long after it began): the summary's
     # changed_at stays old, but its figures move with the orders.
     changed = Order.objects.filter(customer_id=shop[9]).order_by("id").first()
