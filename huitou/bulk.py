@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 from django.db import connection
 from django.db.models import Field, Model
+from django.db.models.expressions import DatabaseDefault
 
-BATCH = 20_000
 # Values of these field types go to the driver as they are.
 PLAIN_TYPES = {
     "CharField", "TextField", "ForeignKey", "OneToOneField", "IntegerField", "BigIntegerField",
@@ -53,16 +53,22 @@ def insert_columns(
     (docs/performance.md). Values of types the driver cannot take (dates, JSON) pass through
     their field's conversion once per distinct value, unless `convert` is False: the caller
     then hands over what the driver takes (ISO dates, JSON text), which saves a dictionary
-    look-up per value.
+    look-up per value. Every other field takes its default (a database default is left to
+    the database), so a field added later with a default needs no change in the callers.
     """
     count = len(columns[0]) if columns else 0
     if not count:
         return 0
+    named = _columns(model, fields)
+    others = _defaulted_fields(model, named)
+    fields = [*fields, *(field.attname for field in others)]
     table = np.empty((count, len(fields)), dtype=object)
-    for index, (field, column) in enumerate(zip(_columns(model, fields), columns, strict=True)):
+    for index, (field, column) in enumerate(zip(named, columns, strict=True)):
         values = column.tolist() if isinstance(column, np.ndarray) else column
         converter = _converter(field) if convert else None
         table[:, index] = values if converter is None else [converter(value) for value in values]
+    for index, field in enumerate(others, start=len(named)):
+        table[:, index] = field.get_db_prep_save(field.get_default(), connection)
     limit = connection.features.max_query_params or 8400
     per_statement = max(1, min(400, limit // len(fields)))
     whole = count - count % per_statement
@@ -77,6 +83,22 @@ def insert_columns(
     return count
 
 
+def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Insert rows whose values are in the order of `fields` (see insert_columns)."""
+    columns = list(zip(*rows, strict=True))
+    return insert_columns(model, fields, columns) if columns else 0
+
+
+def _defaulted_fields(model: type[Model], named: list[Field[Any, Any]]) -> list[Field[Any, Any]]:
+    """Return the fields a caller left out that take a default from Django."""
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if field not in named and not field.primary_key
+        and not isinstance(field.get_default(), DatabaseDefault)
+    ]  # fmt: skip
+
+
 def _columns(model: type[Model], fields: Sequence[str]) -> list[Field[Any, Any]]:
     by_name = {field.name: field for field in model._meta.concrete_fields}
     by_name.update({field.attname: field for field in model._meta.concrete_fields})
@@ -89,25 +111,3 @@ def _insert_sql(model: type[Model], fields: Sequence[str], rows: int = 1) -> str
     marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
     values = ", ".join([marks] * rows)
     return f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES {values}"
-
-
-def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Insert rows whose values are in the order of `fields`; return how many were written."""
-    columns = _columns(model, fields)
-    converters = [(i, c) for i, c in enumerate(_converter(f) for f in columns) if c is not None]
-    sql = _insert_sql(model, fields)
-    written = 0
-    batch: list[list[Any]] = []
-    with connection.cursor() as cursor:
-        for row in rows:
-            values = list(row)
-            for index, convert in converters:
-                values[index] = convert(values[index])
-            batch.append(values)
-            if len(batch) == BATCH:
-                cursor.executemany(sql, batch)
-                written, batch = written + len(batch), []
-        if batch:
-            cursor.executemany(sql, batch)
-            written += len(batch)
-    return written

@@ -193,17 +193,9 @@ def bulk_create_orders(orders: Sequence[OrderInput]) -> list[CreatedOrder]:
 
 
 def _insert_dicts(model: type[Model], rows: list[dict[str, Any]]) -> None:
-    """Insert rows (attname -> value) at once; a field missing from the rows takes its default."""
-    if not rows:
-        return
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    columns = [
-        [row[field.attname] for row in rows]
-        if field.attname in rows[0]
-        else [field.get_default()] * len(rows)
-        for field in fields
-    ]
-    insert_columns(model, [field.attname for field in fields], columns)
+    """Insert rows of attname -> value, all with the same keys, at once."""
+    if rows:
+        insert_columns(model, list(rows[0]), [[row[name] for row in rows] for name in rows[0]])
 
 
 def _add_to_stats(new_orders: Sequence[dict[str, Any]]) -> None:
@@ -586,27 +578,13 @@ def insert_imported_orders(orders: Sequence[ImportedOrder]) -> set[int]:
         return set()
     # huitou.bulk converts each distinct date once, as the ORM would.
     now = timezone.now()
-    _insert_tuples(Order, ORDER_COLUMNS, [
+    insert_rows(Order, ORDER_COLUMNS, [
         (number, customer_id, day, status, channel, amount, now)
         for number, customer_id, day, status, channel, _p, _q, _u, _d, amount in orders
     ])  # fmt: skip
     ids = _order_ids([order.number for order in orders])
-    _insert_tuples(OrderLine, LINE_COLUMNS, [
+    insert_rows(OrderLine, LINE_COLUMNS, [
         (ids[number], product_id, quantity, unit_price, discount, amount)
         for number, _c, _o, _s, _ch, product_id, quantity, unit_price, discount, amount in orders
     ])  # fmt: skip
     return {order.customer_id for order in orders}
-
-
-def _insert_tuples(model: type[Model], names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """Insert rows of values for the named fields; every other field takes its default.
-
-    The defaults are evaluated once for the whole call, so a field added later with a
-    default needs no change here.
-    """
-    others = [
-        f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in names
-    ]
-    defaults = tuple(field.get_default() for field in others)
-    columns = [*names, *(field.attname for field in others)]
-    insert_rows(model, columns, ((*row, *defaults) for row in rows))
