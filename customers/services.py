@@ -312,14 +312,14 @@ def reassign_customers(actor: User, customer_ids: Iterable[int], new_owner: User
     return bulk_update_customers(actor, [(customer, {"owner": new_owner}) for customer in moving])
 
 
-def possible_duplicates(customer: Customer) -> CustomerQuerySet:
-    """Return other active customers sharing the customer's mobile or email."""
+def possible_duplicates(user: User, customer: Customer) -> CustomerQuerySet:
+    """Return other active customers the user may see sharing the customer's mobile or email."""
     match = Q(pk__in=[])
     if customer.mobile:
         match |= Q(mobile=customer.mobile)
     if customer.email:
         match |= Q(email__iexact=customer.email)
-    return Customer.objects.active().filter(match).exclude(pk=customer.pk)
+    return visible_customers(user).filter(match).exclude(pk=customer.pk)
 
 
 @transaction.atomic

@@ -112,7 +112,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "next_birthday": customer.next_birthday(today),
         "timeline": services.timeline(customer),
         "follow_ups": open_follow_ups(customer),
-        "duplicates": list(services.possible_duplicates(customer)[:5]),
+        "duplicates": list(services.possible_duplicates(user, customer)[:5]),
         "channels": [(value, label, consents.get(value)) for value, label in Channel.choices],
         "tags": customer.tags.select_related("group"),
         "can_edit": can_edit_owned_by(user, customer.owner_id),

@@ -189,13 +189,16 @@ def create_follow_up(
 
 
 def _assignee(user: User, customer: Customer, assignee_id: int | None) -> User:
-    """Return the assignee: the owner by default, else the user or someone they manage."""
+    """Return the assignee: the owner by default, else the user or someone they manage.
+
+    Only someone who may work on the customer: a follow-up for anyone else would sit in
+    a list they cannot see.
+    """
     if assignee_id is None or assignee_id == customer.owner_id:
         return customer.owner
-    if assignee_id == user.pk:
-        return user
-    for candidate in assignable_owners(user):
-        if candidate.pk == assignee_id:
+    candidates = [user, *assignable_owners(user)]
+    for candidate in candidates:
+        if candidate.pk == assignee_id and can_log_interaction(candidate, customer.owner_id):
             return candidate
     raise ValidationError({"assignee_id": _("You may not assign follow-ups to this user.")})
 

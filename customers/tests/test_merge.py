@@ -8,12 +8,18 @@ from interactions.services import log_interaction
 from sales.models import CustomerStats
 
 
+def test_only_visible_customers_are_flagged_as_duplicates(rep, other_rep, make_customer):
+    mine = make_customer(rep, mobile="13900000009")
+    make_customer(other_rep, mobile="13900000009")  # another rep's customer: never shown
+    assert list(possible_duplicates(rep, mine)) == []
+
+
 def test_same_mobile_or_email_is_flagged(rep, make_customer):
     first = make_customer(rep, mobile="13900000001", email="a@example.com")
     same_mobile = make_customer(rep, mobile="13900000001")
     same_email = make_customer(rep, mobile="13900000002", email="A@example.com")
     make_customer(rep, mobile="13900000003")
-    assert set(possible_duplicates(first)) == {same_mobile, same_email}
+    assert set(possible_duplicates(rep, first)) == {same_mobile, same_email}
 
 
 def test_merge_moves_everything_and_archives_the_duplicate(rep, make_customer, make_order):
@@ -34,4 +40,4 @@ def test_merge_moves_everything_and_archives_the_duplicate(rep, make_customer, m
     assert (stats.orders_count, stats.total_spend) == (2, Decimal("25.00"))
     assert not CustomerStats.objects.filter(customer=duplicate).exists()
     assert survivor.changes.filter(field="merged").exists()
-    assert list(possible_duplicates(survivor)) == []
+    assert list(possible_duplicates(rep, survivor)) == []

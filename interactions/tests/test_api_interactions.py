@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from customers.services import archive_customer
 from interactions.models import FollowUp, Interaction
-from interactions.services import create_follow_up, log_interaction
+from interactions.services import create_follow_up, log_interaction, visible_follow_ups
 
 FOLLOW_UPS = "/api/v1/follow-ups"
 
@@ -190,20 +190,27 @@ def test_plan_a_follow_up(rep, make_customer):
     assert (follow_up.assignee, follow_up.due_on, follow_up.note) == (rep, due, "Call")
 
 
-def test_manager_assigns_within_the_team_only(manager, rep, teammate, other_rep, make_customer):
+def test_follow_ups_go_only_to_someone_who_may_work_on_the_customer(
+    manager, rep, teammate, other_rep, make_customer
+):
     customer = make_customer(rep)
     due = str(today())
     client = client_for(manager)
     ok = post(
-        client, FOLLOW_UPS, {"customer_id": customer.pk, "due_on": due, "assignee_id": teammate.pk}
+        client, FOLLOW_UPS, {"customer_id": customer.pk, "due_on": due, "assignee_id": manager.pk}
     )
     assert ok.status_code == 201
-    assert ok.json()["assignee_id"] == teammate.pk
-    refused = post(
-        client, FOLLOW_UPS, {"customer_id": customer.pk, "due_on": due, "assignee_id": other_rep.pk}
-    )
-    assert refused.status_code == 422
-    assert errors(refused) == {"assignee_id"}
+    assert ok.json()["assignee_id"] == manager.pk
+    assert [f.pk for f in visible_follow_ups(manager)] == [ok.json()["id"]]
+    # A teammate cannot see the rep's customer, so the task would sit where nobody finds it;
+    # someone from another team is outside the manager's reach altogether.
+    for assignee in (teammate, other_rep):
+        refused = post(
+            client, FOLLOW_UPS,
+            {"customer_id": customer.pk, "due_on": due, "assignee_id": assignee.pk},
+        )  # fmt: skip
+        assert refused.status_code == 422
+        assert errors(refused) == {"assignee_id"}
     assert FollowUp.objects.count() == 1
 
 
