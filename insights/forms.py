@@ -11,6 +11,7 @@ from accounts.models import Team, User
 from huitou.forms import StyledFormMixin
 from insights.models.segments import SEGMENTS
 from insights.records import ScoreRun
+from insights.services import config
 
 SEGMENT_LABELS = {
     "champions": _("Champions"),
@@ -68,5 +69,15 @@ class KpiForm(StyledFormMixin, forms.Form):
 
 
 class CompareRunsForm(StyledFormMixin, forms.Form):
-    before = forms.ModelChoiceField(queryset=ScoreRun.objects.succeeded(), label=_("From run"))
-    after = forms.ModelChoiceField(queryset=ScoreRun.objects.succeeded(), label=_("To run"))
+    """Two runs to compare segments between: only runs whose per-customer scores are kept."""
+
+    before = forms.ModelChoiceField(queryset=ScoreRun.objects.none(), label=_("From run"))
+    after = forms.ModelChoiceField(queryset=ScoreRun.objects.none(), label=_("To run"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kept = ScoreRun.objects.kept(int(config()["keep_runs"]))
+        for name in ("before", "after"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = kept

@@ -23,6 +23,11 @@ class ScoreRunQuerySet(models.QuerySet["ScoreRun"]):
     def succeeded(self) -> "ScoreRunQuerySet":
         return self.filter(status=RunStatus.SUCCEEDED)
 
+    def kept(self, keep: int) -> "ScoreRunQuerySet":
+        """Return the newest `keep` good runs: those whose per-customer scores are kept."""
+        newest = self.succeeded().order_by("-as_of", "-finished_at").values_list("pk", flat=True)
+        return self.filter(pk__in=list(newest[:keep])).order_by("-as_of", "-finished_at")
+
     def latest_good(self) -> "ScoreRun | None":
         """Return the newest successful run, the one every page shows."""
         return self.succeeded().order_by("-as_of", "-finished_at").first()
@@ -52,7 +57,7 @@ class ScoreRun(models.Model):
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
-        return f"{self.as_of} ({self.status})"
+        return f"{self.as_of} ({self.get_status_display()})"
 
     def fail(self, error: ModelError) -> None:
         """Mark the run failed, keeping the message untranslated so each reader gets theirs."""

@@ -306,11 +306,7 @@ def prune_old_scores(keep: int | None = None) -> None:
     run takes as long as writing them, and nobody waits for it.
     """
     keep = int(config()["keep_runs"]) if keep is None else keep
-    kept = list(
-        ScoreRun.objects.succeeded()
-        .order_by("-as_of", "-finished_at")
-        .values_list("pk", flat=True)[:keep]
-    )
+    kept = ScoreRun.objects.kept(keep).values("pk")
     # A run started in the last day may still be writing (a `score` command beside the nightly
     # job); older unfinished runs were killed and their scores are deleted with the rest.
     running = ScoreRun.objects.filter(

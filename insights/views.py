@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import assignable_owners, can_export
 from accounts.models import Team, User
+from imports.cells import neutralise
 from insights import charts, services
 from insights.forms import SEGMENT_LABELS, TIER_CHOICES, CompareRunsForm, KpiForm
-from insights.records import BacktestRecord, ChurnWarning, ScoreRun
+from insights.records import BacktestRecord, ChurnWarning, RunStatus, ScoreRun
 from insights.warnings import describe
 
 
@@ -35,7 +36,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "run": run, "summary": summary, "warnings": _described(warnings),
         "charts": _dashboard_charts(summary),
-        "last_failed": ScoreRun.objects.exclude(status="succeeded").order_by("-started_at").first(),
+        "last_failed": ScoreRun.objects.filter(status=RunStatus.FAILED)
+        .order_by("-started_at")
+        .first(),
     }  # fmt: skip
     return render(request, "insights/dashboard.html", context)
 
@@ -61,12 +64,12 @@ def warning_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     run = services.latest_run()
     owners = assignable_owners(user)
-    owner_id = request.GET.get("owner", "")
+    owner_id = _chosen_owner(request, owners)
     page, rows = None, list[ChurnWarning]()
     if run is not None:
         warnings = services.visible_warnings(user, run)
-        if owner_id.isdigit():
-            warnings = warnings.filter(customer__owner_id=int(owner_id))
+        if owner_id is not None:
+            warnings = warnings.filter(customer__owner_id=owner_id)
         # Page through ids only, then load the page's 25 rows with their customer and score:
         # a deep page then skips bare index entries instead of joined rows.
         ids = warnings.values_list("pk", flat=True)
@@ -106,7 +109,7 @@ def returning(request: HttpRequest) -> HttpResponse:
     summary = services.summary_for(user, run) if run else {}
     page = None
     if run is not None:
-        scores = services.returning_customers(user, run, **_returning_filters(request))
+        scores = services.returning_customers(user, run, **_returning_filters(request, user))
         page = Paginator(scores, 25).get_page(request.GET.get("page"))
     page_charts = (
         [charts.returning_share(summary), charts.tenure(summary)]
@@ -122,10 +125,15 @@ def returning(request: HttpRequest) -> HttpResponse:
     return render(request, "insights/returning.html", context)
 
 
-def _returning_filters(request: HttpRequest) -> dict[str, Any]:
-    owner = request.GET.get("owner", "")
+def _chosen_owner(request: HttpRequest, owners: list[User]) -> int | None:
+    """Return the ?owner= filter when it names one of the owners offered, else None."""
+    wanted = request.GET.get("owner", "")
+    return next((owner.pk for owner in owners if str(owner.pk) == wanted), None)
+
+
+def _returning_filters(request: HttpRequest, user: User) -> dict[str, Any]:
     return {
-        "owner_id": int(owner) if owner.isdigit() else None,
+        "owner_id": _chosen_owner(request, assignable_owners(user)),
         "tier": request.GET.get("tier", "") if request.GET.get("tier") in ("A", "B", "C") else "",
         "segment": request.GET.get("segment", "")
         if request.GET.get("segment") in SEGMENT_LABELS
@@ -150,20 +158,15 @@ def returning_export(request: HttpRequest) -> HttpResponse:
         _("Customer"), _("Owner"), _("First purchase"), _("Last purchase"), _("Purchases"),
         _("Value tier"), _("Segment"), _("P(alive)"), _("Churn risk"), _("CLV"),
     ])  # fmt: skip
-    scores = services.returning_customers(user, run, **_returning_filters(request))
+    scores = services.returning_customers(user, run, **_returning_filters(request, user))
     for score in scores.iterator(chunk_size=2000):
         writer.writerow([
-            _safe(score.customer.name), _safe(str(score.customer.owner)), score.first_purchase_on,
-            score.last_purchase_on, score.purchase_count, score.value_tier,
+            neutralise(score.customer.name), neutralise(str(score.customer.owner)),
+            score.first_purchase_on, score.last_purchase_on, score.purchase_count, score.value_tier,
             SEGMENT_LABELS.get(score.segment, score.segment), f"{score.p_alive:.3f}",
             f"{score.churn_risk:.3f}", f"{score.clv:.2f}",
         ])  # fmt: skip
     return response
-
-
-def _safe(text: str) -> str:
-    """Neutralise a cell a spreadsheet would run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t") else text
 
 
 @login_required
@@ -173,9 +176,13 @@ def tiers(request: HttpRequest) -> HttpResponse:
     run = services.latest_run()
     summary = services.summary_for(user, run) if run else {}
     tier_charts = [charts.tier_transitions(summary)] if summary.get("customers") else []
-    return render(
-        request, "insights/tiers.html", {"run": run, "summary": summary, "charts": tier_charts}
-    )
+    tiers = summary.get("tiers", {})
+    context = {
+        "run": run, "summary": summary, "charts": tier_charts,
+        "tier_rows": list(zip(tiers.get("labels", []), tiers.get("counts", []),
+                              tiers.get("revenue", []), strict=True)),
+    }  # fmt: skip
+    return render(request, "insights/tiers.html", context)
 
 
 @login_required

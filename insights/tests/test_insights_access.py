@@ -35,7 +35,11 @@ def test_lists_show_only_what_each_role_may_see(simulated_base, rep, manager, ot
     assert counts["other_rep"] == 0
 
 
-def test_export_is_for_managers_and_obeys_the_rule(simulated_base, rep, manager, admin_user):
+def test_export_is_for_managers_and_obeys_the_rule(
+    simulated_base, rep, manager, admin_user, other_rep, make_customer, make_order
+):
+    elsewhere = make_customer(other_rep, name="Other team's customer")
+    make_order(elsewhere, AS_OF - datetime.timedelta(days=500))  # a returning customer
     run_scoring(AS_OF)
     url = reverse("insights:returning_export")
     assert client_for(rep).get(url).status_code == 403
@@ -46,7 +50,8 @@ def test_export_is_for_managers_and_obeys_the_rule(simulated_base, rep, manager,
     admin_rows = list(
         csv.reader(io.StringIO(client_for(admin_user).get(url).content.decode("utf-8-sig")))
     )
-    assert len(admin_rows) == len(rows)
+    assert [row[0] for row in admin_rows if row[1] == "other_rep"] == [elsewhere.name]
+    assert len(admin_rows) == len(rows) + 1
 
 
 def test_dashboard_aggregates_cover_only_the_users_team(simulated_base, manager, other_rep):

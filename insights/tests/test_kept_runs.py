@@ -1,9 +1,11 @@
 """Each run's scores are one range of keys; old runs give theirs up and keep their record."""
 
 import pytest
+from django.utils import translation
 
 from accounts.models import Team
 from insights.aside import AsideError
+from insights.forms import CompareRunsForm
 from insights.records import ChurnWarning, CustomerScore, RunStatus, ScoreRun, score_key
 from insights.services import prune_old_scores, run_scoring, score_for
 from insights.tests.conftest import AS_OF
@@ -67,3 +69,13 @@ def test_a_run_that_breaks_in_its_aggregates_leaves_no_scores(simulated_base, mo
     assert not CustomerScore.objects.of_run(broken_run.pk).exists()
     assert not ChurnWarning.objects.filter(run=broken_run).exists()
     assert ScoreRun.objects.latest_good() == good
+
+
+def test_runs_are_compared_only_while_their_scores_are_kept(simulated_base, settings):
+    settings.INSIGHTS = {**settings.INSIGHTS, "keep_runs": 2}
+    _oldest, *kept = [run_scoring(AS_OF) for _ in range(3)]
+    prune_old_scores()
+    offered = CompareRunsForm().fields["before"].queryset
+    assert sorted(run.pk for run in offered) == sorted(run.pk for run in kept)
+    with translation.override("zh-hans"):
+        assert str(kept[0]) == f"{kept[0].as_of} (成功)"
