@@ -1,6 +1,7 @@
 """Each run's scores are one range of keys; old runs give theirs up and keep their record."""
 
 import pytest
+from django.forms import ModelChoiceField
 from django.utils import translation
 
 from accounts.models import Team
@@ -75,7 +76,9 @@ def test_runs_are_compared_only_while_their_scores_are_kept(simulated_base, sett
     settings.INSIGHTS = {**settings.INSIGHTS, "keep_runs": 2}
     _oldest, *kept = [run_scoring(AS_OF) for _ in range(3)]
     prune_old_scores()
-    offered = CompareRunsForm().fields["before"].queryset
+    field = CompareRunsForm().fields["before"]
+    assert isinstance(field, ModelChoiceField)
+    offered = field.queryset
     assert sorted(run.pk for run in offered) == sorted(run.pk for run in kept)
     with translation.override("zh-hans"):
         assert str(kept[0]) == f"{kept[0].as_of} (成功)"
