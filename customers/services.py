@@ -200,23 +200,25 @@ def autocomplete(user: User, query: str, limit: int = 10) -> list[Customer]:
     return list(search(visible_customers(user), query).order_by("name")[:limit])
 
 
-def _record_changes(
+def _history(
     customer: Customer, actor: User | None, before: Mapping[str, str], now: datetime.datetime
 ) -> list[ProfileChange]:
-    after = customer.tracked_values()
-    changes = [
+    """Return the (unsaved) history rows of what changed since `before` was taken."""
+    return [
         ProfileChange(
-            customer=customer,
-            changed_by=actor,
-            changed_at=now,
-            field=name,
-            old_value=before.get(name, ""),
-            new_value=value,
+            customer=customer, changed_by=actor, changed_at=now, field=name,
+            old_value=before.get(name, ""), new_value=value,
         )
-        for name, value in after.items()
+        for name, value in customer.tracked_values().items()
         if before.get(name, "") != value
-    ]
-    return ProfileChange.objects.bulk_create(changes)
+    ]  # fmt: skip
+
+
+def _follow_new_owners(changes: Iterable[ProfileChange]) -> None:
+    """Copy the owner onto the purchase summaries of the customers whose owner changed."""
+    moved = {change.customer_id for change in changes if change.field == "owner"}
+    if moved:
+        follow_owners(moved)
 
 
 @transaction.atomic
@@ -246,13 +248,9 @@ def update_customer(
         setattr(customer, name, value)
     customer.full_clean()
     customer.save()
-    if _changes_owner(fields):
-        follow_owners([customer.pk])
-    return _record_changes(customer, actor, before, timezone.now())
-
-
-def _changes_owner(fields: Iterable[str]) -> bool:
-    return not {"owner", "owner_id"}.isdisjoint(fields)
+    changes = ProfileChange.objects.bulk_create(_history(customer, actor, before, timezone.now()))
+    _follow_new_owners(changes)
+    return changes
 
 
 @transaction.atomic
@@ -413,17 +411,8 @@ def bulk_update_customers(
         customer.mobile_reversed = customer.mobile[::-1]
         customer.updated_at = now
         fields.update(values)
-        after = customer.tracked_values()
-        history += [
-            ProfileChange(
-                customer=customer, changed_by=actor, changed_at=now, field=name,
-                old_value=before.get(name, ""), new_value=value,
-            )
-            for name, value in after.items()
-            if before.get(name, "") != value
-        ]  # fmt: skip
+        history += _history(customer, actor, before, now)
     Customer.objects.bulk_update([c for c, _values in updates], sorted(fields), batch_size=500)
     ProfileChange.objects.bulk_create(history, batch_size=1000)
-    if _changes_owner(fields):
-        follow_owners(customer.pk for customer, _values in updates)
+    _follow_new_owners(history)
     return len(updates)

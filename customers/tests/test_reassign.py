@@ -4,6 +4,8 @@ import datetime
 from dataclasses import replace
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from customers.services import (
     AccessDenied,
@@ -11,6 +13,7 @@ from customers.services import (
     filter_customers,
     merge_customers,
     reassign_customers,
+    update_customer,
 )
 from sales.models import CustomerStats
 
@@ -68,3 +71,12 @@ def test_a_merged_summary_takes_the_survivors_owner(rep, teammate, make_customer
     make_order(duplicate, datetime.date(2026, 3, 1))
     merge_customers(teammate, survivor, duplicate)
     assert CustomerStats.objects.get(customer=survivor).owner == teammate
+
+
+def test_an_edit_that_keeps_the_owner_leaves_the_summary_alone(rep, make_customer, make_order):
+    customer = make_customer(rep)
+    make_order(customer, datetime.date(2026, 3, 1))
+    with CaptureQueriesContext(connection) as queries:
+        update_customer(rep, customer, {"owner": rep, "notes": "Prefers calls after 6pm"})
+    assert not [q for q in queries if "sales_customerstats" in q["sql"]]
+    assert customer.changes.filter(field="notes").exists()
