@@ -173,7 +173,7 @@ def _check_owner(actor: User, job: ImportJob) -> None:
 def prepare_run(actor: User, job: ImportJob, commit: bool) -> ImportJob:
     """Check that the job may run now and mark it queued; the run itself is run_job."""
     _check_owner(actor, job)
-    if job.is_running or (job.status == Status.FAILED and not job.headers):
+    if not may_run(job) or (job.status == Status.FAILED and not job.headers):
         raise ImportDenied(_("This import cannot run now."))
     if commit and (job.committed or not job.may_commit()):
         raise ImportDenied(
@@ -182,9 +182,9 @@ def prepare_run(actor: User, job: ImportJob, commit: bool) -> ImportJob:
     status = Status.IMPORTING if commit else Status.VALIDATING
     started_at = timezone.now()
     # Compare and set: of two clicks that both read the same status, only one moves it on.
-    claimed = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
-        status=status, started_at=started_at
-    )
+    claimed = ImportJob.objects.filter(
+        pk=job.pk, status=job.status, started_at=job.started_at
+    ).update(status=status, started_at=started_at)
     if not claimed:
         raise ImportDenied(_("This import has already started or changed; reload the page."))
     job.status = status
@@ -353,6 +353,15 @@ def earlier_imports(job: ImportJob) -> list[ImportJob]:
     """Return earlier committed imports of the very same file (same SHA-256)."""
     same = ImportJob.objects.filter(file_hash=job.file_hash, kind=job.kind, committed=True)
     return list(same.exclude(pk=job.pk).order_by("-created_at")[:5])
+
+
+def may_run(job: ImportJob) -> bool:
+    """Return whether the job may start: it is not running, or its worker stopped reporting.
+
+    A worker killed mid-run left nothing written (each run is one transaction), so the
+    job can simply run again.
+    """
+    return not job.is_running or bool(progress_of(job)["stale"])
 
 
 def progress_of(job: ImportJob) -> dict[str, Any]:

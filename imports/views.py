@@ -95,7 +95,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     job = _job(request, pk)
     form = MappingForm(request.POST or None, job=job)
-    if request.method == "POST" and form.is_valid() and not job.is_running and not job.committed:
+    if request.method == "POST" and form.is_valid() and services.may_run(job) and not job.committed:
         try:
             services.set_mapping(user, job, form.mapping(), form.cleaned_data["skip_invalid"])
             if form.cleaned_data["save_as"]:
@@ -111,6 +111,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rejected": job.rejected_rows.all()[:200],
         "earlier": services.earlier_imports(job),
         "progress": services.progress_of(job),
+        "may_run": services.may_run(job),
     }
     return render(request, "imports/job.html", context)
 
