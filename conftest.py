@@ -6,6 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 
 from accounts.models import Membership, Role, Team, User
 from customers.models import Customer
@@ -25,6 +27,15 @@ def fast_password_hashing(request: pytest.FixtureRequest, settings: Any) -> None
     """Hash test passwords quickly; tests marked `argon2` keep the production hasher."""
     if "argon2" not in request.keywords:
         settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Any:
+    """Start each test in the default language: a request in Chinese leaves the thread's
+    language active behind it, and the next test would read Chinese words."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

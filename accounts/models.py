@@ -67,14 +67,6 @@ class User(AbstractUser):
     def is_manager(self) -> bool:
         return self.role == Role.MANAGER
 
-    @property
-    def is_rep(self) -> bool:
-        return self.role == Role.REP
-
-    @property
-    def is_agent(self) -> bool:
-        return self.role == Role.AGENT
-
 
 class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")

@@ -3,6 +3,7 @@
 from functools import cached_property
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import (
@@ -86,7 +88,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     filters = _filters(form) if form.is_valid() else services.CustomerFilter()
     sort = (form.cleaned_data.get("sort") if form.is_valid() else "") or "name"
     customers, matches = services.list_customers(user, filters, sort)
-    page = CappedPaginator(customers, 25, matches).get_page(request.GET.get("page"))
+    page = CappedPaginator(customers, settings.CUSTOMERS_PER_PAGE, matches).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -246,7 +250,8 @@ def customer_reassign(request: HttpRequest) -> HttpResponse:
         moved = services.reassign_customers(
             user, form.cleaned_data["customer_ids"], form.cleaned_data["new_owner"]
         )
-        messages.success(request, _("%(count)d customers reassigned.") % {"count": moved})
+        text = ngettext("%(count)d customer reassigned.", "%(count)d customers reassigned.", moved)
+        messages.success(request, text % {"count": moved})
     else:
         messages.error(request, _("Tick at least one customer and choose the new owner."))
     return redirect("customers:list")

@@ -135,7 +135,11 @@ def schema_message(error: dict[str, Any]) -> str:
     if kind in SCHEMA_LIMITS:
         key, message = SCHEMA_LIMITS[kind]
         return str(message % {"limit": (error.get("ctx") or {}).get(key)})
-    return str(error.get("msg", ""))
+    if kind in ("value_error", "assertion_error"):  # our own validators' words, translated
+        return str(error.get("msg", ""))
+    # Any other kind (a list or an object where a value was expected, ...): pydantic's
+    # English would reach a Chinese user, so the general words are used.
+    return _("Enter a valid value.")
 
 
 @api.exception_handler(NinjaValidationError)

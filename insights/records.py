@@ -171,14 +171,6 @@ class CustomerScore(models.Model):
             kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
-    @property
-    def days_since_last(self) -> int:
-        return (self.run.as_of - self.last_purchase_on).days
-
-    @property
-    def value_at_risk(self) -> float:
-        return self.clv * self.churn_risk
-
 
 class ChurnWarning(models.Model):
     """A customer who may be slipping away, with every reason in words."""

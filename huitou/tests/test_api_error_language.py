@@ -10,6 +10,7 @@ from django.test import Client
         ({"name": ""}, "name", "This field cannot be blank.", "此字段不能为空。"),
         ({"name": "x" * 121}, "name", "Enter at most 120 characters.", "最多输入 120 个字符。"),
         ({"name": 5}, "name", "Enter a valid value.", "请输入有效的值。"),
+        ({"name": "Li", "tag_ids": "3"}, "tag_ids", "Enter a valid value.", "请输入有效的值。"),
     ],
 )
 def test_schema_errors_are_translated(rep, body, field, english, chinese):
