@@ -5,8 +5,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from insights.records import RunStatus
-from insights.services import prune_old_scores, run_scoring
-from sales.services import keep_purchases_up_to_date
+from insights.services import run_scoring, tidy_after_run
 
 
 @db_periodic_task(crontab(hour=str(settings.INSIGHTS["nightly_hour"]), minute="0"))
@@ -25,11 +24,5 @@ def nightly_scoring() -> int:
 @db_task()
 @lock_task("nightly-scoring")
 def prune_scores() -> None:
-    """Delete the scores of runs older than the kept ones; bring the purchase file up to date.
-
-    Both after the nightly run, where nobody waits: deleting a run's scores and writing the
-    purchase file (or reading every order again, weekly: ~8 s at ten million) are costs the
-    run itself then never pays.
-    """
-    prune_old_scores()
-    keep_purchases_up_to_date()
+    """Delete old runs' scores and bring the purchase file up to date (tidy_after_run)."""
+    tidy_after_run()

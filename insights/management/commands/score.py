@@ -6,8 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from insights.records import RunStatus, ScoreRun
-from insights.services import prune_old_scores, run_scoring
-from sales.services import keep_purchases_up_to_date
+from insights.services import run_scoring, tidy_after_run
 
 
 class Command(BaseCommand):
@@ -30,8 +29,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Scoring as of {run.as_of} failed: {run.failure_text()} (the last good run stays)."
             )
-        prune_old_scores()
-        keep_purchases_up_to_date()
+        tidy_after_run()
         counts = run.counts
         self.stdout.write(
             f"Scored {counts['customers_scored']} customers as of {run.as_of} in "
