@@ -8,8 +8,17 @@ from customers.services import create_customer, update_customer
 
 
 class ConsentInline(admin.TabularInline[Consent, Customer]):
+    """Shown, not edited: consent changes go through the customer page, which records them."""
+
     model = Consent
     extra = 0
+    readonly_fields = ("channel", "granted", "changed_on", "source")
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Customer)
@@ -18,6 +27,8 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
     list_filter = ("kind", "region")
     search_fields = ("name", "mobile", "email", "company")
     raw_id_fields = ("owner", "merged_into")
+    # Tags change on the customer page (services.set_tags), which writes their history.
+    readonly_fields = ("tags",)
     inlines = [ConsentInline]
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
@@ -31,16 +42,12 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
         and an owner change reaches the purchase summary's copy of the owner."""
         assert isinstance(request.user, User)
         names = form.changed_data if change else list(form.cleaned_data)
-        fields = {name: form.cleaned_data[name] for name in names if name not in M2M_FIELDS}
+        fields = {name: form.cleaned_data[name] for name in names}
         if change:
             update_customer(request.user, Customer.objects.get(pk=obj.pk), fields)
         else:
             obj.pk = create_customer(request.user, fields).pk
         obj.refresh_from_db()
-
-
-# Saved by the admin's save_related after save_model.
-M2M_FIELDS = {"tags"}
 
 
 @admin.register(TagGroup)

@@ -78,3 +78,15 @@ def test_the_admin_archives_customers_and_never_deletes_them(
     response = client.post(f"/admin/customers/customer/{customer.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert Customer.objects.filter(pk=customer.pk).exists()
+
+
+def test_tags_and_consents_are_shown_not_edited_in_the_admin(
+    client, admin_user, rep, make_customer
+):
+    customer = make_customer(rep, name="Sun Li", mobile="13900000003")
+    client.force_login(admin_user)
+    page = client.get(f"/admin/customers/customer/{customer.pk}/change/")
+    form = page.context["adminform"].form
+    assert "tags" not in form.fields  # changed on the customer page, with their history
+    consents = page.context["inline_admin_formsets"][0]
+    assert not consents.has_add_permission and not consents.has_delete_permission
