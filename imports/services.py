@@ -4,10 +4,8 @@ Views, commands and the background task call these functions; they parse, check 
 and render, nothing more. A commit is one database transaction (see docs/decisions.md).
 """
 
-import csv
 import datetime
 import hashlib
-import io
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -21,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from imports import progress as progress_store
 from imports.engine import Outcome, run_rows
+from imports.exports import csv_chunks
 from imports.mapping import fields_for, missing_required, propose
 from imports.models import ImportJob, RejectedRow, SavedMapping, Status
 from imports.readers import FileProblem, check_name_and_size, open_table
@@ -314,16 +313,17 @@ def result(job: ImportJob) -> dict[str, Any]:
     return {**job.result(), "rejected": rejected}
 
 
-def rejected_rows_csv(job: ImportJob) -> Iterator[str]:
+def rejected_rows_csv(job: ImportJob) -> Iterator[bytes]:
     """Yield a CSV of the rejected rows as they were, plus an error column, for Excel.
 
-    Starts with a BOM so Excel opens Chinese text as UTF-8; the user fixes these rows and
-    imports just this file.
+    UTF-8 with a BOM so Excel opens Chinese text; the user fixes these rows and imports
+    just this file.
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([*job.headers, _("error")])
-    yield "\ufeff" + _drain(buffer)
+    return csv_chunks(_rejected_rows(job), "utf-8")
+
+
+def _rejected_rows(job: ImportJob) -> Iterator[list[Any]]:
+    yield [*job.headers, _("error")]
     by_row: dict[int, tuple[list[str], list[str]]] = {}
     for rejected in job.rejected_rows.all().iterator(chunk_size=2000):
         cells, reasons = by_row.setdefault(rejected.row, (list(rejected.values), []))
@@ -331,22 +331,7 @@ def rejected_rows_csv(job: ImportJob) -> Iterator[str]:
             f"{rejected.column}: {rejected.reason}" if rejected.column else rejected.reason
         )
     for _row, (cells, reasons) in sorted(by_row.items()):
-        padded = cells + [""] * (len(job.headers) - len(cells))
-        writer.writerow([*_neutralised(padded), "; ".join(reasons)])
-        yield _drain(buffer)
-
-
-def _neutralised(cells: list[str]) -> list[str]:
-    from imports.cells import neutralise
-
-    return [str(neutralise(cell)) for cell in cells]
-
-
-def _drain(buffer: io.StringIO) -> str:
-    value = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return value
+        yield [*cells, *[""] * (len(job.headers) - len(cells)), "; ".join(reasons)]
 
 
 def earlier_imports(job: ImportJob) -> list[ImportJob]:

@@ -36,7 +36,7 @@ def test_rejected_rows_download_as_csv_with_an_error_column(rep):
     rows = [["姓名", "手机"], ["好", "13700000001"], ["坏", "12"], ["", "13700000003"]]
     job = run(rep, Kind.CUSTOMERS, csv_bytes(rows), commit=False)
 
-    text = "".join(services.rejected_rows_csv(job))
+    text = b"".join(services.rejected_rows_csv(job)).decode("utf-8")
 
     assert text.startswith("\ufeff")
     table = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
@@ -49,7 +49,7 @@ def test_fixed_rejected_file_imports_just_those_rows(rep):
     rows = [["name", "mobile"], ["Good", "13700000001"], ["Bad", "12"]]
     first = run(rep, Kind.CUSTOMERS, csv_bytes(rows), skip_invalid=True)
     assert first.committed and first.created_count == 1
-    text = "".join(services.rejected_rows_csv(first)).lstrip("\ufeff")
+    text = b"".join(services.rejected_rows_csv(first)).decode("utf-8").lstrip("\ufeff")
     fixed = text.replace(",12,", ",13700000002,")
 
     second = run(rep, Kind.CUSTOMERS, fixed.encode())
