@@ -9,8 +9,8 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import Count, Max, Min, Model, QuerySet, Sum
+from django.db import connection, transaction
+from django.db.models import Count, Max, Min, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +29,10 @@ MAX_QUANTITY = 1_000_000
 # SQLite allows 999 bound variables in old builds; stay well below.
 ID_CHUNK = 500
 CENT = Decimal("0.01")
+
+
+ORDER_COLUMNS = ("number", "customer_id", "ordered_on", "status", "channel", "amount", "created_at")
+LINE_COLUMNS = ("order_id", "product_id", "quantity", "unit_price", "discount", "amount")
 
 
 @dataclass(frozen=True)
@@ -161,50 +165,44 @@ def bulk_create_orders(orders: Sequence[OrderInput]) -> list[CreatedOrder]:
     for every object, held this path near 5,000 orders/s (docs/performance.md). Returns the
     id and number of each order, in the order given.
     """
-    products = products_by_sku(line.sku for data in orders for line in data.lines)
-    now = timezone.now()
-    order_rows: list[dict[str, Any]] = []
-    amounts: list[list[Decimal]] = []
-    for data in orders:
-        line_amounts = [_line_amount(line) for line in data.lines]
-        amounts.append(line_amounts)
-        order_rows.append(
-            {
-                "number": data.number.strip(), "customer_id": data.customer_id,
-                "ordered_on": data.ordered_on, "status": data.status, "channel": data.channel,
-                "amount": sum(line_amounts, ZERO), "created_at": now,
-            }
-        )  # fmt: skip
-    _insert_dicts(Order, order_rows)
-    ids = _order_ids([row["number"] for row in order_rows])
-    line_rows = []
-    for row, data, line_amounts in zip(order_rows, orders, amounts, strict=True):
-        line_rows += [
-            {
-                "order_id": ids[row["number"]], "product_id": products[line.sku].pk,
-                "quantity": line.quantity, "unit_price": line.unit_price,
-                "discount": line.discount, "amount": amount,
-            }
-            for line, amount in zip(data.lines, line_amounts, strict=True)
-        ]  # fmt: skip
-    _insert_dicts(OrderLine, line_rows)
-    _add_to_stats(order_rows)
-    return [CreatedOrder(ids[row["number"]], row["number"]) for row in order_rows]
+    product_ids = {
+        sku: p.pk for sku, p in products_by_sku(ln.sku for o in orders for ln in o.lines).items()
+    }
+    line_amounts = [[_line_amount(line) for line in data.lines] for data in orders]
+    numbers = [data.number.strip() for data in orders]
+    customers = [data.customer_id for data in orders]
+    days = [data.ordered_on for data in orders]
+    statuses = [data.status for data in orders]
+    totals = [sum(amounts, ZERO) for amounts in line_amounts]
+    channels = [data.channel for data in orders]
+    insert_columns(
+        Order, ORDER_COLUMNS,
+        [numbers, customers, days, statuses, channels, totals, [timezone.now()] * len(orders)],
+    )  # fmt: skip
+    ids = _order_ids(numbers)
+    order_ids = [ids[number] for number in numbers]
+    insert_rows(OrderLine, LINE_COLUMNS, [
+        (order_id, product_ids[line.sku], line.quantity, line.unit_price, line.discount, amount)
+        for order_id, data, amounts in zip(order_ids, orders, line_amounts, strict=True)
+        for line, amount in zip(data.lines, amounts, strict=True)
+    ])  # fmt: skip
+    _add_to_stats([
+        (customer, day, total)
+        for customer, day, status, total in zip(customers, days, statuses, totals, strict=True)
+        if status == OrderStatus.PAID
+    ])  # fmt: skip
+    return [
+        CreatedOrder(order_id, number) for order_id, number in zip(order_ids, numbers, strict=True)
+    ]
 
 
-def _insert_dicts(model: type[Model], rows: list[dict[str, Any]]) -> None:
-    """Insert rows of attname -> value, all with the same keys, at once."""
-    if rows:
-        insert_columns(model, list(rows[0]), [[row[name] for row in rows] for name in rows[0]])
+def _add_to_stats(paid: Sequence[tuple[int, datetime.date, Decimal]]) -> None:
+    """Add paid orders just written, as (customer, day, amount), to their customers' summaries.
 
-
-def _add_to_stats(new_orders: Sequence[dict[str, Any]]) -> None:
-    """Add orders just written to their customers' summaries, without re-reading old orders.
-
-    The bulk path only adds orders, so counts, totals and first/last dates are summed in
-    with one upsert whose arithmetic runs in the database (exact under concurrent writers).
-    A new order after the customer's last purchase day starts a new purchase day; only for
-    an order on or before it are the customer's stored orders of that day counted (on the
+    The bulk path only adds orders, so counts and totals are summed in and first/last days
+    widened, without re-reading old orders. An order's day is a new purchase day when it
+    falls outside the customer's first..last range; on either end it is not; only strictly
+    inside are the customer's stored orders of that day counted (one look-up in the
     (customer, status, day) index). The summaries are read locked (on PostgreSQL; SQLite
     writes one transaction at a time), so two batches adding the same new day to one
     customer cannot both count it. This replaced recomputing every affected summary from
@@ -212,82 +210,139 @@ def _add_to_stats(new_orders: Sequence[dict[str, Any]]) -> None:
     (docs/performance.md); refresh_stats still does that for changes that can remove
     purchases, and rebuild_customer_stats proves the two agree.
     """
-    paid = [row for row in new_orders if row["status"] == OrderStatus.PAID]
     if not paid:
         return
-    batch_days = Counter((row["customer_id"], row["ordered_on"]) for row in paid)
-    last_days = _locked_last_days(sorted({customer for customer, _day in batch_days}))
-    earlier = [(c, day) for c, day in batch_days if c in last_days and day <= last_days[c]]
-    stored_days = _day_counts(earlier)
+    batch_days = Counter((customer, day) for customer, day, _amount in paid)
+    stored = _locked_summary_ranges(sorted({customer for customer, _day in batch_days}))
+    inside = [
+        (customer, day) for customer, day in batch_days
+        if customer in stored and stored[customer][0] < day < stored[customer][1]
+    ]  # fmt: skip
+    counted = _day_counts(inside)
     new_days = Counter(
         customer for (customer, day), count in batch_days.items()
-        if stored_days.get((customer, day), count) == count
+        if _starts_new_day(day, stored.get(customer), counted.get((customer, day), count) == count)
     )  # fmt: skip
-    added: dict[int, list[Any]] = {}
-    for row in paid:
-        customer, day = row["customer_id"], row["ordered_on"]
-        entry = added.get(customer)
+    totals = _batch_totals(paid, new_days)
+    _update_stats(
+        [[min(first, stored[c][0]), max(last, stored[c][1]), *rest, c]
+         for c, (first, last, *rest) in totals.items() if c in stored]
+    )  # fmt: skip
+    _insert_stats([[c, *values] for c, values in totals.items() if c not in stored])
+
+
+def _starts_new_day(
+    day: datetime.date,
+    stored_range: tuple[datetime.date, datetime.date] | None,
+    none_stored_that_day: bool,
+) -> bool:
+    """Return whether a day of a batch's orders is a new purchase day for its customer."""
+    if stored_range is None:
+        return True
+    first, last = stored_range
+    return day < first or day > last or (first < day < last and none_stored_that_day)
+
+
+def _batch_totals(
+    paid: Sequence[tuple[int, datetime.date, Decimal]], new_days: Counter[int]
+) -> dict[int, list[Any]]:
+    """Return customer -> [first day, last day, new days, orders, spend] of a batch."""
+    totals: dict[int, list[Any]] = {}
+    for customer, day, amount in paid:
+        entry = totals.get(customer)
         if entry is None:
-            added[customer] = [day, day, new_days[customer], 1, row["amount"]]
+            totals[customer] = [day, day, new_days[customer], 1, amount]
         else:
             entry[0], entry[1] = min(entry[0], day), max(entry[1], day)
             entry[3] += 1
-            entry[4] += row["amount"]
-    _upsert_stats([[customer, *values] for customer, values in added.items()])
+            entry[4] += amount
+    return totals
 
 
-def _locked_last_days(customer_ids: Sequence[int]) -> dict[int, datetime.date]:
-    """Return the last purchase day of the customers who have a summary, locking them."""
-    days: dict[int, datetime.date] = {}
-    for start in range(0, len(customer_ids), ID_CHUNK):
-        summaries = CustomerStats.objects.select_for_update().filter(
-            customer_id__in=customer_ids[start : start + ID_CHUNK]
-        )
-        days.update(summaries.values_list("customer_id", "last_purchase_on"))
-    return days
+def _locked_summary_ranges(
+    customer_ids: Sequence[int],
+) -> dict[int, tuple[datetime.date, datetime.date]]:
+    """Return the first and last purchase day of the customers who have a summary, locked."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    table = connection.ops.quote_name(CustomerStats._meta.db_table)
+    sql = (
+        f"SELECT customer_id, first_purchase_on, last_purchase_on FROM {table} "
+        f"WHERE customer_id IN ({{}}){lock}"
+    )
+    rows = _rows_for(sql, [(customer,) for customer in customer_ids])
+    return {customer: (first, last) for customer, first, last in rows}
 
 
 def _day_counts(
     pairs: Sequence[tuple[int, datetime.date]],
 ) -> dict[tuple[int, datetime.date], int]:
     """Return how many paid orders each (customer, day) pair has, new ones included."""
-    counts: dict[tuple[int, datetime.date], int] = {}
-    if not pairs:
-        return counts
-    customer_ids = sorted({customer for customer, _day in pairs})
-    first, last = min(day for _c, day in pairs), max(day for _c, day in pairs)
-    for start in range(0, len(customer_ids), ID_CHUNK):
-        rows = (
-            Order.objects.filter(
-                status=OrderStatus.PAID, customer_id__in=customer_ids[start : start + ID_CHUNK],
-                ordered_on__gte=first, ordered_on__lte=last,
-            )
-            .values_list("customer_id", "ordered_on")
-            .annotate(count=Count("id"))
-            .order_by()
-        )  # fmt: skip
-        counts.update({(customer, day): count for customer, day, count in rows})
-    return counts
+    orders = connection.ops.quote_name(Order._meta.db_table)
+    # One key look-up in the (customer, status, day) index per pair. On SQLite a join with
+    # the pairs as a VALUES list ran ten times slower, and a range per customer read all of
+    # the customer's orders.
+    sql = (
+        f"SELECT customer_id, ordered_on, COUNT(*) FROM {orders} WHERE status = %s AND ({{}}) "
+        "GROUP BY customer_id, ordered_on"
+    )
+    each = "(customer_id = %s AND ordered_on = %s)"
+    rows = _rows_for(sql, pairs, each, " OR ", before=[OrderStatus.PAID.value])
+    return {(customer, day): count for customer, day, count in rows}
 
 
-def _upsert_stats(rows: list[list[Any]]) -> None:
-    """Add (customer, first, last, new days, orders, spend) rows into the summaries.
+def _rows_for(
+    sql: str,
+    keys: Sequence[tuple[Any, ...]],
+    each: str = "%s",
+    between: str = ", ",
+    before: Sequence[Any] = (),
+) -> list[tuple[Any, ...]]:
+    """Return the rows of `sql` for these keys, a chunk at a time.
 
-    A new summary takes its owner from the customer row (one key lookup per summary).
+    Each key fills `each`; a chunk of them, joined by `between`, replaces the `{}` of `sql`,
+    after the `before` parameters. A plain cursor: the ORM's IN lookup prepares each value in
+    Python, which cost more than the query itself at tens of thousands of keys.
     """
-    db = connections[DEFAULT_DB_ALIAS]
-    date_field = CustomerStats._meta.get_field("first_purchase_on")
-    changed = db.ops.adapt_datetimefield_value(timezone.now())
-    prepared: dict[Any, Any] = {}
-    for row in rows:
-        for index in (1, 2):
-            if row[index] not in prepared:
-                prepared[row[index]] = date_field.get_db_prep_save(row[index], db)
-            row[index] = prepared[row[index]]
-        row.append(row[0])  # the customer again, for the owner lookup
-        row.insert(6, changed)
-    table = db.ops.quote_name(CustomerStats._meta.db_table)
-    customers = db.ops.quote_name(Customer._meta.db_table)
+    if not keys:
+        return []
+    per_query = max(1, ID_CHUNK // len(keys[0]))
+    rows: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), per_query):
+            chunk = keys[start : start + per_query]
+            params = [value for key in chunk for value in key]
+            cursor.execute(sql.format(between.join([each] * len(chunk))), [*before, *params])
+            rows += cursor.fetchall()
+    return rows
+
+
+def _update_stats(rows: list[list[Any]]) -> None:
+    """Add (first, last, new days, orders, spend, customer) rows to existing summaries.
+
+    First and last are already merged with the stored ones (the rows are locked). A plain
+    UPDATE costs half of an upsert's attempted insert and conflict (docs/performance.md).
+    """
+    table = connection.ops.quote_name(CustomerStats._meta.db_table)
+    changed = connection.ops.adapt_datetimefield_value(timezone.now())
+    sql = (
+        f"UPDATE {table} SET first_purchase_on = %s, last_purchase_on = %s, "
+        "purchase_days = purchase_days + %s, orders_count = orders_count + %s, "
+        f"total_spend = ROUND(total_spend + %s, 2), changed_at = %s WHERE customer_id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [[*row[:5], changed, row[5]] for row in rows])
+
+
+def _insert_stats(rows: list[list[Any]]) -> None:
+    """Insert (customer, first, last, days, orders, spend) rows as the customers' summaries.
+
+    A new summary takes its owner from the customer row (one key look-up each). Should
+    another transaction have written the summary in the meantime (nothing was there to
+    lock), the row is added into it instead.
+    """
+    table = connection.ops.quote_name(CustomerStats._meta.db_table)
+    customers = connection.ops.quote_name(Customer._meta.db_table)
+    changed = connection.ops.adapt_datetimefield_value(timezone.now())
     # CASE rather than MIN()/LEAST(): the one spelling SQLite and PostgreSQL share.
     sql = (
         f"INSERT INTO {table} (customer_id, first_purchase_on, last_purchase_on, "
@@ -302,27 +357,15 @@ def _upsert_stats(rows: list[list[Any]]) -> None:
         f"orders_count = {table}.orders_count + excluded.orders_count, "
         f"total_spend = ROUND({table}.total_spend + excluded.total_spend, 2)"
     )
-    with db.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [[*row, changed, row[0]] for row in rows])
 
 
 def _order_ids(numbers: Sequence[str]) -> dict[str, int]:
-    """Return number -> id of orders just inserted (numbers are unique), with a plain cursor.
-
-    The ORM's IN lookup prepares each of its values in Python, which cost more than the
-    query itself at a million numbers.
-    """
-    db = connections[DEFAULT_DB_ALIAS]
-    quote = db.ops.quote_name
-    table = quote(Order._meta.db_table)
-    ids: dict[str, int] = {}
-    with db.cursor() as cursor:
-        for start in range(0, len(numbers), ID_CHUNK):
-            chunk = numbers[start : start + ID_CHUNK]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"SELECT number, id FROM {table} WHERE number IN ({marks})", chunk)
-            ids.update(cursor.fetchall())
-    return ids
+    """Return number -> id of orders just inserted (numbers are unique)."""
+    table = connection.ops.quote_name(Order._meta.db_table)
+    sql = f"SELECT number, id FROM {table} WHERE number IN ({{}})"
+    return dict(_rows_for(sql, [(number,) for number in numbers]))
 
 
 @transaction.atomic
@@ -560,10 +603,6 @@ class ImportedOrder(NamedTuple):
     unit_price: Decimal
     discount: Decimal
     amount: Decimal
-
-
-ORDER_COLUMNS = ("number", "customer_id", "ordered_on", "status", "channel", "amount", "created_at")
-LINE_COLUMNS = ("order_id", "product_id", "quantity", "unit_price", "discount", "amount")
 
 
 def insert_imported_orders(orders: Sequence[ImportedOrder]) -> set[int]:

@@ -143,3 +143,28 @@ def test_two_batches_adding_the_same_new_day_count_it_once(rep, product, make_cu
         thread.join()
     assert kept()[customer.pk] == _row(computed_stats()[customer.pk])
     assert CustomerStats.objects.get(customer=customer).purchase_days == 2
+
+
+@pytest.mark.django_db
+def test_bulk_orders_count_a_purchase_day_only_when_none_was_stored(rep, product, make_customer):
+    customer = make_customer(rep)
+    day = datetime.date(2026, 3, 1)
+
+    def order(number: str, offset: int, status: str = OrderStatus.PAID) -> OrderInput:
+        line = LineInput(sku=product.sku, quantity=1, unit_price=Decimal("5.00"))
+        return OrderInput(
+            number, customer.pk, day + datetime.timedelta(days=offset), [line], status
+        )
+
+    bulk_create_orders([order("A", 10), order("B", 20), order("C", 30), order("R", 15, "refunded")])
+    bulk_create_orders([
+        order("before-first", 5), order("on-first", 10), order("inside-new", 15),
+        order("inside-stored", 20), order("on-last", 30), order("after-last", 40),
+        order("twice-1", 45), order("twice-2", 45),
+    ])  # fmt: skip
+    stats = CustomerStats.objects.get(customer=customer)
+    assert (stats.purchase_days, stats.orders_count) == (3 + 4, 3 + 8)
+    assert (stats.first_purchase_on, stats.last_purchase_on) == (
+        day + datetime.timedelta(days=5), day + datetime.timedelta(days=45)
+    )  # fmt: skip
+    assert _row(stats) == _row(computed_stats([customer.pk])[customer.pk])
