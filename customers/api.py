@@ -101,7 +101,9 @@ class CustomerIn(Schema):
     address: str = ""
     source_channel: str = ""
     external_id: str | None = Field(None, description="The customer's ID in another system.")
-    owner_id: DbId | None = Field(None, description="Defaults to the user creating the customer.")
+    owner_id: DbId | None = Field(
+        None, description="Required of admins and managers; a rep's customers are their own."
+    )
     tag_ids: list[DbId] = []
     notes: str = ""
 
@@ -157,11 +159,18 @@ def _tags(tag_ids: list[int]) -> list[Tag]:
     return tags
 
 
-def _check_owner(user: User, owner_id: int) -> User:
-    """Return the owner if the user may give customers to them; a 422 on owner_id otherwise."""
-    allowed = {owner.pk: owner for owner in assignable_owners(user)}
-    if owner_id == user.pk:
-        allowed[user.pk] = user
+def _check_owner(user: User, owner_id: int | None) -> User:
+    """Return the owner if the user may give customers to them; a 422 on owner_id otherwise.
+
+    The owners are those the customer form offers. Left out, the owner is the only one the
+    user may choose (a rep: themselves); an admin or manager must name one.
+    """
+    owners = assignable_owners(user)
+    if owner_id is None and len(owners) == 1:
+        return owners[0]
+    if owner_id is None:
+        raise ValidationError({"owner_id": _("Choose the owner.")})
+    allowed = {owner.pk: owner for owner in owners}
     if owner_id not in allowed:
         raise ValidationError({"owner_id": _("You may not assign customers to this owner.")})
     return allowed[owner_id]
@@ -212,9 +221,7 @@ def create_customer(
 
     def write() -> tuple[int, Any]:
         fields = payload.dict(exclude={"owner_id", "tag_ids"})
-        fields["owner"] = _check_owner(
-            user, user.pk if payload.owner_id is None else payload.owner_id
-        )
+        fields["owner"] = _check_owner(user, payload.owner_id)
         fields["external_id"] = fields["external_id"] or None
         customer = services.create_customer(user, fields, _tags(payload.tag_ids))
         return 201, CustomerOut.from_orm(_loaded(customer.pk)).model_dump()

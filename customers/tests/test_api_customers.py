@@ -298,3 +298,19 @@ def test_external_id_is_unique_and_blank_means_none(rep):
     assert taken.status_code == 422
     assert fields(taken) == {"external_id"}
     assert Customer.objects.filter(external_id__isnull=True).count() == 2
+
+
+def test_admin_names_a_rep_as_owner_and_may_not_own_customers(admin_user, rep, other_rep):
+    client = client_for(admin_user)
+    for body in ({"name": "X"}, {"name": "X", "owner_id": admin_user.pk}):
+        refused = post(client, URL, body)
+        assert refused.status_code == 422
+        assert fields(refused) == {"owner_id"}
+    assert not Customer.objects.exists()
+    created = post(client, URL, {"name": "X", "owner_id": rep.pk})
+    assert Customer.objects.get(pk=created.json()["id"]).owner == rep
+
+
+def test_a_rep_leaving_out_the_owner_owns_the_customer(rep):
+    created = post(client_for(rep), URL, {"name": "X"})
+    assert Customer.objects.get(pk=created.json()["id"]).owner == rep
