@@ -442,6 +442,7 @@ class _OrderImport:
         self.seen: dict[str, int] = {}
         # Customers this file creates: key -> id once written (0 while only checked).
         self.pending: dict[Key, int] = {}
+        self.pending_mobiles: dict[str, Key] = {}
         self.map_product = bool(mapping.get("product"))
         self.by_sku, self.by_name = _products()
         self.product_ids = {sku: product.pk for sku, product in self.by_sku.items()}
@@ -510,6 +511,8 @@ class _OrderImport:
                     mobile=record.customer_mobile,
                 )
                 self.pending[key] = 0
+                if record.customer_mobile:
+                    self.pending_mobiles[record.customer_mobile] = key
             plan.orders.append(_NewOrder(record, key, customer.pk if customer else None, sku))
             outcome.created += 1
         self.seen[record.number] = row
@@ -556,8 +559,19 @@ class _OrderImport:
         if customer is None and ext and ext in customers.merged_ext:
             survivor = customers.merged_ext[ext]
             return key, None, RowError(record.row, column, _merged_reason(survivor))
-        if customer is None and not ext and mobile:
+        if customer is None and mobile:
             same = customers.by_mobile.get(mobile, [])
+            if ext and same and (len(same) > 1 or same[0].external_id is not None):
+                # A new customer under this external ID would be a second one with the mobile.
+                return (
+                    key,
+                    None,
+                    RowError(
+                        record.row,
+                        "customer_mobile",
+                        _("Another customer already has this mobile."),
+                    ),
+                )
             if len(same) > 1:
                 return (
                     key,
@@ -587,6 +601,18 @@ class _OrderImport:
                     RowError(record.row, column, _("You may not add orders for this customer.")),
                 )
             return key, customer, None
+        if key not in self.pending and mobile in self.pending_mobiles:
+            if ext:  # an earlier row of the file creates another customer with this mobile
+                return (
+                    key,
+                    None,
+                    RowError(
+                        record.row,
+                        "customer_mobile",
+                        _("Another customer already has this mobile."),
+                    ),
+                )
+            key = self.pending_mobiles[mobile]
         if key in self.pending:
             return key, None, None
         if record.customer_name and self.can_own:
@@ -686,9 +712,8 @@ def _order_customers(records: list[OrderRow]) -> _OrderCustomers:
             found.by_ext[customer.external_id or ""] = customer
         elif values[3]:
             found.merged_ext[values[3]] = values[5]
-    mobiles = (
-        r.customer_mobile for r in records if r.customer_mobile and not r.customer_external_id
-    )
+    # Also for rows with an external ID: an unknown one still must not duplicate a mobile.
+    mobiles = (r.customer_mobile for r in records if r.customer_mobile)
     for values in _select_in(Customer, columns, "mobile", mobiles):
         if values[5] is None:
             customer = _Known(values[0], values[1], bool(values[2]), values[3], values[4])

@@ -95,3 +95,26 @@ def test_summary_equals_a_rebuild_after_a_mixed_import(rep, buyer, make_customer
             fresh[customer.pk].orders_count,
             fresh[customer.pk].total_spend,
         )
+
+
+def test_an_unknown_external_id_never_duplicates_a_mobile(rep, buyer, make_customer, product):
+    plain = make_customer(rep, name="Plain", mobile="13700002222")
+    rows = [
+        ["order no.", "external id", "mobile", "name", "date", "amount"],
+        ["D-1", "NEW-1", "13900001111", "Taken", "2024-03-01", "10"],  # buyer's, who has C-1
+        ["D-2", "NEW-2", "13700002222", "Plain", "2024-03-01", "20"],  # plain's: no external ID
+        ["D-3", "NEW-3", "13600003333", "Fresh", "2024-03-01", "30"],
+        ["D-4", "NEW-4", "13600003333", "Twin", "2024-03-02", "40"],  # row 4 created this one
+        ["D-5", "", "13600003333", "", "2024-03-03", "50"],
+    ]
+    job = run(rep, Kind.ORDERS, csv_bytes(rows))
+
+    assert not job.committed
+    assert [(row, column) for row, column, _ in rejected(job)] == [(2, "mobile"), (5, "mobile")]
+    rows = [rows[0], rows[2], rows[3], rows[5]]
+    job = run(rep, Kind.ORDERS, csv_bytes(rows))
+    assert job.committed, rejected(job)
+    assert Order.objects.get(number="D-2").customer == plain
+    fresh = Customer.objects.get(mobile="13600003333")
+    assert sorted(fresh.orders.values_list("number", flat=True)) == ["D-3", "D-5"]
+    assert Customer.objects.filter(mobile="13900001111").count() == 1
