@@ -29,7 +29,7 @@ from sales.services import (
     ensure_product,
     insert_imported_orders,
     refresh_stats,
-    update_order_status_and_channel,
+    update_imported_orders,
 )
 
 CENT = Decimal("0.01")
@@ -431,7 +431,7 @@ class _NewOrder:
 class _OrderPlan:
     new_customers: dict[Key, Customer] = field(default_factory=dict)
     orders: list[_NewOrder] = field(default_factory=list)
-    updates: list[tuple[int, str, str, int]] = field(default_factory=list)
+    updates: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 class _OrderImport:
@@ -545,7 +545,7 @@ class _OrderImport:
         if (order["status"], order["channel"]) == (record.status, record.channel):
             outcome.unchanged += 1
         else:
-            plan.updates.append((order["id"], record.status, record.channel, order["customer_id"]))
+            plan.updates.append((order["id"], record.status, record.channel))
             outcome.updated += 1
         return None
 
@@ -650,8 +650,7 @@ class _OrderImport:
                 self.pending[key] = customer.pk
         if plan.orders:
             self.written_for |= insert_imported_orders([self._row(order) for order in plan.orders])
-        for order_id, status, channel, _customer_id in plan.updates:
-            update_order_status_and_channel(order_id, status, channel)
+        self.written_for |= update_imported_orders(plan.updates)
 
     def _product_id(self, sku: str) -> int:
         product_id = self.product_ids.get(sku)

@@ -567,12 +567,25 @@ def keep_purchases_up_to_date() -> bool:
 
 
 @transaction.atomic
-def update_order_status_and_channel(order_id: int, status: str, channel: str) -> Order:
-    """Change an order's status and channel (an import's update) and keep the summary in step."""
-    order = Order.objects.select_for_update().get(pk=order_id)
-    order.channel = channel
-    order.save(update_fields=["channel"])
-    return set_order_status(order, status)
+def update_imported_orders(changes: Sequence[tuple[int, str, str]]) -> set[int]:
+    """Set (order id, status, channel) as an import found them; return the customers' ids.
+
+    As with insert_imported_orders, the summaries are NOT brought in step here: the caller
+    calls refresh_stats once with every returned id before its transaction ends (the import
+    does, once per file), instead of once per changed order.
+    """
+    if not changes:
+        return set()
+    if any(status not in OrderStatus.values for _id, status, _channel in changes):
+        raise ValidationError({"status": _("Unknown order status.")})
+    table = connection.ops.quote_name(Order._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET status = %s, channel = %s WHERE id = %s",
+            [(status, channel, order_id) for order_id, status, channel in changes],
+        )
+    sql = f"SELECT DISTINCT customer_id FROM {table} WHERE id IN ({{}})"
+    return {customer for (customer,) in _rows_for(sql, [(order_id,) for order_id, *_ in changes])}
 
 
 def ensure_product(sku: str, name: str, category: str = "") -> Product:

@@ -118,3 +118,24 @@ def test_an_unknown_external_id_never_duplicates_a_mobile(rep, buyer, make_custo
     fresh = Customer.objects.get(mobile="13600003333")
     assert sorted(fresh.orders.values_list("number", flat=True)) == ["D-3", "D-5"]
     assert Customer.objects.filter(mobile="13900001111").count() == 1
+
+
+def test_a_reimport_changing_many_orders_costs_no_query_per_order(rep, buyer, product):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def rows(count: int, status: str) -> list[list[str]]:
+        return [HEADER] + [
+            [f"Q-{k}", "C-1", "2024-01-05", "CD-ROCK", "1", "10", status, ""] for k in range(count)
+        ]
+
+    def queries_to_refund(count: int) -> int:
+        run(rep, Kind.ORDERS, csv_bytes(rows(count, "paid")))
+        with CaptureQueriesContext(connection) as captured:
+            job = run(rep, Kind.ORDERS, csv_bytes(rows(count, "refunded")))
+        assert job.updated_count == count
+        assert not CustomerStats.objects.filter(customer=buyer).exists()  # nothing paid is left
+        Order.objects.all().delete()
+        return len(captured)
+
+    assert queries_to_refund(40) == queries_to_refund(5)
