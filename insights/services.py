@@ -5,7 +5,7 @@ import gc
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -176,15 +176,31 @@ def _flag_and_summarise(
 
 
 def _teams_of(customer_ids: np.ndarray) -> dict[str, np.ndarray]:
-    """Return which scored customers each dashboard covers: everyone, and each team's."""
+    """Return which scored customers each dashboard covers: everyone's, and each team's.
+
+    A user in several teams sees their customers together, so those teams get one more
+    dashboard over all of them (scope_key).
+    """
     pairs = integer_rows(Customer._meta.db_table, ["id", "owner_id"])
     pairs = pairs[np.argsort(pairs[:, 0])]
     owner_of = _lookup(pairs[:, 0], pairs[:, 1], customer_ids, 0)
+    members_of: dict[int, set[int]] = {}
+    teams_of_user: dict[int, set[int]] = {}
+    for user_id, team_id in Membership.objects.values_list("user_id", "team_id"):
+        members_of.setdefault(team_id, set()).add(user_id)
+        teams_of_user.setdefault(user_id, set()).add(team_id)
+    scopes = {frozenset([team]) for team in members_of}
+    scopes |= {frozenset(teams) for teams in teams_of_user.values()}
     teams = {"all": np.ones(customer_ids.size, dtype=bool)}
-    for team_id in Membership.objects.values_list("team_id", flat=True).distinct():
-        members = list(Membership.objects.filter(team_id=team_id).values_list("user_id", flat=True))
-        teams[f"team:{team_id}"] = np.isin(owner_of, members)
+    for scope in scopes:
+        members = set().union(*(members_of[team] for team in scope))
+        teams[scope_key(scope)] = np.isin(owner_of, sorted(members))
     return teams
+
+
+def scope_key(team_ids: Iterable[int]) -> str:
+    """Return the key of the dashboard over these teams' customers together."""
+    return "team:" + "+".join(str(team) for team in sorted(set(team_ids)))
 
 
 SCORE_COLUMNS = (
@@ -381,11 +397,8 @@ def summary_for(user: User, run: ScoreRun) -> dict[str, Any]:
     """Return the dashboard aggregates the user may see: everyone's, or their team's."""
     if sees_every_customer(user):
         return dict(run.summary.get("all", {}))
-    team_ids = Membership.objects.filter(user=user).values_list("team_id", flat=True)
-    for team_id in team_ids:
-        if f"team:{team_id}" in run.summary:
-            return dict(run.summary[f"team:{team_id}"])
-    return {}
+    team_ids = list(Membership.objects.filter(user=user).values_list("team_id", flat=True))
+    return dict(run.summary.get(scope_key(team_ids), {})) if team_ids else {}
 
 
 def segment_movement(user: User, before: ScoreRun, after: ScoreRun) -> dict[tuple[str, str], int]:

@@ -1,0 +1,27 @@
+"""Each user's dashboard covers the customers they see: one team's, or several teams' together."""
+
+import pytest
+
+from accounts.models import Membership, Role, Team, User
+from customers.models import Customer
+from insights.services import run_scoring, summary_for
+from insights.tests.conftest import AS_OF
+from sales.models import CustomerStats
+
+
+def scored(owners: list[User]) -> int:
+    return CustomerStats.objects.filter(customer__owner__in=owners).count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_manager_of_two_teams_sees_both_teams_figures(simulated_base, rep, teammate, other_rep):
+    manager = User.objects.create_user("two-teams", role=Role.MANAGER)
+    for team in Team.objects.all():
+        Membership.objects.create(user=manager, team=team)
+    Customer.objects.filter(pk__in=[c.pk for c in simulated_base[:100]]).update(owner=other_rep)
+
+    run = run_scoring(AS_OF)
+
+    assert summary_for(manager, run)["customers"] == scored([rep, teammate, other_rep])
+    assert summary_for(rep, run)["customers"] == scored([rep, teammate]) < 300
+    assert summary_for(other_rep, run)["customers"] == scored([other_rep]) > 0
