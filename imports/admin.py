@@ -94,3 +94,5 @@ class ExportRecordAdmin(admin.ModelAdmin[ExportRecord]):
 @admin.register(SavedMapping)
 class SavedMappingAdmin(admin.ModelAdmin[SavedMapping]):
     list_display = ("name", "kind", "created_by", "created_at")
+    # Who saved a mapping and when is a record, not a setting (and the field offered every user).
+    readonly_fields = ("created_by", "created_at")

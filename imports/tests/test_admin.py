@@ -70,3 +70,18 @@ def test_a_small_job_shows_all_its_rejections_without_a_note(superuser_client, r
 def test_a_job_without_rejections_shows_no_table(superuser_client, rep):
     page = change_page(superuser_client, job_with_rejections(rep, 0))
     assert MARKER not in page
+
+
+def test_a_saved_mapping_keeps_who_saved_it(superuser_client):
+    from imports.models import SavedMapping
+
+    author = User.objects.create_user("author")
+    saved = SavedMapping.objects.create(kind=Kind.CUSTOMERS, name="CRM", created_by=author)
+    url = reverse("admin:imports_savedmapping_change", args=[saved.pk])
+    assert 'name="created_by"' not in superuser_client.get(url).content.decode()
+    other = User.objects.create_user("other")
+    form = {"kind": Kind.CUSTOMERS, "name": "CRM 2", "mapping": '{"name": "A"}'}
+    response = superuser_client.post(url, {**form, "created_by": other.pk})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    saved.refresh_from_db()
+    assert (saved.name, saved.created_by) == ("CRM 2", author)
