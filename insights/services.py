@@ -1,7 +1,6 @@
 """Scoring runs and what the pages read from them."""
 
 import datetime
-import gc
 import json
 import logging
 import time
@@ -23,6 +22,7 @@ from accounts.models import Membership, User
 from customers.models import Customer
 from huitou.analysis_cache import cache_path, load_arrays, save_arrays
 from huitou.bulk import insert_columns
+from huitou.memory import cyclic_gc_paused
 from huitou.numeric_read import integer_rows
 from huitou.templatetags.huitou import money
 from insights import warnings
@@ -80,7 +80,7 @@ def run_scoring(as_of: datetime.date | None = None) -> ScoreRun:
     run = ScoreRun.objects.create(as_of=as_of, parameters={"settings": settings_used})
     started = time.perf_counter()
     try:
-        with _cyclic_gc_paused():
+        with cyclic_gc_paused(collect_after=True):
             _score_and_store(run, as_of, settings_used)
     except ModelError as error:
         run.fail(error)
@@ -88,23 +88,6 @@ def run_scoring(as_of: datetime.date | None = None) -> ScoreRun:
     run.duration_seconds = round(time.perf_counter() - started, 3)
     run.save(update_fields=["status", "message", "parameters", "finished_at", "duration_seconds"])
     return run
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a run builds tens of millions of objects.
-
-    They are freed by reference counting as usual; the collector would only walk them again
-    and again (0.6 s of the score insert alone). It runs once at the end.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-        gc.collect()
 
 
 def _score_and_store(run: ScoreRun, as_of: datetime.date, settings_used: dict[str, Any]) -> None:
