@@ -7,7 +7,7 @@ cannot take them as they are, so they are stored exactly as the ORM stores them,
 and PostgreSQL alike.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,21 +25,15 @@ PLAIN_TYPES = {
 }  # fmt: skip
 
 
-def _converter(field: Field[Any, Any]) -> Callable[[Any], Any] | None:
-    """Return the value conversion for a field, caching repeated hashable values."""
+def _converted(field: Field[Any, Any], values: list[Any]) -> list[Any]:
+    """Return a column's values as the driver takes them, each distinct value converted once."""
     if field.get_internal_type() in PLAIN_TYPES:
-        return None
-    cache: dict[Any, Any] = {}
-
-    def convert(value: Any) -> Any:
-        try:
-            if value not in cache:
-                cache[value] = field.get_db_prep_save(value, connection)
-            return cache[value]
-        except TypeError:  # unhashable, e.g. the list of a JSONField
-            return field.get_db_prep_save(value, connection)
-
-    return convert
+        return values
+    try:
+        prepared = {value: field.get_db_prep_save(value, connection) for value in set(values)}
+    except TypeError:  # unhashable, e.g. the list of a JSONField
+        return [field.get_db_prep_save(value, connection) for value in values]
+    return [prepared[value] for value in values]
 
 
 def insert_columns(
@@ -56,31 +50,34 @@ def insert_columns(
     look-up per value. Every other field takes its default (a database default is left to
     the database), so a field added later with a default needs no change in the callers.
     """
-    count = len(columns[0]) if columns else 0
-    if not count:
-        return 0
-    named = _columns(model, fields)
-    others = _defaulted_fields(model, named)
-    fields = [*fields, *(field.attname for field in others)]
-    table = np.empty((count, len(fields)), dtype=object)
-    for index, (field, column) in enumerate(zip(named, columns, strict=True)):
-        values = column.tolist() if isinstance(column, np.ndarray) else column
-        converter = _converter(field) if convert else None
-        table[:, index] = values if converter is None else [converter(value) for value in values]
-    for index, field in enumerate(others, start=len(named)):
-        table[:, index] = field.get_db_prep_save(field.get_default(), connection)
-    limit = connection.features.max_query_params or 8400
-    per_statement = max(1, min(400, limit // len(fields)))
+    names, table, per_statement = _parameter_table(model, fields, columns, convert)
+    count = len(table)
     whole = count - count % per_statement
     with connection.cursor() as cursor:
         if whole:
-            sql = _insert_sql(model, fields, per_statement)
-            cursor.executemany(sql, table[:whole].reshape(-1, per_statement * len(fields)).tolist())
+            sql = _insert_sql(model, names, per_statement)
+            cursor.executemany(sql, table[:whole].reshape(-1, per_statement * len(names)).tolist())
         if whole < count:
-            cursor.execute(
-                _insert_sql(model, fields, count - whole), table[whole:].ravel().tolist()
-            )
+            cursor.execute(_insert_sql(model, names, count - whole), table[whole:].ravel().tolist())
     return count
+
+
+def _parameter_table(
+    model: type[Model], fields: Sequence[str], columns: Sequence[Any], convert: bool
+) -> tuple[list[str], np.ndarray, int]:
+    """Return the field names with the defaulted ones, a row per insert, and rows per INSERT."""
+    count = len(columns[0]) if columns else 0
+    named = _columns(model, fields)
+    others = _defaulted_fields(model, named)
+    names = [*fields, *(field.attname for field in others)]
+    table = np.empty((count, len(names)), dtype=object)
+    for index, (field, column) in enumerate(zip(named, columns, strict=True)):
+        values = column.tolist() if isinstance(column, np.ndarray) else column
+        table[:, index] = _converted(field, values) if convert else values
+    for index, field in enumerate(others, start=len(named)):
+        table[:, index] = field.get_db_prep_save(field.get_default(), connection)
+    limit = connection.features.max_query_params or 8400
+    return names, table, max(1, min(400, limit // len(names)))
 
 
 def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
