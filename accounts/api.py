@@ -9,7 +9,7 @@ from ninja.responses import Status
 from ninja.security import SessionAuth
 
 from accounts import services
-from accounts.models import User
+from huitou.http import request_user
 
 router = Router(tags=["tokens"])
 
@@ -31,15 +31,10 @@ class TokenIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @router.get("", response=list[TokenOut], summary="List my API tokens")
 def list_tokens(request: HttpRequest) -> list[TokenOut]:
     """Return the user's tokens, newest first, revoked ones included."""
-    tokens = _user(request).api_tokens.order_by("-created_at", "-id")
+    tokens = request_user(request).api_tokens.order_by("-created_at", "-id")
     return [TokenOut.from_orm(token) for token in tokens]
 
 
@@ -55,14 +50,14 @@ def list_tokens(request: HttpRequest) -> list[TokenOut]:
 )
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[NewTokenOut]:
     """Issue a token for the user and return it with its secret, shown only once."""
-    token, raw = services.issue_token(_user(request), payload.name)
+    token, raw = services.issue_token(request_user(request), payload.name)
     return Status(201, NewTokenOut(**TokenOut.from_orm(token).model_dump(), token=raw))
 
 
 @router.delete("/{token_id}", response={204: None}, summary="Revoke one of my API tokens")
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     """Revoke one of the user's tokens (again is a no-op; 404 for anyone else's)."""
-    user = _user(request)
+    user = request_user(request)
     get_object_or_404(user.api_tokens, pk=token_id)
     services.revoke_token(user, token_id)
     return HttpResponse(status=204)

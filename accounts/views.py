@@ -11,12 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import services
 from accounts.forms import ApiTokenForm, LanguageForm
-from accounts.models import User
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+from huitou.http import request_user
 
 
 @require_POST
@@ -30,7 +25,7 @@ def switch_language(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         language = form.cleaned_data["language"]
         if request.user.is_authenticated:
-            services.set_language(_user(request), language)
+            services.set_language(request_user(request), language)
         translation.activate(language)
         response.set_cookie("django_language", language, max_age=365 * 24 * 3600, samesite="Lax")
     return response
@@ -39,7 +34,7 @@ def switch_language(request: HttpRequest) -> HttpResponse:
 @login_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """List the user's API tokens and issue a new one."""
-    user = _user(request)
+    user = request_user(request)
     form = ApiTokenForm(request.POST or None)
     raw_token = None
     if request.method == "POST" and form.is_valid():
@@ -54,6 +49,6 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 def revoke_api_token(request: HttpRequest, token_id: int) -> HttpResponse:
     """Revoke one of the user's API tokens."""
-    if services.revoke_token(_user(request), token_id):
+    if services.revoke_token(request_user(request), token_id):
         messages.success(request, _("The token was revoked."))
     return redirect("accounts:api_tokens")

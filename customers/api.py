@@ -15,16 +15,12 @@ from accounts.access import assignable_owners, can_edit_owned_by, can_reassign
 from accounts.models import User
 from customers import services
 from customers.models import Calendar, Customer, CustomerQuerySet, Gender, Kind, Tag
+from huitou.http import request_user
 from huitou.idempotency import KeyHeader, idempotent
-from huitou.schemas import DbId
+from huitou.schemas import MAX_PAGE_SIZE, PAGE_SIZE, PAGINATION_NOTE, DbId
 
 router = Router(tags=["customers"])
 
-PAGE_SIZE = 25
-MAX_PAGE_SIZE = 100
-PAGINATION_NOTE = (
-    f"Paginated: `page` (from 1) and `page_size` ({PAGE_SIZE}; at most {MAX_PAGE_SIZE})."
-)
 MONEY_NOTE = 'Money is a decimal string with two places, e.g. "15.00".'
 
 # Text fields stored as "" when empty; the API accepts null for them as well.
@@ -147,11 +143,6 @@ class CustomerQuery(Schema):
     sort: Literal["name", "-last_purchase", "last_purchase", "-total_spend", "-created"] = "name"
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _tags(tag_ids: list[int]) -> list[Tag]:
     tags = list(Tag.objects.filter(pk__in=tag_ids))
     if len(tags) != len(set(tag_ids)):
@@ -191,14 +182,14 @@ def list_customers(request: HttpRequest, filters: Query[CustomerQuery]) -> Custo
         spend_max=filters.spend_max, include_archived=filters.include_archived,
     )  # fmt: skip
     # The page's query plan (services.list_customers), so wide ranges stay fast here too.
-    customers, _matches = services.list_customers(_user(request), criteria, filters.sort)
+    customers, _matches = services.list_customers(request_user(request), criteria, filters.sort)
     return customers.prefetch_related("tags__group")
 
 
 @router.get("/{customer_id}", response=CustomerOut, summary="Get a customer")
 def get_customer(request: HttpRequest, customer_id: int) -> Customer:
     """Return one visible customer (404 for a customer the user may not see)."""
-    customer = services.get_visible_customer(_user(request), customer_id)
+    customer = services.get_visible_customer(request_user(request), customer_id)
     return _loaded(customer.pk)
 
 
@@ -214,7 +205,7 @@ def create_customer(
     idempotency_key: KeyHeader = None,
 ) -> JsonResponse:
     """Create a customer owned by the user or, for a manager or admin, by a rep they manage."""
-    user = _user(request)
+    user = request_user(request)
     if not can_edit_owned_by(user, user.pk):
         # A role that may not change even its own customers is read-only.
         raise PermissionDenied(_("Your role may not create customers."))
@@ -232,7 +223,7 @@ def create_customer(
 @router.patch("/{customer_id}", response=CustomerOut, summary="Change a customer")
 def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch) -> Customer:
     """Change the fields sent; every change goes to the customer's history."""
-    user = _user(request)
+    user = request_user(request)
     customer = services.get_editable_customer(user, customer_id)
     fields = payload.dict(exclude_unset=True)
     tag_ids = fields.pop("tag_ids", None)
@@ -260,7 +251,7 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPat
 @router.post("/{customer_id}/archive", response=CustomerOut, summary="Archive a customer")
 def archive_customer(request: HttpRequest, customer_id: int) -> Customer:
     """Archive the customer: hidden from lists, kept for every record (again is a no-op)."""
-    user = _user(request)
+    user = request_user(request)
     customer = services.get_editable_customer(user, customer_id)
     services.archive_customer(user, customer)
     return _loaded(customer.pk)
@@ -269,7 +260,7 @@ def archive_customer(request: HttpRequest, customer_id: int) -> Customer:
 @router.post("/{customer_id}/restore", response=CustomerOut, summary="Restore a customer")
 def restore_customer(request: HttpRequest, customer_id: int) -> Customer:
     """Bring an archived customer back into the lists (again is a no-op)."""
-    user = _user(request)
+    user = request_user(request)
     customer = services.get_editable_customer(user, customer_id)
     services.restore_customer(user, customer)
     return _loaded(customer.pk)

@@ -26,16 +26,11 @@ from accounts.models import User
 from customers import services
 from customers.forms import ConsentForm, CustomerFilterForm, CustomerForm, MergeForm, ReassignForm
 from customers.models import Channel, Customer
-from huitou.http import is_htmx
+from huitou.http import is_htmx, request_user
 from imports.services import can_import
 from insights.services import customer_insight
 from interactions.services import open_follow_ups
 from sales.services import stats_for
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _filters(form: CustomerFilterForm) -> services.CustomerFilter:
@@ -82,7 +77,7 @@ class CappedPaginator(Paginator[Customer]):
 @login_required
 def customer_list(request: HttpRequest) -> HttpResponse:
     """List, search, filter and sort the customers the user may see."""
-    user = _user(request)
+    user = request_user(request)
     owners = assignable_owners(user)
     form = CustomerFilterForm(request.GET or None, owners=owners)
     filters = _filters(form) if form.is_valid() else services.CustomerFilter()
@@ -105,7 +100,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show everything about one customer before a call: the 360° page."""
-    user = _user(request)
+    user = request_user(request)
     customer = services.get_visible_customer(user, pk)
     today = timezone.localdate()
     consents = {consent.channel: consent for consent in customer.consents.all()}
@@ -134,7 +129,7 @@ def _save_form(
     if not form.is_valid():
         return None
     fields = {name: form.cleaned_data[name] for name in CustomerForm.Meta.fields}
-    user = _user(request)
+    user = request_user(request)
     try:
         if customer is None:
             return services.create_customer(user, fields, form.cleaned_data["tags"])
@@ -150,7 +145,7 @@ def _save_form(
 @login_required
 def customer_create(request: HttpRequest) -> HttpResponse:
     """Create a customer owned by the user or, for a manager, by a rep of the team."""
-    owners = assignable_owners(_user(request))
+    owners = assignable_owners(request_user(request))
     if not owners:
         raise PermissionDenied
     form = CustomerForm(request.POST or None, owners=owners)
@@ -163,7 +158,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit a customer's profile; every change goes to its history."""
-    user = _user(request)
+    user = request_user(request)
     customer = _editable(user, pk)
     owners = assignable_owners(user) or [customer.owner]
     if customer.owner not in owners:
@@ -188,7 +183,7 @@ def _editable(user: User, pk: int) -> Customer:
 @require_POST
 def customer_archive(request: HttpRequest, pk: int) -> HttpResponse:
     """Archive a customer, or bring an archived one back."""
-    user = _user(request)
+    user = request_user(request)
     customer = _editable(user, pk)
     if customer.is_archived:
         services.restore_customer(user, customer)
@@ -203,7 +198,7 @@ def customer_archive(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def customer_consent(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a customer's permission or opt-out for one channel."""
-    user = _user(request)
+    user = request_user(request)
     customer = _editable(user, pk)
     form = ConsentForm(request.POST)
     if form.is_valid():
@@ -221,7 +216,7 @@ def customer_consent(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def customer_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """Merge a duplicate into this customer."""
-    user = _user(request)
+    user = request_user(request)
     survivor = _editable(user, pk)
     form = MergeForm(request.POST)
     if not form.is_valid():
@@ -242,7 +237,7 @@ def customer_merge(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def customer_reassign(request: HttpRequest) -> HttpResponse:
     """Move the ticked customers to another owner (a manager action, recorded)."""
-    user = _user(request)
+    user = request_user(request)
     if not can_reassign(user):
         raise PermissionDenied
     form = ReassignForm(request.POST, owners=assignable_owners(user))
@@ -260,7 +255,7 @@ def customer_reassign(request: HttpRequest) -> HttpResponse:
 @login_required
 def customer_autocomplete(request: HttpRequest) -> JsonResponse:
     """Return matching visible customers for a search box, as JSON."""
-    customers = services.autocomplete(_user(request), request.GET.get("q", ""))
+    customers = services.autocomplete(request_user(request), request.GET.get("q", ""))
     results = [
         {"id": c.pk, "name": c.name, "mobile": c.mobile, "company": c.company} for c in customers
     ]

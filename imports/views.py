@@ -12,20 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import can_export
-from accounts.models import User
 from customers.services import CustomerFilter
+from huitou.http import request_user
 from imports import exports, services, tasks
 from imports.forms import ExportForm, MappingForm, UploadForm
 from imports.models import ExportFormat, ImportJob, Kind
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _job(request: HttpRequest, pk: int) -> ImportJob:
-    return get_object_or_404(services.visible_jobs(_user(request)), pk=pk)
+    return get_object_or_404(services.visible_jobs(request_user(request)), pk=pk)
 
 
 def _start(request: HttpRequest, job: ImportJob, commit: bool) -> None:
@@ -34,7 +29,7 @@ def _start(request: HttpRequest, job: ImportJob, commit: bool) -> None:
     When the job may not run now (a second click, someone else's job), say so on the page.
     """
     try:
-        services.prepare_run(_user(request), job, commit)
+        services.prepare_run(request_user(request), job, commit)
     except services.ImportDenied as denied:
         messages.error(request, str(denied))
         return
@@ -47,7 +42,7 @@ def _start(request: HttpRequest, job: ImportJob, commit: bool) -> None:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """List the user's imports, with the upload form and the export links."""
-    user = _user(request)
+    user = request_user(request)
     context = {
         "jobs": services.visible_jobs(user)[:50],
         "form": UploadForm() if services.can_import(user) else None,
@@ -62,7 +57,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_POST
 def upload(request: HttpRequest) -> HttpResponse:
     """Keep the uploaded file, propose a mapping and check every row (the dry run)."""
-    user = _user(request)
+    user = request_user(request)
     if not services.can_import(user):
         raise PermissionDenied
     form = UploadForm(request.POST, request.FILES)
@@ -92,7 +87,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 @login_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Show a job: mapping to correct, the check's report, and the import button."""
-    user = _user(request)
+    user = request_user(request)
     job = _job(request, pk)
     form = MappingForm(request.POST or None, job=job)
     if request.method == "POST" and form.is_valid() and services.may_run(job) and not job.committed:
@@ -177,7 +172,7 @@ def _export(request: HttpRequest, kind: str) -> Any:
         return redirect("imports:index")
     filters, file_format = chosen
     try:
-        rows = exports.start_export(_user(request), kind, file_format, filters)
+        rows = exports.start_export(request_user(request), kind, file_format, filters)
     except exports.ExportDenied as denied:
         raise PermissionDenied(str(denied)) from None
     content_type, suffix = exports.FORMATS[ExportFormat(file_format)]

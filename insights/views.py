@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import assignable_owners, can_export
 from accounts.models import Team, User
+from huitou.http import request_user
 from imports.cells import neutralise
 from insights import charts, services
 from insights.forms import SEGMENT_LABELS, TIER_CHOICES, CompareRunsForm, KpiForm
@@ -21,15 +22,10 @@ from insights.records import BacktestRecord, ChurnWarning, RunStatus, ScoreRun
 from insights.warnings import describe
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Show the charts a manager steers by, from the latest run."""
-    user = _user(request)
+    user = request_user(request)
     run = services.latest_run()
     summary = services.summary_for(user, run) if run else {}
     warnings = list(services.visible_warnings(user, run)[:10]) if run else []
@@ -61,7 +57,7 @@ def _described(warnings: list[Any]) -> list[tuple[Any, list[str]]]:
 @login_required
 def warning_list(request: HttpRequest) -> HttpResponse:
     """List churn warnings, highest value at risk first, filterable by owner."""
-    user = _user(request)
+    user = request_user(request)
     run = services.latest_run()
     owners = assignable_owners(user)
     owner_id = _chosen_owner(request, owners)
@@ -86,7 +82,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def warning_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     """Turn a warning into a follow-up task for the customer's owner, in one click."""
-    user = _user(request)
+    user = request_user(request)
     run = services.latest_run()
     if run is None:
         raise PermissionDenied
@@ -104,7 +100,7 @@ def warning_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def returning(request: HttpRequest) -> HttpResponse:
     """Show the returning customers: how many, their revenue share, tenure, and the list."""
-    user = _user(request)
+    user = request_user(request)
     run = services.latest_run()
     summary = services.summary_for(user, run) if run else {}
     page = None
@@ -144,7 +140,7 @@ def _returning_filters(request: HttpRequest, user: User) -> dict[str, Any]:
 @login_required
 def returning_export(request: HttpRequest) -> HttpResponse:
     """Export the visible returning customers as CSV (Excel-friendly UTF-8 with BOM)."""
-    user = _user(request)
+    user = request_user(request)
     if not can_export(user):
         raise PermissionDenied
     run = services.latest_run()
@@ -172,7 +168,7 @@ def returning_export(request: HttpRequest) -> HttpResponse:
 @login_required
 def tiers(request: HttpRequest) -> HttpResponse:
     """Show tier counts and revenue, and how customers moved between tiers."""
-    user = _user(request)
+    user = request_user(request)
     run = services.latest_run()
     summary = services.summary_for(user, run) if run else {}
     tier_charts = [charts.tier_transitions(summary)] if summary.get("customers") else []
@@ -188,7 +184,7 @@ def tiers(request: HttpRequest) -> HttpResponse:
 @login_required
 def rfm(request: HttpRequest) -> HttpResponse:
     """Show RFM segment sizes and revenue, and the movement between two runs."""
-    user = _user(request)
+    user = request_user(request)
     run = services.latest_run()
     form = CompareRunsForm(request.GET or None)
     movement = None
@@ -232,7 +228,7 @@ def _teams(user: User) -> list[Team]:
 @login_required
 def kpis(request: HttpRequest) -> HttpResponse:
     """Show repurchase, churn, order value and revenue split for any period and filter."""
-    user = _user(request)
+    user = request_user(request)
     data = request.GET if "start" in request.GET else KpiForm.default_period()
     form = KpiForm(data, owners=assignable_owners(user), teams=_teams(user))
     result = services.period_kpis(user, _kpi_filter(form)) if form.is_valid() else None

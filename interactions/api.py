@@ -16,18 +16,13 @@ from accounts.access import assignable_owners, can_log_interaction
 from accounts.models import User
 from customers.models import Customer
 from customers.services import get_visible_customer, visible_customers
+from huitou.http import request_user
 from huitou.idempotency import KeyHeader, idempotent
-from huitou.schemas import DbId
+from huitou.schemas import MAX_PAGE_SIZE, PAGE_SIZE, PAGINATION_NOTE, DbId
 from interactions import services
 from interactions.models import Direction, FollowUp, Interaction, InteractionKind
 
 router = Router(tags=["interactions"])
-
-PAGE_SIZE = 25
-MAX_PAGE_SIZE = 100
-PAGINATION_NOTE = (
-    f"Paginated: `page` (from 1) and `page_size` ({PAGE_SIZE}; at most {MAX_PAGE_SIZE})."
-)
 
 
 class InteractionIn(Schema):
@@ -77,11 +72,6 @@ class FollowUpQuery(Schema):
     include_done: bool = False
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _not_archived(customer: Customer) -> None:
     if customer.is_archived:
         raise ValidationError({"customer_id": _("The customer is archived; restore it first.")})
@@ -108,7 +98,7 @@ def _loaded(pk: int) -> FollowUp:
 @paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 def list_interactions(request: HttpRequest, customer_id: int) -> QuerySet[Interaction]:
     """Return the contacts with one visible customer, newest first (404 if not visible)."""
-    user = _user(request)
+    user = request_user(request)
     customer = get_visible_customer(user, customer_id)
     return (
         services.visible_interactions(user)
@@ -129,7 +119,7 @@ def create_interaction(
     idempotency_key: KeyHeader = None,
 ) -> JsonResponse:
     """Record a contact; a next-contact date becomes a follow-up for the customer's owner."""
-    user = _user(request)
+    user = request_user(request)
     customer = get_visible_customer(user, customer_id)
     if not can_log_interaction(user, customer.owner_id):
         raise PermissionDenied(_("You may view this customer but not log contacts."))
@@ -153,7 +143,7 @@ def create_interaction(
 @paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 def list_follow_ups(request: HttpRequest, filters: Query[FollowUpQuery]) -> QuerySet[FollowUp]:
     """Return the user's follow-ups: open ones, only those due, or done ones too."""
-    user = _user(request)
+    user = request_user(request)
     if filters.due:
         return services.follow_ups_due(user, timezone.localdate())
     follow_ups = services.visible_follow_ups(user).filter(assignee=user)
@@ -169,7 +159,7 @@ def create_follow_up(
     idempotency_key: KeyHeader = None,
 ) -> JsonResponse:
     """Plan a contact with a customer the user may log contacts for."""
-    user = _user(request)
+    user = request_user(request)
 
     def write() -> tuple[int, Any]:
         customer = (
@@ -208,7 +198,7 @@ def _assignee(user: User, customer: Customer, assignee_id: int | None) -> User:
 )
 def complete_follow_up(request: HttpRequest, follow_up_id: int) -> FollowUp:
     """Mark one of the user's follow-ups done (again is a no-op)."""
-    user = _user(request)
+    user = request_user(request)
     follow_up = get_object_or_404(services.visible_follow_ups(user), pk=follow_up_id)
     if follow_up.assignee_id != user.pk:
         raise PermissionDenied(_("Only the assignee may complete a follow-up."))

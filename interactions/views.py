@@ -11,22 +11,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import can_log_interaction
-from accounts.models import User
 from customers.services import get_visible_customer
-from huitou.http import is_htmx
+from huitou.http import is_htmx, request_user
 from interactions import services
 from interactions.forms import InteractionForm
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 @login_required
 def log_interaction(request: HttpRequest, customer_id: int) -> HttpResponse:
     """Show and accept the short form that logs a contact from the customer's page."""
-    user = _user(request)
+    user = request_user(request)
     customer = get_visible_customer(user, customer_id)
     if not can_log_interaction(user, customer.owner_id) or customer.is_archived:
         raise PermissionDenied
@@ -51,7 +45,7 @@ def customer_url(customer_id: int) -> str:
 @login_required
 def my_follow_ups(request: HttpRequest) -> HttpResponse:
     """List the user's follow-ups due today or overdue, then the upcoming ones."""
-    user = _user(request)
+    user = request_user(request)
     today = timezone.localdate()
     context = {
         "due": services.follow_ups_due(user, today),
@@ -65,7 +59,7 @@ def my_follow_ups(request: HttpRequest) -> HttpResponse:
 @require_POST
 def complete_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one of the user's follow-ups done."""
-    follow_up = get_object_or_404(services.visible_follow_ups(_user(request)), pk=pk)
+    follow_up = get_object_or_404(services.visible_follow_ups(request_user(request)), pk=pk)
     if follow_up.assignee_id != request.user.pk:
         raise PermissionDenied
     services.complete_follow_up(follow_up)

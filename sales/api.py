@@ -18,19 +18,15 @@ from accounts.access import can_edit_owned_by
 from accounts.models import User
 from customers.models import Customer
 from customers.services import visible_customers
+from huitou.http import request_user
 from huitou.idempotency import KeyHeader, error_json, idempotent
-from huitou.schemas import DbId
+from huitou.schemas import MAX_PAGE_SIZE, PAGE_SIZE, PAGINATION_NOTE, DbId
 from sales import services
 from sales.models import Order, OrderStatus, Product
 
 products_router = Router(tags=["products"])
 orders_router = Router(tags=["orders"])
 
-PAGE_SIZE = 25
-MAX_PAGE_SIZE = 100
-PAGINATION_NOTE = (
-    f"Paginated: `page` (from 1) and `page_size` ({PAGE_SIZE}; at most {MAX_PAGE_SIZE})."
-)
 MONEY_NOTE = (
     'Money is a decimal with two places: answered as a string ("15.00"), accepted as a '
     "string or a number."
@@ -123,11 +119,6 @@ class StatusIn(Schema):
     status: OrderStatus
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _require_order_writer(user: User) -> None:
     # A role that may not change even its own customers is read-only.
     if not can_edit_owned_by(user, user.pk):
@@ -192,7 +183,7 @@ def create_product(
     idempotency_key: KeyHeader = None,
 ) -> JsonResponse:
     """Add a product to the catalogue; only admins and managers may."""
-    user = _user(request)
+    user = request_user(request)
     if not (user.is_admin or user.is_manager):
         raise PermissionDenied(_("Only admins and managers may change the product catalogue."))
 
@@ -208,7 +199,7 @@ def create_product(
 @paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 def list_orders(request: HttpRequest, filters: Query[OrderQuery]) -> QuerySet[Order]:
     """Return the orders of the customers the user may see, newest first."""
-    orders = services.visible_orders(_user(request)).prefetch_related("lines__product")
+    orders = services.visible_orders(request_user(request)).prefetch_related("lines__product")
     conditions = {
         "customer_id": filters.customer_id,
         "status": filters.status,
@@ -226,7 +217,7 @@ def create_order(
     idempotency_key: KeyHeader = None,
 ) -> JsonResponse:
     """Enter one order for a customer the user may change; the purchase summary follows."""
-    user = _user(request)
+    user = request_user(request)
     _require_order_writer(user)
 
     def write() -> tuple[int, Any]:
@@ -261,7 +252,7 @@ def bulk_create_orders(
     idempotency_key: KeyHeader = None,
 ) -> JsonResponse:
     """Validate every order, then write all of them in one transaction, or none."""
-    user = _user(request)
+    user = request_user(request)
     _require_order_writer(user)
     limit = settings.API_MAX_BULK_ORDERS
     if len(payload.orders) > limit:
@@ -287,14 +278,14 @@ def bulk_create_orders(
 @orders_router.get("/{order_id}", response=OrderOut, summary="Get an order")
 def get_order(request: HttpRequest, order_id: int) -> Order:
     """Return one order of a visible customer (404 otherwise)."""
-    order = get_object_or_404(services.visible_orders(_user(request)), pk=order_id)
+    order = get_object_or_404(services.visible_orders(request_user(request)), pk=order_id)
     return _loaded(order.pk)
 
 
 @orders_router.post("/{order_id}/status", response=OrderOut, summary="Change an order's status")
 def change_status(request: HttpRequest, order_id: int, payload: StatusIn) -> Order:
     """Refund, cancel or reinstate an order; the purchase summary follows."""
-    user = _user(request)
+    user = request_user(request)
     order = get_object_or_404(services.visible_orders(user).select_related("customer"), pk=order_id)
     if not can_edit_owned_by(user, order.customer.owner_id):
         raise PermissionDenied(_("You may view this order but not change it."))

@@ -9,21 +9,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import can_edit_owned_by
-from accounts.models import User
 from customers.services import get_visible_customer
+from huitou.http import request_user
 from sales import services
 from sales.forms import OrderForm, OrderLineFormSet, OrderStatusForm
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 @login_required
 def order_create(request: HttpRequest, customer_id: int) -> HttpResponse:
     """Enter an order with its lines for a customer the user may change."""
-    user = _user(request)
+    user = request_user(request)
     customer = get_visible_customer(user, customer_id)
     if not can_edit_owned_by(user, customer.owner_id):
         raise PermissionDenied
@@ -57,7 +52,7 @@ def order_create(request: HttpRequest, customer_id: int) -> HttpResponse:
 @require_POST
 def order_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Refund, cancel or reinstate an order; the purchase summary follows."""
-    user = _user(request)
+    user = request_user(request)
     order = get_object_or_404(services.visible_orders(user).select_related("customer"), pk=pk)
     if not can_edit_owned_by(user, order.customer.owner_id):
         raise PermissionDenied
