@@ -30,6 +30,8 @@ from imports.models import ExportFormat, ExportRecord, Kind
 from sales.models import Order, OrderLine, OrderStatus
 
 PAGE = 5000
+# Ids per IN list: SQLite allows 999 bound variables in old builds.
+ID_CHUNK = 500
 CUSTOMER_VALUES = (
     "id",
     "external_id",
@@ -167,7 +169,7 @@ def _customer_rows(customers: Any) -> Iterator[list[Any]]:
     yield customer_headers()
     kinds, genders = _labels(CustomerKind.choices), _labels(Gender.choices)
     for page in _pages(customers, CUSTOMER_VALUES):
-        tags = _tags(page[0]["id"], page[-1]["id"])
+        tags = _tags([c["id"] for c in page])
         for c in page:
             yield [
                 c["id"],
@@ -195,19 +197,30 @@ def _customer_rows(customers: Any) -> Iterator[list[Any]]:
             ]
 
 
-def _tags(first: int, last: int) -> dict[int, list[str]]:
-    through = Customer.tags.through.objects.filter(customer_id__gte=first, customer_id__lte=last)
+def _tags(customer_ids: list[int]) -> dict[int, list[str]]:
+    """Return the tag names of one page's customers, by name, a chunk of ids per query.
+
+    By the page's ids, not the range between its first and last: a narrow filter's page
+    spans most of the customers, and the range read every one's tags.
+    """
     found: dict[int, list[str]] = {}
-    for customer_id, name in through.values_list("customer_id", "tag__name").order_by("tag__name"):
-        found.setdefault(customer_id, []).append(name)
+    for chunk in _id_chunks(customer_ids):
+        links = Customer.tags.through.objects.filter(customer_id__in=chunk).order_by("tag__name")
+        for customer_id, name in links.values_list("customer_id", "tag__name"):
+            found.setdefault(customer_id, []).append(name)
     return found
+
+
+def _id_chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), ID_CHUNK):
+        yield ids[start : start + ID_CHUNK]
 
 
 def _order_rows(orders: Any) -> Iterator[list[Any]]:
     yield order_headers()
     statuses = _labels(OrderStatus.choices)
     for page in _pages(orders, ORDER_VALUES):
-        lines = _lines(page[0]["id"], page[-1]["id"])
+        lines = _lines([o["id"] for o in page])
         for o in page:
             sku, quantity = lines.get(o["id"], ("", 1))
             yield [
@@ -224,20 +237,21 @@ def _order_rows(orders: Any) -> Iterator[list[Any]]:
             ]
 
 
-def _lines(first: int, last: int) -> dict[int, tuple[str, int]]:
+def _lines(order_ids: list[int]) -> dict[int, tuple[str, int]]:
     """Return per order the SKU of its first line and the total quantity: one row per order."""
-    lines = OrderLine.objects.filter(order_id__gte=first, order_id__lte=last)
-    rows = lines.values("order_id").annotate(first=Min("id"), quantity=Sum("quantity"))
-    first_ids = {row["first"]: row for row in rows}
-    skus = (
-        dict(OrderLine.objects.filter(id__in=list(first_ids)).values_list("id", "product__sku"))
-        if first_ids
-        else {}
-    )
-    return {
-        row["order_id"]: (skus.get(line_id, ""), row["quantity"])
-        for line_id, row in first_ids.items()
-    }
+    found: dict[int, tuple[str, int]] = {}
+    for chunk in _id_chunks(order_ids):
+        lines = OrderLine.objects.filter(order_id__in=chunk)
+        rows = lines.values("order_id").annotate(first=Min("id"), quantity=Sum("quantity"))
+        first_ids = {row["first"]: row for row in rows}
+        skus = dict(
+            OrderLine.objects.filter(id__in=list(first_ids)).values_list("id", "product__sku")
+        )
+        found.update(
+            (row["order_id"], (skus.get(line_id, ""), row["quantity"]))
+            for line_id, row in first_ids.items()
+        )
+    return found
 
 
 def _text(value: Any) -> Any:
