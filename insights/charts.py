@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-TIERS = ["A", "B", "C"]
+from insights.models.segments import TIERS
 
 
 def chart(

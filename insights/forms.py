@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
 from huitou.forms import StyledFormMixin
-from insights.models.segments import SEGMENTS
+from insights.models.segments import SEGMENTS, TIERS
 from insights.records import ScoreRun
 from insights.services import config
 
@@ -26,7 +26,12 @@ SEGMENT_LABELS = {
     "hibernating": _("Hibernating"),
     "lost": _("Lost"),
 }
-TIER_CHOICES = [("A", "A"), ("B", "B"), ("C", "C")]
+TIER_CHOICES = [(tier, tier) for tier in TIERS]
+
+
+def segment_labels() -> dict[str, str]:
+    """Return each segment's label in the active language."""
+    return {code: str(label) for code, label in SEGMENT_LABELS.items()}
 
 
 class KpiForm(StyledFormMixin, forms.Form):

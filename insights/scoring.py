@@ -22,10 +22,8 @@ from insights.models.kpis import (
     period_sums,
 )
 from insights.models.scoring import CustomerScores, score_customers
-from insights.models.segments import SEGMENTS, rfm_scores, rfm_segments, value_tiers
+from insights.models.segments import SEGMENTS, TIERS, rfm_scores, rfm_segments, value_tiers
 from insights.models.summary import CustomerDays, RFMSummary, customer_days, day_number, summarise
-
-TIERS = ["A", "B", "C"]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,13 @@ from accounts.models import Team, User
 from huitou.http import request_user
 from imports.cells import neutralise
 from insights import charts, services
-from insights.forms import SEGMENT_LABELS, TIER_CHOICES, CompareRunsForm, KpiForm
+from insights.forms import (
+    SEGMENT_LABELS,
+    TIER_CHOICES,
+    CompareRunsForm,
+    KpiForm,
+    segment_labels,
+)
 from insights.records import BacktestRecord, ChurnWarning, RunStatus, ScoreRun
 from insights.warnings import describe
 
@@ -42,7 +48,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _dashboard_charts(summary: dict[str, Any]) -> list[dict[str, Any]]:
     if not summary.get("customers"):
         return []
-    labels = {k: str(v) for k, v in SEGMENT_LABELS.items()}
+    labels = segment_labels()
     return [
         charts.returning_share(summary), charts.cohort_heatmap(summary),
         charts.segment_treemap(summary, labels), charts.p_alive_distribution(summary),
@@ -115,7 +121,7 @@ def returning(request: HttpRequest) -> HttpResponse:
     context = {
         "run": run, "summary": summary, "page": page, "can_export": can_export(user),
         "charts": page_charts, "owners": assignable_owners(user), "tiers": TIER_CHOICES,
-        "segments": [(k, str(v)) for k, v in SEGMENT_LABELS.items()],
+        "segments": list(segment_labels().items()),
         "query": request.GET.urlencode(),
     }  # fmt: skip
     return render(request, "insights/returning.html", context)
@@ -193,7 +199,7 @@ def rfm(request: HttpRequest) -> HttpResponse:
             user, form.cleaned_data["before"], form.cleaned_data["after"]
         )
     segments = services.segment_table(user, run) if run else []
-    labels = {k: str(v) for k, v in SEGMENT_LABELS.items()}
+    labels = segment_labels()
     rows = [{**row, "label": labels.get(row["segment"], row["segment"])} for row in segments]
     moves = sorted(
         (

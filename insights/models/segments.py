@@ -26,6 +26,8 @@ SEGMENT_RULES: list[tuple[str, tuple[int, int], tuple[int, int]]] = [
     ("lost", (1, 1), (1, 2)),
 ]
 SEGMENTS = [name for name, _r, _fm in SEGMENT_RULES]
+# Value tiers, most valuable first (value_tiers).
+TIERS = ["A", "B", "C"]
 
 
 def quintile_scores(values: ArrayLike) -> IntArray:
