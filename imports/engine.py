@@ -555,81 +555,42 @@ class _OrderImport:
         ext, mobile = record.customer_external_id, record.customer_mobile
         key: Key = ("ext", ext) if ext else ("mobile", mobile)
         column = "customer_external_id" if ext else "customer_mobile"
+
+        def refuse(message: str, field: str = column) -> tuple[Key, None, RowError]:
+            return key, None, RowError(record.row, field, message)
+
+        # A new customer under an unknown external ID must not be a second one with the mobile.
+        mobile_taken = _("Another customer already has this mobile.")
         customer = customers.by_ext.get(ext) if ext else None
         if customer is None and ext and ext in customers.merged_ext:
-            survivor = customers.merged_ext[ext]
-            return key, None, RowError(record.row, column, _merged_reason(survivor))
+            return refuse(_merged_reason(customers.merged_ext[ext]))
         if customer is None and mobile:
             same = customers.by_mobile.get(mobile, [])
             if ext and same and (len(same) > 1 or same[0].external_id is not None):
-                # A new customer under this external ID would be a second one with the mobile.
-                return (
-                    key,
-                    None,
-                    RowError(
-                        record.row,
-                        "customer_mobile",
-                        _("Another customer already has this mobile."),
-                    ),
-                )
+                return refuse(mobile_taken, "customer_mobile")
             if len(same) > 1:
-                return (
-                    key,
-                    None,
-                    RowError(
-                        record.row,
-                        column,
-                        _("Several customers have this mobile; give the external ID."),
-                    ),
-                )
+                return refuse(_("Several customers have this mobile; give the external ID."))
             customer = same[0] if same else None
         if customer is not None:
             if customer.archived:
-                return (
-                    key,
-                    None,
-                    RowError(
-                        record.row,
-                        column,
-                        _("The customer is archived; restore it before adding orders."),
-                    ),
-                )
+                return refuse(_("The customer is archived; restore it before adding orders."))
             if not self.may_edit(customer.owner_id):
-                return (
-                    key,
-                    None,
-                    RowError(record.row, column, _("You may not add orders for this customer.")),
-                )
+                return refuse(_("You may not add orders for this customer."))
             return key, customer, None
         if key not in self.pending and mobile in self.pending_mobiles:
             if ext:  # an earlier row of the file creates another customer with this mobile
-                return (
-                    key,
-                    None,
-                    RowError(
-                        record.row,
-                        "customer_mobile",
-                        _("Another customer already has this mobile."),
-                    ),
-                )
+                return refuse(mobile_taken, "customer_mobile")
             key = self.pending_mobiles[mobile]
         if key in self.pending:
             return key, None, None
         if record.customer_name and self.can_own:
             return key, None, None
-        value = ext or mobile
-        return (
-            key,
-            None,
-            RowError(
-                record.row,
-                column,
-                _(
-                    "Unknown customer %(key)s; add the customer first or give the "
-                    "customer's name to create one."
-                )
-                % {"key": value},
-            ),
+        return refuse(
+            _(
+                "Unknown customer %(key)s; add the customer first or give the "
+                "customer's name to create one."
+            )
+            % {"key": ext or mobile}
         )
 
     def _product(self, record: OrderRow) -> tuple[str, RowError | None]:
