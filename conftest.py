@@ -16,7 +16,7 @@ from sales.models import Product
 from sales.services import LineInput, OrderInput, create_order
 
 # Playwright fixtures (browser, page) for every browser test.
-pytest_plugins = ["huitou.tests.browser"]
+pytest_plugins = ["core.tests.browser"]
 
 PASSWORD = "correct-horse-battery"
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -12,6 +12,7 @@ knowing the customer model: callers pass the lookup path from their model to the
 """
 
 from django.db.models import Q
+from django.http import HttpRequest
 
 from accounts.models import Membership, Role, User
 
@@ -78,3 +79,9 @@ def assignable_owners(user: User) -> list[User]:
     if user.role == Role.REP:
         return [user]
     return []
+
+
+def request_user(request: HttpRequest) -> User:
+    """Return the signed-in user of a view or API call that requires one."""
+    assert isinstance(request.user, User)
+    return request.user

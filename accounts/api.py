@@ -9,7 +9,7 @@ from ninja.responses import Status
 from ninja.security import SessionAuth
 
 from accounts import services
-from huitou.http import request_user
+from accounts.access import request_user
 
 router = Router(tags=["tokens"])
 

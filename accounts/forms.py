@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from huitou.forms import StyledFormMixin
+from core.forms import StyledFormMixin
 
 
 class LanguageForm(forms.Form):

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import services
+from accounts.access import request_user
 from accounts.forms import ApiTokenForm, LanguageForm
-from huitou.http import request_user
 
 
 @require_POST

@@ -103,8 +103,8 @@ def calibrated_purchase_params(orders_per_customer: float) -> Any:
     r, a and b stay at the simulator's defaults; alpha (the scale of the purchase rate) is
     found by bisection on E[1 + X(T)] averaged over the customers' exposure times.
     """
-    from insights.models import BGNBDParams, expected_purchases
-    from insights.models.simulate import DEFAULT_BGNBD
+    from insights.stats import BGNBDParams, expected_purchases
+    from insights.stats.simulate import DEFAULT_BGNBD
 
     exposure = np.arange(OBSERVATION_DAYS - ACQUISITION_DAYS + 1, OBSERVATION_DAYS + 1, dtype=float)
 
@@ -122,7 +122,7 @@ def calibrated_purchase_params(orders_per_customer: float) -> Any:
 
 def simulate(customers: int, orders: int, seed: int) -> Simulation:
     """Simulate the customer base: about `orders` orders from `customers` customers."""
-    from insights.models.simulate import DEFAULT_SPEND, simulate_transactions
+    from insights.stats.simulate import DEFAULT_SPEND, simulate_transactions
 
     purchase = calibrated_purchase_params(orders / customers)
     sim = simulate_transactions(
@@ -143,8 +143,8 @@ def fitting_check(sim: Simulation, seed: int, customers: int = 50_000) -> dict[s
     Simulated in hours (alpha x 24) so that rounding purchase times to whole ticks, which merges
     same-day purchases into one transaction, does not bias the recovery.
     """
-    from insights.models import BGNBDParams, fit_bgnbd, fit_gamma_gamma, rfm_summary
-    from insights.models.simulate import simulate_transactions
+    from insights.stats import BGNBDParams, fit_bgnbd, fit_gamma_gamma, rfm_summary
+    from insights.stats.simulate import simulate_transactions
 
     hours = 24
     p = sim.purchase

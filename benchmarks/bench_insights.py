@@ -119,7 +119,7 @@ def measure_run(as_of: datetime.date | None) -> dict[str, Any]:
     """Run the nightly job once and return its wall time, stage breakdown and counts."""
     from django.db import connection
 
-    from insights.records import RunStatus
+    from insights.models import RunStatus
     from insights.services import run_scoring
 
     cpu_before = time.process_time()

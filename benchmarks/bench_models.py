@@ -1,4 +1,4 @@
-"""Benchmark the insights.models pipeline against the `lifetimes` package.
+"""Benchmark the insights.stats pipeline against the `lifetimes` package.
 
 Simulates a customer base from BG/NBD (r=1, alpha=20 days, a=0.8, b=2.5) with Gamma-Gamma spend,
 then runs, each in a fresh subprocess so that peak memory is its own:
@@ -53,7 +53,7 @@ def peak_rss_mb() -> float:
 
 def simulate(n_customers: int, seed: int, path: Path) -> dict[str, Any]:
     """Write a simulated customer base to `path` (.npz) and return its size."""
-    from insights.models.simulate import simulate_transactions
+    from insights.stats.simulate import simulate_transactions
 
     started = time.perf_counter()
     sim = simulate_transactions(n_customers, seed=seed)
@@ -64,8 +64,8 @@ def simulate(n_customers: int, seed: int, path: Path) -> dict[str, Any]:
 
 def run_ours(data: dict[str, Any]) -> tuple[dict[str, float], dict[str, Any]]:
     """Run our pipeline; return fitted parameters and per-customer outputs."""
-    from insights.models import fit_bgnbd, rfm_summary, score_customers
-    from insights.models.backtest import fit_spend_model
+    from insights.stats import fit_bgnbd, rfm_summary, score_customers
+    from insights.stats.backtest import fit_spend_model
 
     summary = rfm_summary(data["customer_id"], data["day"], data["amount"], int(data["end_day"]))
     bg = fit_bgnbd(summary.frequency, summary.recency, summary.T).require_converged()
@@ -127,7 +127,7 @@ def child(which: str, data_path: Path, out_path: Path) -> None:
     with np.load(data_path) as npz:
         data = {key: npz[key] for key in npz.files}
     # Import outside the timed region: we time the pipelines, not interpreter start-up.
-    modules = ["insights.models.backtest"] if which == "ours" else ["lifetimes.utils", "pandas"]
+    modules = ["insights.stats.backtest"] if which == "ours" else ["lifetimes.utils", "pandas"]
     for module in modules:
         importlib.import_module(module)
     loaded_mb = peak_rss_mb()

@@ -11,13 +11,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from accounts.access import assignable_owners, can_edit_owned_by, can_reassign
+from accounts.access import assignable_owners, can_edit_owned_by, can_reassign, request_user
 from accounts.models import User
+from core.idempotency import KeyHeader, idempotent
+from core.schemas import MAX_PAGE_SIZE, PAGE_SIZE, PAGINATION_NOTE, DbId
 from customers import services
 from customers.models import Calendar, Customer, CustomerQuerySet, Gender, Kind, Tag
-from huitou.http import request_user
-from huitou.idempotency import KeyHeader, idempotent
-from huitou.schemas import MAX_PAGE_SIZE, PAGE_SIZE, PAGINATION_NOTE, DbId
 
 router = Router(tags=["customers"])
 

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.forms import StyledFormMixin
 from customers.models import Channel, Customer, Tag
-from huitou.forms import StyledFormMixin
 
 
 class CustomerForm(StyledFormMixin, forms.ModelForm[Customer]):

@@ -21,12 +21,13 @@ from accounts.access import (
     can_export,
     can_log_interaction,
     can_reassign,
+    request_user,
 )
 from accounts.models import User
+from core.http import is_htmx
 from customers import services
 from customers.forms import ConsentForm, CustomerFilterForm, CustomerForm, MergeForm, ReassignForm
 from customers.models import Channel, Customer
-from huitou.http import is_htmx, request_user
 from imports.services import can_import
 from insights.services import customer_insight
 from interactions.services import open_follow_ups

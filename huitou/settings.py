@@ -1,4 +1,4 @@
-"""Django settings for Huitou, read from environment variables through huitou.env."""
+"""Django settings for Huitou, read from environment variables through core.env."""
 
 import secrets
 from datetime import timedelta
@@ -8,7 +8,7 @@ import dj_database_url
 import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
-from huitou.env import env_bool, env_float, env_int, env_list, env_str
+from core.env import env_bool, env_float, env_int, env_list, env_str
 
 # Lets admin and form classes take type parameters at run time, as the stubs expect.
 django_stubs_ext.monkeypatch()
@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "huey.contrib.djhuey",
     "axes",
+    "core",
     "huitou",
     "accounts",
     "customers",
@@ -231,7 +232,7 @@ INSIGHTS = {
     "keep_runs": env_int("SCORE_RUNS_KEPT", 14),
     "nightly_hour": env_int("SCORING_HOUR", 2),
 }
-# Arrays the analyses keep between runs (huitou.analysis_cache), among them every paid order
+# Arrays the analyses keep between runs (core.analysis_cache), among them every paid order
 # collapsed by customer and day (sales.purchases), read in full again after this many days.
 ANALYSIS_CACHE_DIR = Path(env_str("ANALYSIS_CACHE_DIR", str(VAR_DIR / "cache")))
 PURCHASE_CACHE_MAX_AGE_DAYS = env_int("PURCHASE_CACHE_MAX_AGE_DAYS", 7)

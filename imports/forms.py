@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from huitou.forms import StyledFormMixin, style_fields
+from core.forms import StyledFormMixin, style_fields
 from imports.mapping import fields_for
 from imports.models import ExportFormat, ImportJob, Kind, SavedMapping
 

@@ -11,9 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import can_export
+from accounts.access import can_export, request_user
 from customers.services import CustomerFilter
-from huitou.http import request_user
 from imports import exports, services, tasks
 from imports.forms import ExportForm, MappingForm, UploadForm
 from imports.models import ExportFormat, ImportJob, Kind

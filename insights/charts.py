@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from insights.models.segments import TIERS
+from insights.stats.segments import TIERS
 
 
 def chart(

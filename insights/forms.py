@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
-from huitou.forms import StyledFormMixin
-from insights.models.segments import SEGMENTS, TIERS
-from insights.records import ScoreRun
+from core.forms import StyledFormMixin
+from insights.models import ScoreRun
 from insights.services import config
+from insights.stats.segments import SEGMENTS, TIERS
 
 SEGMENT_LABELS = {
     "champions": _("Champions"),

@@ -19,18 +19,15 @@ from django.utils.translation import gettext as _
 
 from accounts.access import sees_every_customer, visible_owner_q
 from accounts.models import Membership, User
+from core.analysis_cache import cache_path, load_arrays, save_arrays
+from core.bulk import insert_columns
+from core.memory import cyclic_gc_paused
+from core.numeric_read import integer_rows
+from core.templatetags.core import money
 from customers.models import Customer
-from huitou.analysis_cache import cache_path, load_arrays, save_arrays
-from huitou.bulk import insert_columns
-from huitou.memory import cyclic_gc_paused
-from huitou.numeric_read import integer_rows
-from huitou.templatetags.huitou import money
 from insights import warnings
 from insights.aside import compute_aside
-from insights.models.errors import ModelError
-from insights.models.kpis import cohort_retention, period_figures
-from insights.models.summary import customer_days, day_number
-from insights.records import (
+from insights.models import (
     CUSTOMER_BITS,
     ChurnWarning,
     CustomerScore,
@@ -38,7 +35,10 @@ from insights.records import (
     ScoreRun,
     score_key,
 )
-from insights.scoring import Scored, dashboard_summary, score
+from insights.stats.errors import ModelError
+from insights.stats.kpis import cohort_retention, period_figures
+from insights.stats.scoring import Scored, dashboard_summary, score
+from insights.stats.summary import customer_days, day_number
 from interactions.services import create_follow_up
 from sales.services import keep_purchases_up_to_date, purchase_rows
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
-from insights.records import RunStatus
+from insights.models import RunStatus
 from insights.services import run_scoring, tidy_after_run
 
 

@@ -12,9 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import assignable_owners, can_export
+from accounts.access import assignable_owners, can_export, request_user
 from accounts.models import Team, User
-from huitou.http import request_user
 from imports.cells import neutralise
 from insights import charts, services
 from insights.forms import (
@@ -24,7 +23,7 @@ from insights.forms import (
     KpiForm,
     segment_labels,
 )
-from insights.records import BacktestRecord, ChurnWarning, RunStatus, ScoreRun
+from insights.models import BacktestRecord, ChurnWarning, RunStatus, ScoreRun
 from insights.warnings import describe
 
 

@@ -12,7 +12,7 @@ import numpy as np
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from huitou.templatetags.huitou import money
+from core.templatetags.core import money
 
 
 @dataclass(frozen=True)

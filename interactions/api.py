@@ -12,13 +12,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from accounts.access import assignable_owners, can_log_interaction
+from accounts.access import assignable_owners, can_log_interaction, request_user
 from accounts.models import User
+from core.idempotency import KeyHeader, idempotent
+from core.schemas import MAX_PAGE_SIZE, PAGE_SIZE, PAGINATION_NOTE, DbId
 from customers.models import Customer
 from customers.services import get_visible_customer, visible_customers
-from huitou.http import request_user
-from huitou.idempotency import KeyHeader, idempotent
-from huitou.schemas import MAX_PAGE_SIZE, PAGE_SIZE, PAGINATION_NOTE, DbId
 from interactions import services
 from interactions.models import Direction, FollowUp, Interaction, InteractionKind
 

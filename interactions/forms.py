@@ -4,7 +4,7 @@ import datetime
 
 from django import forms
 
-from huitou.forms import StyledFormMixin
+from core.forms import StyledFormMixin
 from interactions.models import Interaction
 from interactions.services import check_not_past
 

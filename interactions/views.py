@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import can_log_interaction
+from accounts.access import can_log_interaction, request_user
+from core.http import is_htmx
 from customers.services import get_visible_customer
-from huitou.http import is_htmx, request_user
 from interactions import services
 from interactions.forms import InteractionForm
 

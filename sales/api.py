@@ -14,13 +14,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from accounts.access import can_edit_owned_by
+from accounts.access import can_edit_owned_by, request_user
 from accounts.models import User
+from core.idempotency import KeyHeader, error_json, idempotent
+from core.schemas import MAX_PAGE_SIZE, PAGE_SIZE, PAGINATION_NOTE, DbId
 from customers.models import Customer
 from customers.services import visible_customers
-from huitou.http import request_user
-from huitou.idempotency import KeyHeader, error_json, idempotent
-from huitou.schemas import MAX_PAGE_SIZE, PAGE_SIZE, PAGINATION_NOTE, DbId
 from sales import services
 from sales.models import Order, OrderStatus, Product
 

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huitou.forms import StyledFormMixin
+from core.forms import StyledFormMixin
 from sales.models import Order, OrderStatus, Product
 
 

@@ -10,8 +10,8 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import RowidOneToOneField
 from customers.models import Customer
-from huitou.fields import RowidOneToOneField
 
 ZERO = Decimal("0.00")
 

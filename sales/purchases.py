@@ -23,8 +23,8 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Max, Min
 
-from huitou.analysis_cache import cache_path, load_arrays, save_arrays
-from huitou.numeric_read import integer_rows
+from core.analysis_cache import cache_path, load_arrays, save_arrays
+from core.numeric_read import integer_rows
 from sales.models import CustomerStats, Order, OrderStatus
 
 # A row's key is customer id * 2**20 + day number + 2**19: sorting keys sorts by customer,

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 
 from accounts.access import visible_owner_q
 from accounts.models import User
+from core.bulk import insert_columns, insert_rows
+from core.memory import cyclic_gc_paused
 from customers.models import Customer
-from huitou.bulk import insert_columns, insert_rows
-from huitou.memory import cyclic_gc_paused
 from sales import purchases
 from sales.models import ZERO, CustomerStats, Order, OrderLine, OrderStatus, Product
 
@@ -162,7 +162,7 @@ def bulk_create_orders(orders: Sequence[OrderInput]) -> list[CreatedOrder]:
 
     The caller validates first (validate_orders); this path is what the API's bulk
     endpoint, imports and the benchmark generator share. Rows go in many per statement
-    (huitou.bulk.insert_columns) because the ORM's bulk_create, building SQL field by field
+    (core.bulk.insert_columns) because the ORM's bulk_create, building SQL field by field
     for every object, held this path near 5,000 orders/s (docs/performance.md). Returns the
     id and number of each order, in the order given.
     """
@@ -655,7 +655,7 @@ def insert_imported_orders(orders: Sequence[ImportedOrder]) -> set[int]:
     """
     if not orders:
         return set()
-    # huitou.bulk converts each distinct date once, as the ORM would.
+    # core.bulk converts each distinct date once, as the ORM would.
     last_id = _last_order_id()
     insert_columns(Order, ORDER_COLUMNS, [
         [o.number for o in orders], [o.customer_id for o in orders],

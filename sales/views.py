@@ -8,9 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import can_edit_owned_by
+from accounts.access import can_edit_owned_by, request_user
 from customers.services import get_visible_customer
-from huitou.http import request_user
 from sales import services
 from sales.forms import OrderForm, OrderLineFormSet, OrderStatusForm
 

@@ -14,8 +14,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.bulk import insert_rows
 from customers.models import Consent, Customer, ProfileChange, Tag, TagGroup
-from huitou.bulk import insert_rows
 from huitou.demo import SEED
 from huitou.demo.activity import create_activity
 from huitou.demo.catalogue import PRODUCTS, TAG_GROUPS

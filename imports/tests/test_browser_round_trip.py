@@ -17,9 +17,9 @@ from django.utils import translation
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
+from core.tests.browser import screenshot
 from customers.models import Customer, ProfileChange
 from huitou.demo.users import PASSWORD
-from huitou.tests.browser import screenshot
 from imports.mapping import CUSTOMER_FIELDS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -1,6 +1,6 @@
 """Key each score by (run, customer) packed into its id, and drop the indexes that replaces.
 
-See insights.records.score_key; existing scores and the warnings pointing at them are
+See insights.models.score_key; existing scores and the warnings pointing at them are
 re-keyed in place (old ids are far below 2**32, so no new key collides with an old one).
 """
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from customers.models import Customer
-from insights.models.simulate import simulate_transactions
+from insights.stats.simulate import simulate_transactions
 from sales.services import LineInput, OrderInput, bulk_create_orders
 
 AS_OF = datetime.date(2026, 6, 30)

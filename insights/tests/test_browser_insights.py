@@ -4,9 +4,9 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from core.tests.browser import screenshot
 from huitou.demo.users import PASSWORD
-from huitou.tests.browser import screenshot
-from insights.records import CustomerScore
+from insights.models import CustomerScore
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from insights.records import BacktestRecord, ScoreRun
+from insights.models import BacktestRecord, ScoreRun
 from insights.tests.conftest import AS_OF
 
 DATA = Path(__file__).parent / "data"

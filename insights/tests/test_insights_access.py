@@ -111,7 +111,7 @@ def test_churn_definition_is_configurable_per_query(simulated_base, manager):
 
 
 def test_segment_movement_counts_each_customer_once_from_old_to_new(simulated_base, manager):
-    from insights.records import CustomerScore
+    from insights.models import CustomerScore
     from insights.services import segment_movement
 
     before = run_scoring(AS_OF - datetime.timedelta(days=120))

@@ -7,7 +7,7 @@ from django.utils import translation
 from accounts.models import Team
 from insights.aside import AsideError
 from insights.forms import CompareRunsForm
-from insights.records import ChurnWarning, CustomerScore, RunStatus, ScoreRun, score_key
+from insights.models import ChurnWarning, CustomerScore, RunStatus, ScoreRun, score_key
 from insights.services import prune_old_scores, run_scoring, score_for
 from insights.tests.conftest import AS_OF
 from sales.models import CustomerStats

@@ -4,8 +4,8 @@ import datetime
 
 import numpy as np
 
-from insights.models.kpis import cohort_retention, monthly_returning_share, period_figures
-from insights.models.summary import customer_days, day_number
+from insights.stats.kpis import cohort_retention, monthly_returning_share, period_figures
+from insights.stats.summary import customer_days, day_number
 
 
 def rows(purchases):

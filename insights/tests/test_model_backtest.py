@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from insights.models import BacktestResult, ModelError, backtest, read_transactions_csv
+from insights.stats import BacktestResult, ModelError, backtest, read_transactions_csv
 
 from .test_model_data import CALIBRATION_END, HOLDOUT_END, sample_transactions
 
@@ -49,7 +49,7 @@ def test_tracking_series_is_cumulative_and_ends_at_holdout(result: BacktestResul
 
 def test_churn_score_beats_p_alive(result: BacktestResult) -> None:
     # The trap the churn score avoids: 1 - P(alive) ranks one-time buyers as safest.
-    from insights.models import fit_bgnbd, probability_alive, rfm_summary, roc_auc
+    from insights.stats import fit_bgnbd, probability_alive, rfm_summary, roc_auc
 
     ids, dates, amounts = sample_transactions()
     s = rfm_summary(ids, dates, amounts, CALIBRATION_END, HOLDOUT_END, time_unit="weeks")

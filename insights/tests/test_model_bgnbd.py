@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from insights.models import (
+from insights.stats import (
     BGNBDParams,
     conditional_expected_purchases,
     expected_purchases,
@@ -13,7 +13,7 @@ from insights.models import (
     probability_alive,
     probability_no_purchases,
 )
-from insights.models.bgnbd import log_likelihood, log_likelihood_with_gradient
+from insights.stats.bgnbd import log_likelihood, log_likelihood_with_gradient
 
 from .test_model_data import summary_csv
 

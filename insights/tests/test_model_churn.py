@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from insights.models import BGNBDParams, churn_risk, mean_absolute_error, roc_auc
+from insights.stats import BGNBDParams, churn_risk, mean_absolute_error, roc_auc
 
 
 def _pairwise_auc(scores: list[float], labels: list[bool]) -> float:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from insights.models import (
+from insights.stats import (
     BGNBDParams,
     conditional_expected_purchases,
     customer_lifetime_value,

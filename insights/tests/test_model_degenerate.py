@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from insights.models import (
+from insights.stats import (
     ModelError,
     backtest,
     fit_bgnbd,

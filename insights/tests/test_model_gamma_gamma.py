@@ -5,13 +5,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from insights.models import (
+from insights.stats import (
     GammaGammaParams,
     conditional_expected_spend,
     fit_gamma_gamma,
     rfm_summary,
 )
-from insights.models.gamma_gamma import log_likelihood_with_gradient
+from insights.stats.gamma_gamma import log_likelihood_with_gradient
 
 from .test_model_data import CALIBRATION_END, sample_transactions, summary_csv
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from insights.models import (
+from insights.stats import (
     conditional_expected_purchases,
     conditional_expected_spend,
     customer_lifetime_value,

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from insights.models import BGNBDParams, GammaGammaParams, fit_bgnbd, fit_gamma_gamma, rfm_summary
-from insights.models.simulate import simulate_transactions
+from insights.stats import BGNBDParams, GammaGammaParams, fit_bgnbd, fit_gamma_gamma, rfm_summary
+from insights.stats.simulate import simulate_transactions
 
 HOURS = 24
 

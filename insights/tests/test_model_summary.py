@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from insights.models import ModelError, rfm_summary
-from insights.models.summary import customer_days, day_number
+from insights.stats import ModelError, rfm_summary
+from insights.stats.summary import customer_days, day_number
 
 from .test_model_data import CALIBRATION_END, HOLDOUT_END, sample_transactions, summary_csv
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
-from insights.records import CustomerScore, RunStatus, ScoreRun
+from insights.models import CustomerScore, RunStatus, ScoreRun
 from insights.tasks import nightly_scoring
 
 

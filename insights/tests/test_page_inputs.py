@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from insights.records import RunStatus, ScoreRun
+from insights.models import RunStatus, ScoreRun
 from insights.services import run_scoring
 from insights.tests.conftest import AS_OF
 

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from insights.records import CustomerScore, RunStatus
+from insights.models import CustomerScore, RunStatus
 from insights.services import run_scoring
 
 DAY = datetime.date(2026, 3, 1)
@@ -50,7 +50,7 @@ def test_refunded_and_cancelled_orders_do_not_count(rep, make_customer, make_ord
 def test_failure_reads_in_the_readers_language(rep, make_customer, make_order):
     from django.utils import translation
 
-    from insights.records import ScoreRun
+    from insights.models import ScoreRun
 
     customer = make_customer(rep)
     make_order(customer, DAY)

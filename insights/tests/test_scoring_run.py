@@ -5,7 +5,7 @@ import datetime
 from django.test import Client
 from django.urls import reverse
 
-from insights.records import ChurnWarning, CustomerScore, RunStatus, ScoreRun
+from insights.models import ChurnWarning, CustomerScore, RunStatus, ScoreRun
 from insights.services import customer_insight, run_scoring
 from insights.tests.conftest import AS_OF
 from sales.models import CustomerStats

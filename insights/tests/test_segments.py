@@ -4,7 +4,7 @@ import itertools
 
 import numpy as np
 
-from insights.models.segments import (
+from insights.stats.segments import (
     SEGMENTS,
     quintile_scores,
     rfm_scores,

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from insights.models.summary import customer_days
-from insights.scoring import _subset
+from insights.stats.scoring import _subset
+from insights.stats.summary import customer_days
 
 
 def test_subset_equals_rows_built_from_the_subset():

@@ -3,7 +3,7 @@
 from django.test import Client
 from django.urls import reverse
 
-from insights.records import ChurnWarning
+from insights.models import ChurnWarning
 from insights.services import run_scoring
 from insights.tests.conftest import AS_OF
 from interactions.models import FollowUp

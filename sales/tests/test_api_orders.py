@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from core.models import IdempotencyKey
 from customers.services import archive_customer
-from huitou.models import IdempotencyKey
 from sales.models import CustomerStats, Order, OrderLine, OrderStatus, Product
 
 ORDERS = "/api/v1/orders"

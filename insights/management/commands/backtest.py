@@ -9,9 +9,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from insights.models.backtest import BacktestResult, backtest, read_transactions_csv
-from insights.models.errors import ModelError
-from insights.records import BacktestRecord, translate_model_error
+from insights.models import BacktestRecord, translate_model_error
+from insights.stats.backtest import BacktestResult, backtest, read_transactions_csv
+from insights.stats.errors import ModelError
 from sales.services import purchase_rows
 
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from insights.records import RunStatus, ScoreRun
+from insights.models import RunStatus, ScoreRun
 from insights.services import run_scoring, tidy_after_run
 
 

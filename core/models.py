@@ -1,4 +1,4 @@
-"""Cross-cutting records of the API layer."""
+"""Records no single capability owns: stored API answers (and, next, the event outbox)."""
 
 from django.conf import settings
 from django.db import models
@@ -21,6 +21,9 @@ class IdempotencyKey(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        # Created by the project shell's first migration, before core existed; the table
+        # keeps its name so that an existing database needs no copy.
+        db_table = "huitou_idempotencykey"
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "endpoint", "key"], name="unique_idempotency_key"

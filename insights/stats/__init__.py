@@ -15,9 +15,9 @@ from .bgnbd import (
 )
 from .churn import churn_risk, mean_absolute_error, roc_auc
 from .clv import customer_lifetime_value
+from .customer_scores import CustomerScores, score_customers
 from .errors import ModelError
 from .gamma_gamma import GammaGammaParams, conditional_expected_spend, fit_gamma_gamma
-from .scoring import CustomerScores, score_customers
 from .simulate import SimulatedTransactions, simulate_transactions
 from .summary import RFMSummary, rfm_summary
 

@@ -12,18 +12,18 @@ from typing import Any
 
 import numpy as np
 
-from insights.models.backtest import fit_spend_model
-from insights.models.bgnbd import BGNBDParams, conditional_expected_purchases, fit_bgnbd
-from insights.models.gamma_gamma import GammaGammaParams
-from insights.models.kpis import (
+from insights.stats.backtest import fit_spend_model
+from insights.stats.bgnbd import BGNBDParams, conditional_expected_purchases, fit_bgnbd
+from insights.stats.customer_scores import CustomerScores, score_customers
+from insights.stats.gamma_gamma import GammaGammaParams
+from insights.stats.kpis import (
     cohort_retention,
     monthly_returning_share,
     period_figures,
     period_sums,
 )
-from insights.models.scoring import CustomerScores, score_customers
-from insights.models.segments import SEGMENTS, TIERS, rfm_scores, rfm_segments, value_tiers
-from insights.models.summary import CustomerDays, RFMSummary, customer_days, day_number, summarise
+from insights.stats.segments import SEGMENTS, TIERS, rfm_scores, rfm_segments, value_tiers
+from insights.stats.summary import CustomerDays, RFMSummary, customer_days, day_number, summarise
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def score(
 ) -> Scored:
     """Return the scores of every customer with a purchase on or before `as_of`.
 
-    Raises insights.models.ModelError with a plain message when the data cannot support
+    Raises insights.stats.ModelError with a plain message when the data cannot support
     the models (no orders, one customer, nobody bought twice, everything on one day).
     `stage(name)`, when given, times each step (see services.Stopwatch).
     """

@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import RowidKeyMixin
 from customers.models import Customer
-from huitou.fields import RowidKeyMixin
-from insights.models.errors import ModelError
+from insights.stats.errors import ModelError
 
 
 class RunStatus(models.TextChoices):

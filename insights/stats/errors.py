@@ -7,7 +7,7 @@ def gettext_noop(message: str) -> str:
     """Return the message unchanged; the name marks it for the translators' catalogue.
 
     This package imports no Django, so messages are translated where they are shown
-    (insights.records.ScoreRun.failure_text, the commands), from the template kept here.
+    (insights.models.ScoreRun.failure_text, the commands), from the template kept here.
     """
     return message
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from huitou.bulk import insert_columns
+from core.bulk import insert_columns
 from sales.models import Product
 
 

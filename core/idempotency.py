@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
@@ -22,8 +23,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja.params import functions as params
 
-from accounts.models import User
-from huitou.models import IdempotencyKey
+from core.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 100
@@ -88,13 +88,13 @@ def _replay(stored: IdempotencyKey, request_hash: str) -> JsonResponse:
     return response
 
 
-def _stored(user: User, endpoint: str, key: str) -> IdempotencyKey | None:
-    return IdempotencyKey.objects.filter(user=user, endpoint=endpoint, key=key).first()
+def _stored(user: AbstractBaseUser, endpoint: str, key: str) -> IdempotencyKey | None:
+    return IdempotencyKey.objects.filter(user_id=user.pk, endpoint=endpoint, key=key).first()
 
 
 def idempotent(
     request: HttpRequest,
-    user: User,
+    user: AbstractBaseUser,
     key: str | None,
     write: Callable[[], Answer],
     *,
@@ -121,7 +121,7 @@ def idempotent(
             # Claim the key first: a concurrent twin blocks here (or fails) instead of
             # doing the work a second time.
             claim = IdempotencyKey.objects.create(
-                user=user, endpoint=endpoint, key=checked, request_hash=request_hash,
+                user_id=user.pk, endpoint=endpoint, key=checked, request_hash=request_hash,
                 status_code=0, response={},
             )  # fmt: skip
             status, body = write()

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    """The leaf under every app: helpers and the records no single capability owns."""
+
+    name = "core"
+    verbose_name = _("Core")
