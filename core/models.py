@@ -1,8 +1,10 @@
-"""Records no single capability owns: stored API answers (and, next, the event outbox)."""
+"""Records no single capability owns: stored API answers and the domain-event outbox."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class IdempotencyKey(models.Model):
@@ -32,3 +34,62 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class OutboxEvent(models.Model):
+    """Something that happened, written in the same transaction as the change itself.
+
+    Subscribers in other apps receive each event at least once (core.events); a row is
+    kept for EVENT_RETENTION_DAYS after every subscriber has it. Customer and subject are
+    plain ids, not foreign keys: core sits under every app and knows none of their models.
+    """
+
+    kind = models.CharField(max_length=64)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    customer_id = models.BigIntegerField(null=True, blank=True)
+    subject_id = models.BigIntegerField(null=True, blank=True)
+    actor_kind = models.CharField(max_length=16)
+    actor_label = models.CharField(max_length=200, blank=True)
+    actor_user_id = models.BigIntegerField(null=True, blank=True)
+    actor_ref = models.BigIntegerField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        indexes = [
+            # The dispatcher reads the undelivered tail; the customer's feed reads by customer.
+            models.Index(
+                fields=["id"], name="outbox_pending", condition=Q(dispatched_at__isnull=True)
+            ),
+            models.Index(fields=["customer_id", "id"], name="outbox_customer"),
+            models.Index(fields=["dispatched_at"], name="outbox_dispatched"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+
+class EventDelivery(models.Model):
+    """One subscriber's receipt of one event: written in the subscriber's transaction.
+
+    The unique pair is what makes delivery exactly-once in effect: a second dispatcher
+    delivering the same event to the same subscriber fails on it and rolls back whatever
+    the subscriber wrote.
+    """
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.CharField(max_length=100)
+    delivered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "subscriber"], name="unique_event_delivery")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscriber} <- {self.event_id}"

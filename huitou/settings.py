@@ -214,6 +214,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 2_621_440)
 # Business settings.
 CURRENCY = env_str("CURRENCY", "CNY")
 RETURNING_CUSTOMER_DAYS = env_int("RETURNING_CUSTOMER_DAYS", 365)
+# Domain events are kept this long after every subscriber has them (core.events).
+EVENT_RETENTION_DAYS = env_int("EVENT_RETENTION_DAYS", 90)
 INSIGHTS = {
     "returning_days": RETURNING_CUSTOMER_DAYS,
     "tier_window_days": env_int("TIER_WINDOW_DAYS", 365),

@@ -1,0 +1,231 @@
+"""Domain events through a transactional outbox.
+
+A service that changes state calls `emit` (or `emit_many` on the bulk paths) inside its
+transaction: the event row commits or rolls back with the change, so no event describes a
+change that did not happen and no change goes unannounced. After the commit a Huey task
+delivers pending events to the subscribers that other apps register in their
+`AppConfig.ready()`; a periodic sweep picks up whatever a kick missed (a worker that died,
+a queue that was down).
+
+Delivery is at least once and exactly once in effect for what a subscriber writes to the
+database: the receipt (EventDelivery) is written in the subscriber's own transaction, so a
+worker killed mid-delivery leaves neither the receipt nor the effect, and a concurrent
+dispatcher delivering the same event fails on the receipt's unique key and rolls its
+effect back. A subscriber with effects outside the database (a webhook) must be idempotent
+by event id.
+
+Catalogue of kinds (docs/design.md keeps the full list): customer.created,
+customer.merged, consent.changed, order.created, order.paid, order.refunded,
+order.reinstated, order.deleted, interaction.logged, follow_up.created,
+follow_up.completed, ...
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from core.actors import Actor, ActorKind
+from core.bulk import insert_columns
+from core.models import EventDelivery, OutboxEvent
+
+logger = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class Event:
+    """An event as a subscriber receives it."""
+
+    id: int
+    kind: str
+    occurred_at: datetime
+    actor: Actor
+    customer_id: int | None = None
+    subject_id: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_row(cls, row: OutboxEvent) -> "Event":
+        """Return the event a stored row holds."""
+        actor = Actor(ActorKind(row.actor_kind), row.actor_label, row.actor_user_id, row.actor_ref)
+        return cls(
+            row.pk, row.kind, row.occurred_at, actor, row.customer_id, row.subject_id, row.data
+        )
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """One event of a bulk emit: what differs between the events of one batch."""
+
+    customer_id: int | None
+    subject_id: int | None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+Handler = Callable[[Event], None]
+_subscribers: dict[str, dict[str, Handler]] = defaultdict(dict)
+
+
+def subscribe(kind: str, name: str, handler: Handler) -> None:
+    """Register `handler` for events of `kind` under a stable `name`.
+
+    The name is stored with each receipt, so renaming a subscriber makes it receive again
+    every event still kept. Call this from an AppConfig.ready().
+    """
+    known = _subscribers[kind].get(name)
+    if known is not None and known is not handler:
+        raise ImproperlyConfigured(f"two subscribers to {kind} are both named {name}")
+    _subscribers[kind][name] = handler
+
+
+def unsubscribe(kind: str, name: str) -> None:
+    """Remove a subscriber (tests register throw-away ones)."""
+    _subscribers[kind].pop(name, None)
+
+
+def subscribers_of(kind: str) -> list[tuple[str, Handler]]:
+    """Return the subscribers of a kind, in name order (delivery order is deterministic)."""
+    return sorted(_subscribers.get(kind, {}).items())
+
+
+def emit(
+    kind: str,
+    actor: Actor,
+    *,
+    customer_id: int | None = None,
+    subject_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> OutboxEvent:
+    """Append one event to the outbox in the caller's transaction; deliver after commit."""
+    row = OutboxEvent.objects.create(
+        kind=kind, customer_id=customer_id, subject_id=subject_id, data=data or {},
+        **_actor_columns(actor),
+    )  # fmt: skip
+    transaction.on_commit(kick_dispatcher)
+    return row
+
+
+def emit_many(kind: str, actor: Actor, events: Sequence[NewEvent]) -> int:
+    """Append a batch of events of one kind by one actor; return how many.
+
+    Written column-wise (core.bulk) so that the bulk order path and the importer keep
+    their throughput; one kick after commit for the whole batch.
+    """
+    if not events:
+        return 0
+    count = len(events)
+    now = timezone.now()
+    actor_columns = _actor_columns(actor)
+    names = ["kind", "occurred_at", "customer_id", "subject_id", "data", *actor_columns]
+    columns: list[Any] = [
+        [kind] * count,
+        [now] * count,
+        [event.customer_id for event in events],
+        [event.subject_id for event in events],
+        [event.data for event in events],
+        *([value] * count for value in actor_columns.values()),
+    ]
+    insert_columns(OutboxEvent, names, columns)
+    transaction.on_commit(kick_dispatcher)
+    return count
+
+
+def _actor_columns(actor: Actor) -> dict[str, Any]:
+    return {
+        "actor_kind": actor.kind.value,
+        "actor_label": actor.label[:200],
+        "actor_user_id": actor.user_id,
+        "actor_ref": actor.ref,
+    }
+
+
+def kick_dispatcher() -> None:
+    """Queue a delivery run (called on commit; the periodic sweep covers a lost kick)."""
+    # Imported here: core.tasks imports this module to run deliver_pending.
+    from core.tasks import dispatch_events
+
+    dispatch_events()
+
+
+def pending(now: datetime | None = None) -> Q:
+    """Return the filter of events due for delivery."""
+    now = now or timezone.now()
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    return Q(dispatched_at__isnull=True) & due
+
+
+def deliver_pending(limit: int = 1000) -> int:
+    """Deliver due events to their subscribers, oldest first; return how many completed."""
+    rows = list(OutboxEvent.objects.filter(pending()).order_by("id")[:limit])
+    return sum(1 for row in rows if deliver(row))
+
+
+def deliver(row: OutboxEvent) -> bool:
+    """Deliver one event to each subscriber that lacks it; return whether all now have it.
+
+    One failing subscriber does not hold back the others; the event is retried later,
+    for the subscribers that still lack it, with exponential backoff.
+    """
+    event = Event.from_row(row)
+    received = set(
+        EventDelivery.objects.filter(event_id=row.pk).values_list("subscriber", flat=True)
+    )
+    failures = [
+        name
+        for name, handler in subscribers_of(row.kind)
+        if name not in received and not _deliver_to(name, handler, event)
+    ]
+    if failures:
+        _record_failure(row, failures)
+        return False
+    OutboxEvent.objects.filter(pk=row.pk).update(dispatched_at=timezone.now())
+    return True
+
+
+def _deliver_to(name: str, handler: Handler, event: Event) -> bool:
+    """Run one subscriber with its receipt in one transaction; return whether it has it."""
+    try:
+        with transaction.atomic():
+            EventDelivery.objects.create(event_id=event.id, subscriber=name)
+            handler(event)
+    except IntegrityError:
+        # Either another dispatcher delivered it first (then the receipt exists and this
+        # run's effect was rolled back) or the subscriber itself failed on a constraint.
+        if EventDelivery.objects.filter(event_id=event.id, subscriber=name).exists():
+            return True
+        logger.exception("event %s (%s) failed in %s", event.id, event.kind, name)
+        return False
+    except Exception:
+        # Logged by id and kind only: event data may hold personal data.
+        logger.exception("event %s (%s) failed in %s", event.id, event.kind, name)
+        return False
+    return True
+
+
+def _record_failure(row: OutboxEvent, failures: Iterable[str]) -> None:
+    attempts = row.attempts + 1
+    delay = min(timedelta(seconds=30 * 2 ** min(attempts, 20)), MAX_BACKOFF)
+    OutboxEvent.objects.filter(pk=row.pk).update(
+        attempts=attempts,
+        next_attempt_at=timezone.now() + delay,
+        last_error=", ".join(failures)[:200],
+    )
+
+
+def prune_delivered(now: datetime | None = None) -> int:
+    """Delete events every subscriber had more than EVENT_RETENTION_DAYS ago; return how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.EVENT_RETENTION_DAYS)
+    old = OutboxEvent.objects.filter(dispatched_at__lt=cutoff)
+    EventDelivery.objects.filter(event__in=old).delete()
+    deleted, _ = old.delete()
+    return deleted
