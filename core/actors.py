@@ -5,10 +5,14 @@ timeline can say "by Li Na through the API" or "by the nightly scoring" without 
 which app wrote the record.
 """
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.http import HttpRequest, HttpResponse
 
 
 class ActorKind(StrEnum):
@@ -52,3 +56,50 @@ class Actor:
     def of_job(cls, name: str) -> "Actor":
         """Return the actor for a scheduled or system job (e.g. "nightly-scoring")."""
         return cls(ActorKind.JOB, name)
+
+
+# Set for the length of one request or job by the code that knows how the user acts (the
+# API's token check, the import runner, a scheduled job), so that services keep taking the
+# acting user and still record the path they acted through.
+_current: ContextVar[Actor | None] = ContextVar("huitou_actor", default=None)
+
+
+@contextmanager
+def acting_as(actor: Actor) -> Iterator[Actor]:
+    """Record `actor` as the acting party of every change made inside the block."""
+    token = _current.set(actor)
+    try:
+        yield actor
+    finally:
+        _current.reset(token)
+
+
+def set_request_actor(actor: Actor) -> None:
+    """Set the actor for the rest of the current request (ActorMiddleware clears it)."""
+    _current.set(actor)
+
+
+def actor_for(user: AbstractBaseUser | None) -> Actor:
+    """Return who is acting: the actor set for this request or job if it is this user's,
+    else the user in person, else (no user) the system."""
+    current = _current.get()
+    if current is not None and (user is None or current.user_id == user.pk):
+        return current
+    if user is None:
+        return Actor.of_job("system")
+    return Actor.of_user(user)
+
+
+class ActorMiddleware:
+    """Give each request a fresh actor context, so one request's token never leaks into
+    the next request served by the same thread."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _current.set(None)
+        try:
+            return self.get_response(request)
+        finally:
+            _current.reset(token)

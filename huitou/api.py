@@ -16,6 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from accounts.models import ApiToken, hash_token
+from core.actors import Actor, set_request_actor
 from customers.services import AccessDenied
 
 
@@ -32,6 +33,7 @@ class TokenAuth(HttpBearer):
             return None
         api_token.note_use(timezone.now())
         request.user = api_token.user
+        set_request_actor(Actor.of_token(api_token.user, api_token.pk, api_token.name))
         # UserLanguageMiddleware ran before the token was read; apply the language now.
         if api_token.user.language:
             translation.activate(api_token.user.language)
