@@ -29,7 +29,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import IntegrityError, transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -40,6 +41,8 @@ from core.models import EventDelivery, OutboxEvent
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=6)
+# One encoder for every bulk emit: building one per event cost more than the insert.
+_ENCODER = DjangoJSONEncoder()
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,13 @@ class Event:
         """Return the event a stored row holds."""
         actor = Actor(ActorKind(row.actor_kind), row.actor_label, row.actor_user_id, row.actor_ref)
         return cls(
-            row.pk, row.kind, row.occurred_at, actor, row.customer_id, row.subject_id, row.data
+            row.pk,
+            row.kind,
+            row.occurred_at,
+            actor,
+            row.customer_id,
+            row.subject_id,
+            row.data or {},
         )
 
 
@@ -108,7 +117,7 @@ def emit(
 ) -> OutboxEvent:
     """Append one event to the outbox in the caller's transaction; deliver after commit."""
     row = OutboxEvent.objects.create(
-        kind=kind, customer_id=customer_id, subject_id=subject_id, data=data or {},
+        kind=kind, customer_id=customer_id, subject_id=subject_id, data=data or None,
         **_actor_columns(actor),
     )  # fmt: skip
     transaction.on_commit(kick_dispatcher)
@@ -129,13 +138,13 @@ def emit_many(kind: str, actor: Actor, events: Sequence[NewEvent]) -> int:
     names = ["kind", "occurred_at", "customer_id", "subject_id", "data", *actor_columns]
     columns: list[Any] = [
         [kind] * count,
-        [now] * count,
+        [now.isoformat() if connection.vendor == "sqlite" else now] * count,
         [event.customer_id for event in events],
         [event.subject_id for event in events],
-        [event.data for event in events],
+        [_ENCODER.encode(event.data) if event.data else None for event in events],
         *([value] * count for value in actor_columns.values()),
     ]
-    insert_columns(OutboxEvent, names, columns)
+    insert_columns(OutboxEvent, names, columns, convert=False)
     transaction.on_commit(kick_dispatcher)
     return count
 
