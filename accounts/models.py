@@ -3,10 +3,11 @@
 import datetime
 import hashlib
 import secrets
+from contextlib import suppress
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import OperationalError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -129,7 +130,9 @@ class ApiToken(models.Model):
         """
         if self.last_used_at is None or now - self.last_used_at >= USE_RECORDED_EVERY:
             self.last_used_at = now
-            self.save(update_fields=["last_used_at"])
+            # Busy (SQLite's write lock held by an import): recorded on a later use.
+            with suppress(OperationalError), transaction.atomic():
+                self.save(update_fields=["last_used_at"])
 
     def revoke(self) -> None:
         self.revoked_at = timezone.now()

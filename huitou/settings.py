@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.actors.ActorMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
+    "accounts.middleware.SessionIdleMiddleware",
+    "core.busy.BusyDatabaseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -107,6 +109,11 @@ TEMPLATES = [
 ]
 
 
+# How long a write waits for SQLite's single write lock before the request answers "busy,
+# try again" (core.busy) rather than keeping the user waiting behind a long import.
+SQLITE_BUSY_TIMEOUT_MS = env_int("SQLITE_BUSY_TIMEOUT_MS", 5000)
+
+
 def _database() -> dict[str, object]:
     """Return the default database: DATABASE_URL, or SQLite in WAL mode under var/."""
     url = env_str("DATABASE_URL")
@@ -126,7 +133,7 @@ def _database() -> dict[str, object]:
             # writes spent a third of its time there (docs/performance.md).
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA busy_timeout=10000; PRAGMA cache_size=-64000; "
+                f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}; PRAGMA cache_size=-64000; "
                 "PRAGMA mmap_size=8589934592; PRAGMA wal_autocheckpoint=20000;"
             ),
             "transaction_mode": "IMMEDIATE",
@@ -212,7 +219,10 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Sessions end after this much inactivity; every request renews the clock.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 120) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle sign-out on the server: the expiry moves back at most every SESSION_REFRESH_SECONDS
+# (accounts.middleware.SessionIdleMiddleware), so reading a page does not write.
+SESSION_REFRESH_SECONDS = min(300, SESSION_COOKIE_AGE // 10)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 
 LANGUAGE_CODE = "en"
