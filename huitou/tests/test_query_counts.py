@@ -11,6 +11,7 @@ from interactions.services import log_interaction
 
 
 def queries_for(client, url):
+    client.get(url)  # the first view after signing in moves the idle expiry back (a write)
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
@@ -23,7 +24,7 @@ def test_customer_list_queries_do_not_grow_with_rows(rep, make_customer, make_or
     few = queries_for(client, reverse("customers:list"))
     for day in range(20):
         make_order(make_customer(rep), datetime.date(2026, 1, 1) + datetime.timedelta(days=day))
-    assert queries_for(client, reverse("customers:list")) == few == 9
+    assert queries_for(client, reverse("customers:list")) == few == 6
 
 
 def test_customer_page_queries_do_not_grow_with_history(rep, make_customer, make_order):
@@ -36,4 +37,4 @@ def test_customer_page_queries_do_not_grow_with_history(rep, make_customer, make
     for day in range(15):
         make_order(customer, datetime.date(2026, 2, 1) + datetime.timedelta(days=day))
         log_interaction(rep, customer, {"kind": "call", "summary": f"call {day}"})
-    assert queries_for(client, url) == few == 18
+    assert queries_for(client, url) == few == 15
