@@ -15,9 +15,13 @@ from django.utils.translation import gettext as _
 
 from accounts.access import can_edit_owned_by, can_reassign, visible_owner_q
 from accounts.models import User
+from customers.extensions import (
+    TimelineEntry,
+    merge_participants,
+    owner_followers,
+    timeline_sources,
+)
 from customers.models import Consent, Customer, CustomerQuerySet, ProfileChange, Tag
-from interactions.services import move_customer_records, recent_interactions
-from sales.services import follow_owners, move_orders, recent_orders
 
 
 class AccessDenied(Exception):
@@ -215,10 +219,11 @@ def _history(
 
 
 def _follow_new_owners(changes: Iterable[ProfileChange]) -> None:
-    """Copy the owner onto the purchase summaries of the customers whose owner changed."""
+    """Let the apps keeping a copy of the owner (the purchase summary) follow a change."""
     moved = {change.customer_id for change in changes if change.field == "owner"}
     if moved:
-        follow_owners(moved)
+        for follow in owner_followers:
+            follow(moved)
 
 
 @transaction.atomic
@@ -322,15 +327,16 @@ def possible_duplicates(user: User, customer: Customer) -> CustomerQuerySet:
 
 @transaction.atomic
 def merge_customers(actor: User, survivor: Customer, duplicate: Customer) -> Customer:
-    """Move the duplicate's orders, interactions, follow-ups and tags to the survivor.
+    """Move the duplicate's tags, and every registered app's rows, to the survivor.
 
-    The duplicate is archived and points at the survivor, so nothing that referred to it
-    is lost; both purchase summaries are rebuilt in the same transaction.
+    The apps above (orders and their summaries, interactions and follow-ups) move their own
+    rows as merge participants. The duplicate is archived and points at the survivor, so
+    nothing that referred to it is lost; all of it in one transaction.
     """
     if survivor.pk == duplicate.pk:
         raise ValueError(_("A customer cannot be merged into itself."))
-    move_orders(duplicate, survivor)
-    move_customer_records(duplicate, survivor)
+    for participant in merge_participants:
+        participant(duplicate, survivor)
     survivor.tags.add(*duplicate.tags.all())
     update_customer(actor, duplicate, {"archived_at": timezone.now(), "merged_into": survivor})
     ProfileChange.objects.create(
@@ -340,31 +346,24 @@ def merge_customers(actor: User, survivor: Customer, duplicate: Customer) -> Cus
     return survivor
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
-    """One event in a customer's life, from whichever app recorded it."""
-
-    at: datetime.datetime
-    kind: str
-    item: Any
-
-
 def timeline(customer: Customer, limit: int = 50) -> list[TimelineEntry]:
-    """Return the newest orders, interactions and profile changes, merged newest first."""
-    tz = timezone.get_current_timezone()
-    entries = [
-        TimelineEntry(
-            datetime.datetime.combine(order.ordered_on, datetime.time.min, tz), "order", order
-        )
-        for order in recent_orders(customer, limit)
-    ]
-    entries += [
-        TimelineEntry(i.occurred_at, "interaction", i) for i in recent_interactions(customer, limit)
-    ]
-    changes = customer.changes.select_related("changed_by")[:limit]
-    entries += [TimelineEntry(change.changed_at, "change", change) for change in changes]
+    """Return the newest events from every registered timeline source, newest first.
+
+    Events at the same moment keep the sources' registry order (orders, interactions,
+    profile changes).
+    """
+    entries = [entry for source in timeline_sources for entry in source(customer, limit)]
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:limit]
+
+
+def profile_history(customer: Customer, limit: int) -> list[TimelineEntry]:
+    """Return the customer's newest profile changes as timeline entries."""
+    changes = customer.changes.select_related("changed_by")[:limit]
+    return [
+        TimelineEntry(change.changed_at, "change", change, "customers/_timeline_change.html")
+        for change in changes
+    ]
 
 
 @transaction.atomic

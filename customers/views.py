@@ -25,13 +25,9 @@ from accounts.access import (
 )
 from accounts.models import User
 from core.http import is_htmx
-from customers import services
+from customers import extensions, services
 from customers.forms import ConsentForm, CustomerFilterForm, CustomerForm, MergeForm, ReassignForm
 from customers.models import Channel, Customer
-from imports.services import can_import
-from insights.services import customer_insight
-from interactions.services import open_follow_ups
-from sales.services import stats_for
 
 
 def _filters(form: CustomerFilterForm) -> services.CustomerFilter:
@@ -92,7 +88,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form, "page": page, "query": query.urlencode(), "owners": owners,
         "can_reassign": can_reassign(user), "today": timezone.localdate(),
-        "can_export": can_export(user), "can_import": can_import(user),
+        "can_export": can_export(user), "list_actions": extensions.list_actions_for(user),
     }  # fmt: skip
     template = "customers/_list_table.html" if is_htmx(request) else "customers/list.html"
     return render(request, template, context)
@@ -107,18 +103,16 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     consents = {consent.channel: consent for consent in customer.consents.all()}
     context = {
         "customer": customer,
-        "stats": stats_for(customer),
         "today": today,
         "next_birthday": customer.next_birthday(today),
         "timeline": services.timeline(customer),
-        "follow_ups": open_follow_ups(customer),
         "duplicates": list(services.possible_duplicates(user, customer)[:5]),
         "channels": [(value, label, consents.get(value)) for value, label in Channel.choices],
         "tags": customer.tags.select_related("group"),
         "can_edit": can_edit_owned_by(user, customer.owner_id),
         "can_log": can_log_interaction(user, customer.owner_id) and not customer.is_archived,
         "consent_form": ConsentForm(),
-        "insight": customer_insight(customer),
+        "panels": extensions.panels_for(customer, user, today),
     }
     return render(request, "customers/detail.html", context)
 

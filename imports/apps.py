@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ImportsConfig(AppConfig):
     name = "imports"
     verbose_name = _("Imports and exports")
+
+    def ready(self) -> None:
+        from imports.contributions import register
+
+        register()

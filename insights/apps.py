@@ -11,4 +11,9 @@ class InsightsConfig(AppConfig):
     verbose_name = _("Insights")
 
     def ready(self) -> None:
+        from insights import contributions, key_figures, warnings
+
         import_module(f"{self.name}.tasks")
+        warnings.register()
+        key_figures.register()
+        contributions.register()

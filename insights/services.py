@@ -27,6 +27,7 @@ from core.templatetags.core import money
 from customers.models import Customer
 from insights import warnings
 from insights.aside import compute_aside
+from insights.key_figures import PeriodScope, key_figures
 from insights.models import (
     CUSTOMER_BITS,
     ChurnWarning,
@@ -454,7 +455,8 @@ def period_kpis(user: User, kpi: KpiFilter) -> dict[str, Any] | None:
     if kpi.lost_after_days:
         settings_used["lost_after_days"] = kpi.lost_after_days
     rows = purchase_rows(kpi.end)
-    keep = np.isin(rows.customer_id, _filtered_customer_ids(user, kpi))
+    customer_ids = _filtered_customer_ids(user, kpi)
+    keep = np.isin(rows.customer_id, customer_ids)
     if not keep.any():
         return None
     days = customer_days(rows.customer_id[keep], rows.day[keep], rows.amount[keep])
@@ -462,8 +464,10 @@ def period_kpis(user: User, kpi: KpiFilter) -> dict[str, Any] | None:
         days, day_number(kpi.start), day_number(kpi.end),
         settings_used["returning_days"], settings_used["lost_after_days"],
     )  # fmt: skip
+    scope = PeriodScope(user, kpi.start, kpi.end, customer_ids, figures, settings_used)
     return {
         "figures": figures,
+        "key_figures": key_figures(scope),
         "cohorts": cohort_retention(days, 12, 12),
         "settings": settings_used,
     }

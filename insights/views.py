@@ -248,26 +248,13 @@ def kpis(request: HttpRequest) -> HttpResponse:
 
 
 def _kpi_csv(result: dict[str, Any]) -> HttpResponse:
-    figures = result["figures"]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="kpis.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow([_("Figure"), _("Value"), _("Numerator"), _("Denominator")])
-    writer.writerow(
-        [
-            _("Repurchase rate"),
-            figures.repurchase_rate,
-            figures.repurchased,
-            figures.returning_customers,
-        ]
-    )
-    writer.writerow([_("Churn rate"), figures.churn_rate, figures.churned, figures.churn_base])
-    writer.writerow(
-        [_("Average order value"), figures.average_order_value, figures.revenue, figures.orders]
-    )
-    writer.writerow([_("Revenue from returning customers"), figures.returning_revenue, "", ""])
-    writer.writerow([_("Revenue from new customers"), figures.new_revenue, "", ""])
+    for figure in result["key_figures"]:
+        writer.writerow([figure.label, figure.value, figure.numerator, figure.denominator])
     cohorts = result["cohorts"]
     writer.writerow([])
     writer.writerow(

@@ -1,17 +1,19 @@
-"""Churn early-warning rules. Each rule looks at the whole scored base at once.
+"""Churn early-warning reasons. Each reason looks at the whole scored base at once.
 
-Rules are pluggable: another app (service: complaints, low satisfaction) registers its own
-with `register_rule`, and the scoring run asks every registered rule.
+Reasons are an extension point: another app (service: complaints, low satisfaction) adds its
+own to `warning_reasons` in its AppConfig.ready(), and the scoring run asks every one of them
+in the registry's fixed order. insights registers its own three the same way.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.registry import Registry
 from core.templatetags.core import money
 
 
@@ -30,22 +32,62 @@ class ScoredBase:
     settings: dict[str, Any]
 
 
-# A rule returns {customer index: reason parameters} for the customers it flags.
-Rule = Callable[[ScoredBase], dict[int, dict[str, Any]]]
-RULES: dict[str, Rule] = {}
-DESCRIBERS: dict[str, Callable[[dict[str, Any]], str]] = {}
+# A reason's flags: {customer index: the parameters its sentence needs}.
+Flags = dict[int, dict[str, Any]]
+Rule = Callable[[ScoredBase], Flags]
 
 
-def register_rule(code: str, rule: Rule, describe: Callable[[dict[str, Any]], str]) -> None:
-    """Add a warning rule and the function that says its reason in words."""
-    RULES[code] = rule
-    DESCRIBERS[code] = describe
+class WarningReason(Protocol):
+    """One reason a customer may be slipping away, and how to say it."""
+
+    @property
+    def code(self) -> str:
+        """Return the stable code stored with each warning."""
+        ...
+
+    def flag(self, base: ScoredBase, /) -> Flags:
+        """Return the customers this reason flags, by index into the base."""
+        ...
+
+    def describe(self, params: dict[str, Any], /) -> str:
+        """Return a stored reason's parameters as a sentence in the current language."""
+        ...
+
+
+@dataclass(frozen=True)
+class RuleReason:
+    """A warning reason made of two plain functions."""
+
+    code: str
+    rule: Rule
+    describer: Callable[[dict[str, Any]], str]
+
+    def flag(self, base: ScoredBase, /) -> Flags:
+        return self.rule(base)
+
+    def describe(self, params: dict[str, Any], /) -> str:
+        return self.describer(params)
+
+
+warning_reasons: Registry[WarningReason] = Registry("churn-warning reasons")
+
+
+def register_rule(
+    code: str, rule: Rule, describe: Callable[[dict[str, Any]], str], order: int = 100
+) -> None:
+    """Add a warning reason made of a rule and the function that says it in words."""
+    register_reason(RuleReason(code, rule, describe), order)
+
+
+def register_reason(reason: WarningReason, order: int = 100) -> None:
+    """Add a warning reason under its code; lower `order` is asked (and said) first."""
+    warning_reasons.register(reason.code, reason, order)
 
 
 def describe(reason: dict[str, Any]) -> str:
-    """Return a stored reason in the current language."""
-    describer = DESCRIBERS.get(reason["code"])
-    return describer(reason["params"]) if describer else reason["code"]
+    """Return a stored reason in the current language (its bare code once unregistered)."""
+    registered = warning_reasons.get(reason["code"])
+    return str(reason["code"]) if registered is None else registered.describe(reason["params"])
 
 
 def high_churn_risk(base: ScoredBase) -> dict[int, dict[str, Any]]:
@@ -126,9 +168,11 @@ def describe_declining(params: dict[str, Any]) -> str:
     ) % {**params, **amounts}
 
 
-register_rule("churn_risk", high_churn_risk, describe_high_churn_risk)
-register_rule("overdue", overdue, describe_overdue)
-register_rule("declining", declining, describe_declining)
+def register() -> None:
+    """Register insights' own reasons, in the order their sentences are shown."""
+    register_rule("churn_risk", high_churn_risk, describe_high_churn_risk, order=10)
+    register_rule("overdue", overdue, describe_overdue, order=20)
+    register_rule("declining", declining, describe_declining, order=30)
 
 
 def evaluate(base: ScoredBase) -> dict[int, list[dict[str, Any]]]:
@@ -140,8 +184,8 @@ def evaluate(base: ScoredBase) -> dict[int, list[dict[str, Any]]]:
     """
     slipping = base.days_since_last <= base.settings["lost_after_days"]
     flagged: dict[int, list[dict[str, Any]]] = {}
-    for code, rule in RULES.items():
-        for index, params in rule(base).items():
+    for reason in warning_reasons:
+        for index, params in reason.flag(base).items():
             if slipping[index]:
-                flagged.setdefault(index, []).append({"code": code, "params": params})
+                flagged.setdefault(index, []).append({"code": reason.code, "params": params})
     return flagged

@@ -1,0 +1,49 @@
+"""What interactions adds to the customer archive's extension points (registered in ready())."""
+
+import datetime
+
+from accounts.models import User
+from customers import extensions
+from customers.extensions import Panel, TimelineEntry, TodayItem
+from customers.models import Customer
+from interactions.services import (
+    follow_ups_due,
+    move_customer_records,
+    open_follow_ups,
+    recent_interactions,
+)
+
+
+def interaction_entries(customer: Customer, limit: int) -> list[TimelineEntry]:
+    """Return the customer's newest interactions as timeline entries."""
+    return [
+        TimelineEntry(i.occurred_at, "interaction", i, "interactions/_timeline_interaction.html")
+        for i in recent_interactions(customer, limit)
+    ]
+
+
+def follow_ups_panel(customer: Customer, user: User, today: datetime.date) -> Panel:
+    """Return the customer's open follow-ups for the 360° page."""
+    return Panel("side", "interactions/_customer_follow_ups.html", open_follow_ups(customer))
+
+
+def due_follow_ups(user: User, day: datetime.date, limit: int) -> list[TodayItem]:
+    """Return the user's follow-ups due by the day: overdue ones first (priority 1), then 2."""
+    return [
+        TodayItem(
+            customer=follow_up.customer,
+            kind="follow_up",
+            priority=1 if follow_up.due_on < day else 2,
+            due=follow_up.due_on,
+            reason=follow_up.note,
+        )
+        for follow_up in follow_ups_due(user, day)[:limit]
+    ]
+
+
+def register() -> None:
+    """Add interactions to the timeline, follow-ups to the page and the day, rows to merges."""
+    extensions.timeline_sources.register("interactions", interaction_entries, order=20)
+    extensions.page_panels.register("open-follow-ups", follow_ups_panel, order=10)
+    extensions.merge_participants.register("interactions", move_customer_records, order=20)
+    extensions.today_sources.register("follow-ups-due", due_follow_ups, order=10)
