@@ -12,7 +12,6 @@ sign-in per user every 25 requests adds the writes a working office makes.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import re
@@ -29,6 +28,8 @@ import urllib.request
 from collections import Counter
 from http.cookiejar import CookieJar
 from pathlib import Path
+
+from bench_imports import write_orders  # the same orders file the import benchmark reads
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-password-1"
@@ -48,18 +49,6 @@ bulk_create_customers(None, [
     for n in range({customers})
 ])
 """
-
-
-def write_orders(path: Path, orders: int, customers: int) -> None:
-    """Write one order of one line per row, spread over the customers."""
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["订单号", "外部编号", "日期", "商品", "数量", "金额", "状态", "渠道"])
-        for n in range(orders):
-            writer.writerow([
-                f"SO-{n:08d}", f"C-{n % customers:07d}", f"2024-{1 + n % 12:02d}-{1 + n % 28:02d}",
-                "CD-ROCK", 1 + n % 3, f"¥{n % 900 + 0.5:,.2f}", "已支付", "门店",
-            ])  # fmt: skip
 
 
 class Browser:
