@@ -4,6 +4,8 @@ from typing import Any
 
 from django import forms
 
+from core.errors import DomainError
+
 
 def style_fields(form: forms.BaseForm) -> None:
     """Give each widget the Bootstrap class for its kind, and mark invalid ones."""
@@ -35,3 +37,8 @@ class StyledFormMixin:
         super().full_clean()  # type: ignore[misc]
         assert isinstance(self, forms.BaseForm)
         style_fields(self)
+
+
+def add_domain_error(form: forms.BaseForm, error: DomainError) -> None:
+    """Put a service's refusal on the form: on its field when the form has it, else on top."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)

@@ -17,6 +17,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from accounts.models import ApiToken, hash_token
 from core.actors import Actor, set_request_actor
+from core.errors import DomainError
 from customers.services import AccessDenied
 
 
@@ -151,6 +152,12 @@ def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResp
         for error in exc.errors
     ]
     return error_response(request, 422, errors)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """Answer a service's refusal with its kind's status and its message on its field."""
+    return error_response(request, exc.status, [{"field": exc.field, "message": exc.message}])
 
 
 @api.exception_handler(Http404)
