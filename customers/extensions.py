@@ -14,7 +14,7 @@ from typing import Any, Literal, Protocol
 
 from accounts.models import User
 from core.registry import Registry
-from customers.models import Customer
+from customers.models import Customer, ProfileChange
 
 
 @dataclass(frozen=True)
@@ -153,3 +153,24 @@ def today_items(user: User, day: datetime.date, limit: int = 50) -> list[TodayIt
     ]
     items.sort(key=lambda row: row[:4])
     return [row[4] for row in items[:limit]]
+
+
+@dataclass(frozen=True)
+class HistoryWords:
+    """A history row about another app's record, in the reader's language: what the row is
+    about ("Order SO-1001"), the changed field's name, and the values before and after."""
+
+    subject: str
+    field: str
+    old: str
+    new: str
+
+
+class HistoryDescriber(Protocol):
+    """Put a history row about one of the app's records into words (raw values are stored)."""
+
+    def __call__(self, change: ProfileChange, /) -> HistoryWords: ...
+
+
+# Keyed by the subject the app records (customers.models.Subject), e.g. "order".
+history_describers: Registry[HistoryDescriber] = Registry("history describers")

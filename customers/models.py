@@ -1,6 +1,7 @@
 """The customer archive: profile, tags, consent and the history of every change."""
 
 import datetime
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.actors import actor_for
 from customers.birthdays import next_birthday
 from customers.validators import normalize_mobile, validate_birthday, validate_lunar
 
@@ -200,30 +202,75 @@ class ImmutableRowError(Exception):
     """Raised when code tries to update or delete a history row."""
 
 
+class Subject(models.TextChoices):
+    """What a history row is about: the customer's profile or one of its records."""
+
+    CUSTOMER = "customer", _("profile")
+    CONSENT = "consent", _("consent")
+    ORDER = "order", _("order")
+    INTERACTION = "interaction", _("contact")
+    FOLLOW_UP = "follow_up", _("follow-up")
+
+
+class HistoryQuerySet(models.QuerySet["ProfileChange"]):
+    def bulk_create(
+        self, objs: Iterable["ProfileChange"], *args: Any, **kwargs: Any
+    ) -> list["ProfileChange"]:
+        """Create the rows, each stamped with who acted (bulk_create skips save())."""
+        rows = list(objs)
+        for row in rows:
+            row.stamp_actor()
+        return super().bulk_create(rows, *args, **kwargs)
+
+
 class ProfileChange(models.Model):
-    """One change of one field of a customer. History rows are written once, never changed."""
+    """One recorded change in a customer's life: a profile field, a consent, or a change to
+    one of its records (an order's status, a follow-up's assignee, ...), with who made it,
+    when, and the value before and after. The one append-only history: rows are written
+    once, never changed.
+
+    `field` is the changed field, or an action with no before/after ("created", "deleted");
+    values are stored raw and put into words when shown (customers.history).
+    """
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="changes")
+    subject = models.CharField(max_length=20, choices=Subject.choices, default=Subject.CUSTOMER)
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
+    # How the person acted (in person, through an API token, an import job) or which
+    # scheduled job acted; see core.actors. Stamped from the acting context on write.
+    actor_kind = models.CharField(max_length=10, blank=True)
+    actor_label = models.CharField(max_length=160, blank=True)
+    actor_ref = models.PositiveBigIntegerField(null=True, blank=True)
     changed_at = models.DateTimeField(default=timezone.now, db_index=True)
     field = models.CharField(max_length=40)
     old_value = models.TextField(blank=True)
     new_value = models.TextField(blank=True)
 
+    objects = HistoryQuerySet.as_manager()
+
     class Meta:
-        verbose_name = _("profile change")
-        verbose_name_plural = _("profile changes")
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
         ordering = ["-changed_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.field}: {self.old_value} -> {self.new_value}"
+        return f"{self.subject}.{self.field}: {self.old_value} -> {self.new_value}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
-            raise ImmutableRowError("profile history rows are never updated")
+            raise ImmutableRowError("history rows are never updated")
+        self.stamp_actor()
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ImmutableRowError("profile history rows are never deleted")
+        raise ImmutableRowError("history rows are never deleted")
+
+    def stamp_actor(self) -> None:
+        """Record the acting party (core.actors) of the user who made the change, unless set."""
+        if self.actor_kind:
+            return
+        actor = actor_for(self.changed_by)
+        self.actor_kind, self.actor_label, self.actor_ref = actor.kind, actor.label, actor.ref
