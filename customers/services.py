@@ -415,3 +415,37 @@ def bulk_update_customers(
     ProfileChange.objects.bulk_create(history, batch_size=1000)
     _follow_new_owners(history)
     return len(updates)
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    """One change to one of a customer's records, for record_changes: the field changed (or
+    the action, e.g. "created", "deleted") and the raw values before and after."""
+
+    customer_id: int
+    subject: str
+    subject_id: int | None
+    field: str
+    old: str = ""
+    new: str = ""
+
+
+def record_changes(actor: User | None, changes: Iterable[RecordChange]) -> None:
+    """Append changes other apps made to a customer's records (an order's status, a
+    follow-up's assignee) to the customer's one history, with who acted and how.
+
+    Call it inside the change's own transaction, so the history is kept exactly when the
+    change is.
+    """
+    now = timezone.now()
+    ProfileChange.objects.bulk_create(
+        [
+            ProfileChange(
+                customer_id=change.customer_id, subject=change.subject,
+                subject_id=change.subject_id, changed_by=actor, changed_at=now,
+                field=change.field, old_value=change.old, new_value=change.new,
+            )
+            for change in changes
+        ],
+        batch_size=1000,
+    )  # fmt: skip
