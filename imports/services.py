@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.actors import Actor, acting_as
 from imports import progress as progress_store
 from imports.engine import Outcome, run_rows
 from imports.exports import csv_chunks
@@ -204,7 +205,11 @@ def run_job(
     job.status = Status.IMPORTING if commit else Status.VALIDATING
     job.started_at = job.started_at or timezone.now()
     job.save(update_fields=["status", "started_at"])
-    with translation.override(job.language or settings.LANGUAGE_CODE):
+    # Every row the job writes is recorded as done by this import, on behalf of its user.
+    with (
+        translation.override(job.language or settings.LANGUAGE_CODE),
+        acting_as(Actor.of_import(job.created_by, job.pk)),
+    ):
         outcome, committed, message = _run(job, commit, on_progress)
     return _finish(job, outcome, committed, commit, message)
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
+from core.actors import Actor, acting_as
 from insights.models import RunStatus
 from insights.services import run_scoring, tidy_after_run
 
@@ -15,7 +16,8 @@ def nightly_scoring() -> int:
 
     The lock keeps one run per cluster at a time.
     """
-    run = run_scoring()
+    with acting_as(Actor.of_job("nightly-scoring")):
+        run = run_scoring()
     if run.status == RunStatus.SUCCEEDED:
         prune_scores()
     return run.pk

@@ -74,6 +74,10 @@ def test_reimport_changes_nothing_and_an_edit_updates_with_history(rep):
     assert (third.created_count, third.updated_count) == (0, 1)
     change = ProfileChange.objects.get(field="name", new_value="张三丰")
     assert change.old_value == "张三" and change.changed_by == rep
+    # The history says the change came from this import, on the user's behalf.
+    assert (change.actor_kind, change.actor_ref) == ("import", third.pk)
+    created = ProfileChange.objects.filter(field="created").first()
+    assert created is not None and created.actor_kind == "import"
 
 
 def test_customers_match_on_mobile_when_there_is_no_external_id(rep, make_customer):
