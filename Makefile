@@ -22,7 +22,7 @@ run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py load_demo --if-empty
-	$(BIN)/python manage.py score --if-none
+	$(BIN)/python manage.py score --if-none --also-days-before 30
 	@echo ""
 	@echo "Huitou is at http://$(HOST):$(PORT)/  (Ctrl-C stops the web app and the worker)"
 	@$(BIN)/python manage.py demo_logins

@@ -260,6 +260,9 @@ INSIGHTS = {
     "clv_months": env_int("CLV_MONTHS", 12),
     "margin": env_float("CLV_MARGIN", 0.3),
     "monthly_discount_rate": env_float("CLV_MONTHLY_DISCOUNT_RATE", 0.01),
+    # A repeat buyer's mean spend above this many times the median counts at that cap in the
+    # spend model (insights/stats/diagnostics.py); 0 turns the cap off.
+    "spend_cap_factor": env_float("SPEND_CAP_FACTOR", 20.0),
     "overdue_factor": env_float("OVERDUE_FACTOR", 2.5),
     "overdue_min_days": env_int("OVERDUE_MIN_DAYS", 30),
     "decline_ratio": env_float("DECLINE_RATIO", 0.4),

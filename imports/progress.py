@@ -12,21 +12,22 @@ from typing import Any
 from huey.contrib.djhuey import HUEY
 
 
-def key(job_id: int) -> str:
-    return f"imports:progress:{job_id}"
+def key(job_id: int, kind: str = "imports") -> str:
+    """Return the store's key of a job's progress; `kind` keeps other apps' jobs apart."""
+    return f"{kind}:progress:{job_id}"
 
 
-def report(job_id: int, phase: str, done: int, total: int) -> None:
-    """Record that the job has gone through `done` of `total` rows."""
-    HUEY.put(key(job_id), {"phase": phase, "done": done, "total": total, "at": time.time()})
+def report(job_id: int, phase: str, done: int, total: int, kind: str = "imports") -> None:
+    """Record that the job has gone through `done` of `total` rows (or steps)."""
+    HUEY.put(key(job_id, kind), {"phase": phase, "done": done, "total": total, "at": time.time()})
 
 
-def read(job_id: int) -> dict[str, Any] | None:
+def read(job_id: int, kind: str = "imports") -> dict[str, Any] | None:
     """Return the latest report for the job, or None when there is none."""
-    value = HUEY.get(key(job_id), peek=True)
+    value = HUEY.get(key(job_id, kind), peek=True)
     return value if isinstance(value, dict) else None
 
 
-def clear(job_id: int) -> None:
+def clear(job_id: int, kind: str = "imports") -> None:
     """Forget the job's progress once its outcome is on the job itself."""
-    HUEY.get(key(job_id), peek=False)
+    HUEY.get(key(job_id, kind), peek=False)

@@ -6,7 +6,7 @@ and render, nothing more. A commit is one database transaction (see docs/decisio
 
 import datetime
 import hashlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -352,6 +352,22 @@ def may_run(job: ImportJob) -> bool:
     job can simply run again.
     """
     return not job.is_running or bool(progress_of(job)["stale"])
+
+
+def status_label(job: ImportJob) -> str:
+    """Return the job's status in words: "Interrupted" for a running job whose worker stopped
+    reporting (killed), which the stored status would show as running forever."""
+    if job.is_running and progress_of(job)["stale"]:
+        return str(_("Interrupted"))
+    return str(job.get_status_display())
+
+
+def with_status_labels(jobs: Iterable[ImportJob]) -> list[ImportJob]:
+    """Return the jobs, each with `status_label` set for the list."""
+    listed = list(jobs)
+    for job in listed:
+        job.status_label = status_label(job)  # type: ignore[attr-defined]
+    return listed
 
 
 def progress_of(job: ImportJob) -> dict[str, Any]:

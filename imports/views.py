@@ -43,7 +43,7 @@ def index(request: HttpRequest) -> HttpResponse:
     """List the user's imports, with the upload form and the export links."""
     user = request_user(request)
     context = {
-        "jobs": services.visible_jobs(user)[:50],
+        "jobs": services.with_status_labels(services.visible_jobs(user)[:50]),
         "form": UploadForm() if services.can_import(user) else None,
         "can_export": can_export(user),
         "formats": ExportFormat.choices,
@@ -62,7 +62,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         context = {
-            "jobs": services.visible_jobs(user)[:50],
+            "jobs": services.with_status_labels(services.visible_jobs(user)[:50]),
             "form": form,
             "can_export": can_export(user),
             "formats": ExportFormat.choices,

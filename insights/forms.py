@@ -86,3 +86,30 @@ class CompareRunsForm(StyledFormMixin, forms.Form):
             field = self.fields[name]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = kept
+
+    @staticmethod
+    def newest_two() -> dict[str, int] | None:
+        """Return the two newest kept runs as the default comparison, or None with fewer."""
+        newest = list(ScoreRun.objects.kept(2).values_list("pk", flat=True))
+        return {"before": newest[1], "after": newest[0]} if len(newest) == 2 else None
+
+
+class BacktestForm(StyledFormMixin, forms.Form):
+    """The periods of a back-test: fit up to the calibration end, judge up to the holdout end."""
+
+    calibration_end = forms.DateField(
+        label=_("Fit on purchases up to"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    holdout_end = forms.DateField(
+        label=_("Compare with what happened up to"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    @staticmethod
+    def default_period() -> dict[str, str]:
+        """Return the last half year as holdout (dates in ISO, as date inputs need)."""
+        today = timezone.localdate()
+        return {
+            "calibration_end": (today - datetime.timedelta(days=182)).isoformat(),
+            "holdout_end": today.isoformat(),
+        }

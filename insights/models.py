@@ -1,9 +1,13 @@
 """Stored results of the scoring runs: pages read these and never fit a model."""
 
+import datetime
+import os
+import socket
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, models
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -19,18 +23,53 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# Never stored: what a running run whose process is gone is shown as (ScoreRun.state).
+INTERRUPTED = "interrupted"
+INTERRUPTED_LABEL = _("Interrupted")
+
+
+# A run still "running" after this long is taken as killed even when its process cannot be
+# looked at (another machine); the nightly run of ten million customers takes minutes.
+RUN_STALE_AFTER = datetime.timedelta(hours=6)
+
+# Newest first. Explicit about empty finish times: SQLite sorts NULL as the smallest value and
+# PostgreSQL as the largest, so a bare "-finished_at" picked different runs on the two. A good
+# run without a finish time was killed after its scores committed, so it is the newest of its
+# day; the key breaks any remaining tie the same way everywhere.
+NEWEST_FIRST = ("-as_of", F("finished_at").desc(nulls_first=True), "-pk")
+
+
+def this_worker() -> str:
+    """Return "host:pid" of this process, stored on a run so a reader can tell it is gone."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _process_gone(worker: str) -> bool:
+    """Return whether a worker on this host no longer runs (unknown hosts: False)."""
+    host, _sep, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 class ScoreRunQuerySet(models.QuerySet["ScoreRun"]):
     def succeeded(self) -> "ScoreRunQuerySet":
         return self.filter(status=RunStatus.SUCCEEDED)
 
     def kept(self, keep: int) -> "ScoreRunQuerySet":
         """Return the newest `keep` good runs: those whose per-customer scores are kept."""
-        newest = self.succeeded().order_by("-as_of", "-finished_at").values_list("pk", flat=True)
-        return self.filter(pk__in=list(newest[:keep])).order_by("-as_of", "-finished_at")
+        newest = self.succeeded().order_by(*NEWEST_FIRST).values_list("pk", flat=True)
+        return self.filter(pk__in=list(newest[:keep])).order_by(*NEWEST_FIRST)
 
     def latest_good(self) -> "ScoreRun | None":
         """Return the newest successful run, the one every page shows."""
-        return self.succeeded().order_by("-as_of", "-finished_at").first()
+        return self.succeeded().order_by(*NEWEST_FIRST).first()
 
 
 class ScoreRun(models.Model):
@@ -48,6 +87,10 @@ class ScoreRun(models.Model):
     counts = models.JSONField(_("data counts"), default=dict)
     # Aggregates the dashboard draws, computed once per run so the page stays fast.
     summary = models.JSONField(default=dict)
+    # What the fits call for the user to know ([{"code", "template", "params"}], translated
+    # where shown), e.g. a purchase model that sees nobody leave or a spend cap that bit.
+    fit_warnings = models.JSONField(_("model warnings"), default=list, blank=True)
+    worker = models.CharField(_("worker"), max_length=200, blank=True, default=this_worker)
 
     objects = ScoreRunQuerySet.as_manager()
 
@@ -68,6 +111,25 @@ class ScoreRun(models.Model):
     def failure_text(self) -> str:
         """Return why the run failed, in the current language."""
         return translate_model_error(self.message, self.parameters.get("message_params", {}))
+
+    def warning_texts(self) -> list[str]:
+        """Return the run's warnings in the current language."""
+        return [translate_model_error(w["template"], w["params"]) for w in self.fit_warnings]
+
+    def state(self, now: datetime.datetime | None = None) -> str:
+        """Return what really happened: the status, or "interrupted" for a running run whose
+        process is gone or that has run far longer than any run takes."""
+        if self.status != RunStatus.RUNNING:
+            return str(self.status)
+        now = now or timezone.now()
+        if _process_gone(self.worker) or now - self.started_at > RUN_STALE_AFTER:
+            return INTERRUPTED
+        return str(RunStatus.RUNNING)
+
+    def state_display(self) -> str:
+        """Return the state in words in the current language."""
+        state = self.state()
+        return str(INTERRUPTED_LABEL if state == INTERRUPTED else RunStatus(state).label)
 
 
 def translate_model_error(template: str, params: dict[str, Any]) -> str:
@@ -197,18 +259,48 @@ class ChurnWarning(models.Model):
         return [reason["code"] for reason in self.reasons]
 
 
+class BacktestStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
 class BacktestRecord(models.Model):
-    """The latest back-test of the models on this organisation's own history."""
+    """A back-test of the models on this organisation's own history (or a file, by command)."""
 
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     source = models.CharField(max_length=200)
-    result = models.JSONField()
+    # Started from the page, it runs on the queue: done at once when the command saves it.
+    status = models.CharField(
+        max_length=10, choices=BacktestStatus.choices, default=BacktestStatus.DONE
+    )
+    calibration_end = models.DateField(null=True, blank=True)
+    holdout_end = models.DateField(null=True, blank=True)
+    message = models.TextField(blank=True)
+    message_params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.source} at {self.created_at:%Y-%m-%d}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (BacktestStatus.QUEUED, BacktestStatus.RUNNING)
+
+    def failure_text(self) -> str:
+        """Return why the back-test failed, in the current language."""
+        return translate_model_error(self.message, self.message_params)
+
+    def warning_texts(self) -> list[str]:
+        """Return the fit's warnings in the current language."""
+        return [
+            translate_model_error(w["template"], w["params"])
+            for w in self.result.get("warnings", [])
+        ]

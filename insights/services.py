@@ -21,21 +21,26 @@ from accounts.access import sees_every_customer, visible_owner_q
 from accounts.models import Membership, User
 from core.analysis_cache import cache_path, load_arrays, save_arrays
 from core.bulk import insert_columns
+from core.errors import Conflict, Forbidden, Invalid
 from core.memory import cyclic_gc_paused
 from core.numeric_read import integer_rows
 from core.templatetags.core import money
 from customers.models import Customer
+from imports import progress as progress_store
 from insights import warnings
 from insights.aside import compute_aside
 from insights.key_figures import PeriodScope, key_figures
 from insights.models import (
     CUSTOMER_BITS,
+    BacktestRecord,
+    BacktestStatus,
     ChurnWarning,
     CustomerScore,
     RunStatus,
     ScoreRun,
     score_key,
 )
+from insights.stats.backtest import backtest
 from insights.stats.errors import ModelError
 from insights.stats.kpis import cohort_retention, period_figures
 from insights.stats.scoring import Scored, dashboard_summary, score
@@ -125,8 +130,13 @@ def _score_and_store(run: ScoreRun, as_of: datetime.date, settings_used: dict[st
             "timings": watch.seconds,
         }
         run.summary = summary
+        run.fit_warnings = [warning.as_dict() for warning in scored.warnings]
         run.status = RunStatus.SUCCEEDED
-        run.save(update_fields=["parameters", "counts", "summary", "status"])
+        # Finished with its scores, in their transaction: a run killed after this commit is
+        # complete, and one killed before it left nothing.
+        run.finished_at = timezone.now()
+        fields = ["parameters", "counts", "summary", "fit_warnings", "status", "finished_at"]
+        run.save(update_fields=fields)
     _keep_risk(run, scored)
 
 
@@ -540,3 +550,92 @@ def _sentences(score: CustomerScore) -> list[str]:
 
 def _money(amount: float) -> str:
     return money(round(amount, 0), 0)
+
+
+# --- back-tests started from the page, run on the queue -------------------------------------
+
+BACKTEST_PROGRESS = "backtest"
+BACKTEST_STEPS = 3  # read the orders, fit and judge the holdout, save
+# A back-test whose worker has not reported for this long was killed; another may start.
+BACKTEST_STALE_AFTER = datetime.timedelta(minutes=30)
+
+
+def latest_backtest() -> BacktestRecord | None:
+    """Return the newest finished back-test, the one the page shows."""
+    return BacktestRecord.objects.filter(status=BacktestStatus.DONE).first()
+
+
+def running_backtest() -> BacktestRecord | None:
+    """Return the back-test queued or running now, if its worker is still reporting."""
+    record = BacktestRecord.objects.filter(
+        status__in=(BacktestStatus.QUEUED, BacktestStatus.RUNNING)
+    ).first()
+    if record is None:
+        return None
+    report = progress_store.read(record.pk, BACKTEST_PROGRESS)
+    last = report["at"] if report else record.created_at.timestamp()
+    return None if time.time() - last > BACKTEST_STALE_AFTER.total_seconds() else record
+
+
+def backtest_progress(record: BacktestRecord) -> dict[str, Any]:
+    """Return how far a back-test is: steps done of all, and percent."""
+    report = progress_store.read(record.pk, BACKTEST_PROGRESS) or {}
+    done = BACKTEST_STEPS if not record.is_running else int(report.get("done", 0))
+    return {"done": done, "total": BACKTEST_STEPS, "percent": int(100 * done / BACKTEST_STEPS)}
+
+
+def may_backtest(user: User) -> bool:
+    """Return whether the user may start a back-test: managers and administrators."""
+    return user.is_active and (user.is_admin or user.is_manager)
+
+
+def queue_backtest(
+    user: User, calibration_end: datetime.date, holdout_end: datetime.date
+) -> BacktestRecord:
+    """Record a back-test of the models on this organisation's orders, for the queue to run.
+
+    The caller enqueues insights.tasks.run_backtest(record.pk) once this commits.
+    """
+    if not may_backtest(user):
+        raise Forbidden(_("Only managers and administrators may start a back-test."))
+    if holdout_end <= calibration_end:
+        raise Invalid(_("The holdout end must be after the calibration end."), field="holdout_end")
+    if holdout_end > timezone.localdate():
+        raise Invalid(_("The holdout end cannot be in the future."), field="holdout_end")
+    if running_backtest() is not None:
+        raise Conflict(_("A back-test is running already; wait for it to finish."))
+    record = BacktestRecord.objects.create(
+        created_by=user, source=_("this organisation's orders"), status=BacktestStatus.QUEUED,
+        calibration_end=calibration_end, holdout_end=holdout_end,
+    )  # fmt: skip
+    progress_store.report(record.pk, BacktestStatus.QUEUED, 0, BACKTEST_STEPS, BACKTEST_PROGRESS)
+    return record
+
+
+def run_backtest(record_id: int) -> BacktestRecord:
+    """Run a queued back-test on the paid orders and keep its result or why it failed."""
+    record = BacktestRecord.objects.get(pk=record_id)
+    assert record.calibration_end is not None and record.holdout_end is not None
+    record.status = BacktestStatus.RUNNING
+    record.save(update_fields=["status"])
+
+    def step(done: int) -> None:
+        progress_store.report(record.pk, BacktestStatus.RUNNING, done, BACKTEST_STEPS, "backtest")
+
+    step(0)
+    try:
+        rows = purchase_rows(record.holdout_end)
+        step(1)
+        result = backtest(
+            rows.customer_id, rows.day, rows.amount, record.calibration_end, record.holdout_end,
+            "weeks", float(config()["spend_cap_factor"]),
+        )  # fmt: skip
+        step(2)
+        record.result = result.as_dict()
+        record.status = BacktestStatus.DONE
+    except ModelError as error:
+        record.status = BacktestStatus.FAILED
+        record.message, record.message_params = error.template, error.params
+    record.save(update_fields=["result", "status", "message", "message_params"])
+    progress_store.clear(record.pk, BACKTEST_PROGRESS)
+    return record

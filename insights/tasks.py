@@ -5,6 +5,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from core.actors import Actor, acting_as
+from insights import services
 from insights.models import RunStatus
 from insights.services import run_scoring, tidy_after_run
 
@@ -28,3 +29,9 @@ def nightly_scoring() -> int:
 def prune_scores() -> None:
     """Delete old runs' scores and bring the purchase file up to date (tidy_after_run)."""
     tidy_after_run()
+
+
+@db_task()
+def run_backtest(record_id: int) -> None:
+    """Run a back-test started from its page; progress goes to the queue's store."""
+    services.run_backtest(record_id)

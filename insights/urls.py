@@ -13,4 +13,5 @@ urlpatterns = [
     path("rfm/", views.rfm, name="rfm"),
     path("kpis/", views.kpis, name="kpis"),
     path("backtest/", views.backtest, name="backtest"),
+    path("backtest/progress/", views.backtest_progress, name="backtest_progress"),
 ]

@@ -1,12 +1,14 @@
 """Pages of the old-customer analysis. They read stored runs and never fit a model."""
 
 import csv
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,16 +16,19 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import assignable_owners, can_export, request_user
 from accounts.models import Team, User
+from core.errors import DomainError
+from core.forms import add_domain_error
 from imports.cells import neutralise
-from insights import charts, services
+from insights import charts, services, tasks
 from insights.forms import (
     SEGMENT_LABELS,
     TIER_CHOICES,
+    BacktestForm,
     CompareRunsForm,
     KpiForm,
     segment_labels,
 )
-from insights.models import BacktestRecord, ChurnWarning, RunStatus, ScoreRun
+from insights.models import BacktestRecord, BacktestStatus, ChurnWarning, RunStatus, ScoreRun
 from insights.warnings import describe
 
 
@@ -191,7 +196,8 @@ def rfm(request: HttpRequest) -> HttpResponse:
     """Show RFM segment sizes and revenue, and the movement between two runs."""
     user = request_user(request)
     run = services.latest_run()
-    form = CompareRunsForm(request.GET or None)
+    # The two newest runs unless others are chosen, so movement shows as soon as there are two.
+    form = CompareRunsForm(request.GET or CompareRunsForm.newest_two())
     movement = None
     if form.is_valid():
         movement = services.segment_movement(
@@ -267,7 +273,42 @@ def _kpi_csv(result: dict[str, Any]) -> HttpResponse:
 
 @login_required
 def backtest(request: HttpRequest) -> HttpResponse:
-    """Show the latest back-test: predicted against actual repeat purchases."""
-    record = BacktestRecord.objects.first()
-    context = {"record": record, "tracking": charts.tracking(record.result) if record else None}
-    return render(request, "insights/backtest.html", context)
+    """Show the latest back-test (predicted against actual repeat purchases) and start one."""
+    user = request_user(request)
+    form = BacktestForm(request.POST or BacktestForm.default_period())
+    if request.method == "POST" and form.is_valid():
+        try:
+            queued = services.queue_backtest(
+                user, form.cleaned_data["calibration_end"], form.cleaned_data["holdout_end"]
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            # Enqueued once the record is committed, so the worker always finds it.
+            transaction.on_commit(partial(tasks.run_backtest, queued.pk))
+            return redirect("insights:backtest")
+    record = services.latest_backtest()
+    running = services.running_backtest()
+    failed = BacktestRecord.objects.filter(status=BacktestStatus.FAILED).first()
+    context = {
+        "record": record, "tracking": charts.tracking(record.result) if record else None,
+        "form": form, "may_start": services.may_backtest(user), "running": running,
+        "progress": services.backtest_progress(running) if running else None,
+        "failed": failed if failed and (record is None or failed.created_at > record.created_at)
+        else None,
+    }  # fmt: skip
+    return render(request, "insights/backtest.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def backtest_progress(request: HttpRequest) -> HttpResponse:
+    """Return the back-test's progress bar; once it is done, tell the page to reload."""
+    running = services.running_backtest()
+    context = {
+        "running": running,
+        "progress": services.backtest_progress(running) if running else None,
+    }
+    response = render(request, "insights/_backtest_progress.html", context)
+    if running is None:
+        response["HX-Refresh"] = "true"
+    return response

@@ -15,8 +15,15 @@ from numpy.typing import ArrayLike
 
 from ._fitting import group_rows
 from ._types import AnyArray, FloatArray, IntArray, TimeUnit, days_per_unit
-from .bgnbd import BGNBDParams, conditional_expected_purchases, expected_purchases, fit_bgnbd
+from .bgnbd import (
+    BGNBDParams,
+    conditional_expected_purchases,
+    expected_purchases,
+    fit_bgnbd,
+    probability_no_purchases,
+)
 from .churn import churn_risk, mean_absolute_error, roc_auc
+from .diagnostics import FitWarning, cap_spend, purchase_model_warnings
 from .errors import ModelError, gettext_noop
 from .gamma_gamma import GammaGammaParams, fit_gamma_gamma
 from .summary import CustomerDays, RFMSummary, customer_days, day_number, summarise
@@ -47,6 +54,7 @@ class BacktestResult:
     gamma_gamma: dict[str, float]
     holdout: dict[str, float]
     tracking: TrackingSeries = field(repr=False)
+    warnings: list[FitWarning] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the result as plain JSON-ready data."""
@@ -80,12 +88,15 @@ def backtest(
     calibration_end: Any,
     holdout_end: Any,
     time_unit: TimeUnit = "weeks",
+    spend_cap_factor: float = 20.0,
 ) -> BacktestResult:
     """Return the back-test of BG/NBD + Gamma-Gamma fitted on transactions up to calibration end
     and judged on repeat purchases in (calibration_end, holdout_end].
 
     The churn target is "no purchase in the holdout period"; its score is the model's
-    probability of exactly that (see churn.churn_risk).
+    probability of exactly that (see churn.churn_risk). Mean spends above `spend_cap_factor`
+    times the median are capped for the spend model (diagnostics.cap_spend); what the fit and
+    the cap call for is in `warnings`.
     """
     cal, end = day_number(calibration_end), day_number(holdout_end)
     if end <= cal:
@@ -93,7 +104,8 @@ def backtest(
     rows = customer_days(customer_ids, dates, amounts, until=end)
     summary = summarise(rows, cal, time_unit)
     bg = fit_bgnbd(summary.frequency, summary.recency, summary.T).require_converged()
-    gg = fit_spend_model(summary)
+    capped, spend_warnings = cap_spend(summary, spend_cap_factor)
+    gg = fit_spend_model(capped)
     horizon = (end - cal) / days_per_unit(time_unit)
     return BacktestResult(
         customers=summary.n_customers,
@@ -104,6 +116,7 @@ def backtest(
         gamma_gamma=gg.as_dict(),
         holdout=_holdout_figures(bg, summary, horizon),
         tracking=tracking_series(bg, rows, summary, cal, end),
+        warnings=[*purchase_model_warnings(bg), *spend_warnings],
     )
 
 
@@ -126,10 +139,15 @@ def grouped_expected_purchases(
 
 
 def _holdout_figures(bg: BGNBDParams, summary: RFMSummary, horizon: float) -> dict[str, float]:
-    """Return MAE, totals and churn AUC of the holdout predictions."""
+    """Return MAE, totals and churn AUC of the holdout predictions.
+
+    The churn risk's AUC is shown beside two others: ranking by fewest expected purchases (the
+    simplest alternative, which the risk must match) and the model's own P(no purchase).
+    """
     actual = summary.holdout_frequency
     predicted = grouped_expected_purchases(bg, horizon, summary)
     risk = churn_risk(bg, horizon, summary.frequency, summary.recency, summary.T)
+    silent = probability_no_purchases(bg, horizon, summary.frequency, summary.recency, summary.T)
     churned = actual == 0
     return {
         "horizon": horizon,
@@ -137,6 +155,8 @@ def _holdout_figures(bg: BGNBDParams, summary: RFMSummary, horizon: float) -> di
         "predicted_total": float(predicted.sum()),
         "actual_total": float(actual.sum()),
         "auc_churn_risk": roc_auc(risk, churned),
+        "auc_expected_purchases": roc_auc(-predicted, churned),
+        "auc_model_no_purchase": roc_auc(silent, churned),
         "churned_share": float(churned.mean()),
     }
 

@@ -7,7 +7,7 @@ from numpy.typing import ArrayLike
 from scipy.stats import rankdata
 
 from ._types import FloatArray
-from .bgnbd import BGNBDParams, probability_no_purchases
+from .bgnbd import BGNBDParams, conditional_expected_purchases
 from .errors import ModelError, gettext_noop
 
 
@@ -18,16 +18,25 @@ def churn_risk(
     recency: ArrayLike,
     T: ArrayLike,
 ) -> FloatArray:
-    """Return each customer's probability of making no purchase in the next `horizon` time units.
+    """Return each customer's churn risk over the next `horizon` time units.
 
-    Plain 1 - P(alive) is useless as a churn score: BG/NBD gives P(alive) = 1 to every customer
-    without a repeat purchase, the group most likely not to come back (AUC 0.32 on CDNOW). The
-    probability of silence over the horizon mixes "already gone" with "alive but not buying",
-    which also ranks one-time buyers by how long they have been quiet.
+    The risk is exp(-E), E being the model's expected purchases over the horizon: the chance of
+    no purchase if those purchases were a Poisson count with that mean. It ranks customers
+    exactly as the expected purchases do, which back-tests best: the model's own
+    P(no purchase) = 1 - P(alive) + P(alive) ((alpha + T) / (alpha + T + t))^(r + x) ranked
+    worse (ROC AUC 0.757 against 0.7725 on the CDNOW sample, 0.747 against 0.763 on the full
+    file), because BG/NBD's P(alive) over-states how many repeat buyers have left, and plain
+    1 - P(alive) scores 0.32 (it gives every one-time buyer P(alive) = 1).
     """
     if horizon <= 0:
         raise ValueError("the churn horizon must be positive")
-    return probability_no_purchases(params, horizon, frequency, recency, T)
+    expected = conditional_expected_purchases(params, horizon, frequency, recency, T)
+    return risk_from_expected(expected)
+
+
+def risk_from_expected(expected: ArrayLike) -> FloatArray:
+    """Return the churn risk exp(-E) from expected purchases E over the horizon."""
+    return np.asarray(np.exp(-np.asarray(expected, dtype=np.float64)), dtype=np.float64)
 
 
 def roc_auc(scores: ArrayLike, labels: ArrayLike) -> float:

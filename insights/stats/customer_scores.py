@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ._fitting import group_rows
 from ._types import FloatArray, days_per_unit
 from .bgnbd import BGNBDParams, expected_purchases_if_alive, probability_alive
-from .churn import churn_risk
+from .churn import risk_from_expected
 from .clv import discounted_expected_purchases_if_alive
 from .gamma_gamma import GammaGammaParams, conditional_expected_spend
 from .summary import RFMSummary
@@ -19,7 +19,7 @@ class CustomerScores:
 
     probability_alive: FloatArray
     expected_purchases: FloatArray  # over the scoring horizon
-    churn_risk: FloatArray  # P(no purchase over the scoring horizon)
+    churn_risk: FloatArray  # exp(-expected purchases over the scoring horizon)
     expected_spend: FloatArray  # per transaction
     clv: FloatArray
 
@@ -55,10 +55,11 @@ def score_customers(
         time_unit=summary.time_unit,
     )[g.inverse]
     expected_spend = conditional_expected_spend(spend, x, summary.monetary_value)
+    expected = alive * if_alive
     return CustomerScores(
         probability_alive=alive,
-        expected_purchases=alive * if_alive,
-        churn_risk=churn_risk(purchases, horizon, x, t_x, age),
+        expected_purchases=expected,
+        churn_risk=risk_from_expected(expected),
         expected_spend=expected_spend,
         clv=margin * expected_spend * alive * discounted,
     )

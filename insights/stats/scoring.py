@@ -4,6 +4,7 @@ Separate from insights.services (which stores and reads) so the arithmetic can b
 and tested without the database.
 """
 
+import dataclasses
 import datetime
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -15,6 +16,8 @@ import numpy as np
 from insights.stats.backtest import fit_spend_model
 from insights.stats.bgnbd import BGNBDParams, conditional_expected_purchases, fit_bgnbd
 from insights.stats.customer_scores import CustomerScores, score_customers
+from insights.stats.diagnostics import FitWarning, cap_spend, purchase_model_warnings
+from insights.stats.errors import ModelError, gettext_noop
 from insights.stats.gamma_gamma import GammaGammaParams
 from insights.stats.kpis import (
     cohort_retention,
@@ -49,6 +52,7 @@ class Scored:
     is_returning: np.ndarray
     period_spend: np.ndarray
     period_visits: np.ndarray
+    warnings: list[FitWarning]
 
 
 def _window_revenue(rows: CustomerDays, start: int, end: int) -> np.ndarray:
@@ -78,10 +82,35 @@ def score(
         summary = summarise(rows, as_of, "days")
     with timed("fit_bgnbd"):
         purchases = fit_bgnbd(summary.frequency, summary.recency, summary.T).require_converged()
+    capped, spend_warnings = cap_spend(summary, config["spend_cap_factor"])
     with timed("fit_gamma_gamma"):
-        spend = fit_spend_model(summary)
+        spend = fit_spend_model(capped)
     with timed("score"):
-        return _scored(rows, summary, purchases, spend, end, config)
+        scored = _scored(rows, capped, purchases, spend, end, config)
+    _require_finite(scored)
+    return dataclasses.replace(
+        scored, warnings=[*purchase_model_warnings(purchases), *spend_warnings]
+    )
+
+
+def _require_finite(scored: Scored) -> None:
+    """Raise ModelError when any score is NaN or infinite, before anything is stored."""
+    columns = {
+        "P(alive)": scored.scores.probability_alive, "churn risk": scored.scores.churn_risk,
+        "expected spend": scored.scores.expected_spend, "CLV": scored.scores.clv,
+        **{f"expected purchases ({days} days)": e for days, e in scored.expected.items()},
+    }  # fmt: skip
+    for name, values in columns.items():
+        bad = ~np.isfinite(values)
+        if bad.any():
+            raise ModelError(
+                gettext_noop(
+                    "The models gave no usable %(score)s for %(count)d customers; nothing was "
+                    "stored and the last good run stays."
+                ),
+                score=name,
+                count=int(bad.sum()),
+            )
 
 
 def _scored(
@@ -110,7 +139,7 @@ def _scored(
         r=r, f=f, m=m, segments=rfm_segments(r, f, m), days_since_last=days_since_last,
         typical_interval=np.where(x > 0, t_x / np.maximum(x, 1), np.nan),
         is_returning=summary.first_purchase_day <= end - config["returning_days"],
-        period_spend=period_spend, period_visits=period_visits,
+        period_spend=period_spend, period_visits=period_visits, warnings=[],
     )  # fmt: skip
 
 

@@ -66,3 +66,24 @@ def test_rep_sees_scores_in_words_on_the_customer_page(live_server, page: Page, 
     expect(insight).to_contain_text("likely still active; usually buys every")
     expect(insight).to_contain_text("Expected to spend")
     screenshot(page, "customer-360-insight-en")
+
+
+def test_manager_starts_the_backtest_from_its_page_in_chinese(live_server, page: Page, demo):
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True  # the queued job runs in the server's thread, as a worker would
+    try:
+        sign_in(page, live_server.url)
+        with page.expect_navigation():
+            page.select_option("#language-select", "zh-hans")
+        page.goto(f"{live_server.url}/insights/backtest/")
+        expect(page.locator("#no-backtest")).to_contain_text("尚无回测")
+        expect(page.locator("body")).not_to_contain_text("manage.py")
+        page.click("#start-backtest")
+        expect(page.locator("#backtest-figures")).to_be_visible(timeout=60_000)
+        expect(page.locator("#backtest-figures")).to_contain_text(
+            "按预期购买次数最少排序的 ROC AUC"
+        )
+        screenshot(page, "insights-backtest-zh-hans")
+    finally:
+        HUEY.immediate = False

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from insights.models import BacktestRecord, translate_model_error
+from insights.services import config
 from insights.stats.backtest import BacktestResult, backtest, read_transactions_csv
 from insights.stats.errors import ModelError
 from sales.services import purchase_rows
@@ -19,6 +20,14 @@ def _count_lines(path: Path) -> int:
     """Return the number of lines, read in large blocks, for the progress bar's total."""
     with path.open("rb") as handle:
         return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+
+
+def _warnings(result: BacktestResult) -> list[dict[str, str]]:
+    """Return the fit's warnings as code and message in the current language."""
+    return [
+        {"code": w.code, "message": translate_model_error(w.template, w.params)}
+        for w in result.warnings
+    ]
 
 
 class Command(BaseCommand):
@@ -59,15 +68,18 @@ class Command(BaseCommand):
                 for k, v in result.as_dict().items()
                 if k in ("customers", "bgnbd", "gamma_gamma", "holdout")
             }
+            payload["warnings"] = _warnings(result)
             self.stdout.write(json.dumps(payload))
         else:
             self._print(result)
 
     def _run(self, options: dict[str, Any]) -> tuple[BacktestResult, str]:
         cal, end, unit = options["calibration_end"], options["holdout_end"], options["time_unit"]
+        cap = float(config()["spend_cap_factor"])
         if options["from_database"]:
             rows = purchase_rows(end)
-            return backtest(rows.customer_id, rows.day, rows.amount, cal, end, unit), "database"
+            result = backtest(rows.customer_id, rows.day, rows.amount, cal, end, unit, cap)
+            return result, "database"
         path: Path = options["orders"]
         total = max(_count_lines(path) - 1, 0)
         with tqdm(
@@ -81,7 +93,7 @@ class Command(BaseCommand):
                 bar.update(done - bar.n)
 
             data = read_transactions_csv(path, progress=progress)
-        result = backtest(data.customer_code, data.dates, data.amounts, cal, end, unit)
+        result = backtest(data.customer_code, data.dates, data.amounts, cal, end, unit, cap)
         return result, path.name
 
     def _print(self, result: BacktestResult) -> None:
@@ -96,5 +108,9 @@ class Command(BaseCommand):
             f"Holdout: actual {holdout['actual_total']:.0f}, "
             f"predicted {holdout['predicted_total']:.1f} repeat purchases; "
             f"MAE per customer {holdout['mae_per_customer']:.4f}; "
-            f"churn-risk ROC AUC {holdout['auc_churn_risk']:.4f}"
+            f"churn-risk ROC AUC {holdout['auc_churn_risk']:.4f} "
+            f"(ranking by expected purchases {holdout['auc_expected_purchases']:.4f}, "
+            f"the model's P(no purchase) {holdout['auc_model_no_purchase']:.4f})"
         )
+        for warning in _warnings(result):
+            self.stdout.write(f"Warning: {warning['message']}")
