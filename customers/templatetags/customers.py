@@ -5,7 +5,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Channel, Customer
+from core.channels import Channel
+from customers.models import Customer
 
 register = template.Library()
 
