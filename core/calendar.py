@@ -30,7 +30,7 @@ from core.models import WorkingDayOverride
 # The years the package's Chinese lunar calendar covers; outside them it silently knows no
 # Spring Festival, so the calendar refuses them instead.
 FIRST_YEAR, LAST_YEAR = 1950, 2100
-# The first and last years for which the package has the State Council's notice.
+# The years for which the package has the State Council's notice, oldest first.
 _NOTICE_YEARS = sorted(ChinaStaticHolidays.special_public_holidays)
 _US = datetime.timedelta(microseconds=1)
 _SATURDAY = 5
@@ -167,12 +167,17 @@ def _working_ordinals(
     off = _official_days_off(year)
     working = {day.toordinal() for day in _all_days(year) if day not in off}
     for day, is_working in overrides:
-        (working.add if is_working else working.discard)(day.toordinal())
+        if is_working:
+            working.add(day.toordinal())
+        else:
+            working.discard(day.toordinal())
     return tuple(sorted(working))
 
 
 @dataclass(frozen=True)
 class ScheduleDay:
+    """One listed day: the holiday's name, or the override's note when an admin set it."""
+
     day: datetime.date
     name: str
     override: bool
