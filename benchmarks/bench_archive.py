@@ -313,7 +313,7 @@ def activity_rows(
     today = datetime.date.today()
     chosen = rng.choice(n, size=max(1, n // 10), replace=False) + 1
     interactions = [
-        (int(c), owners[int(c)], "call", "out",
+        (int(c), owners[int(c)], "phone", "out",
          f"{today - datetime.timedelta(days=int(d))} 02:30:00", "Asked about new releases", "")
         for c, d in zip(chosen.tolist(), rng.integers(0, 90, chosen.size).tolist(), strict=True)
     ]  # fmt: skip

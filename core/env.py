@@ -5,6 +5,7 @@ ImproperlyConfigured naming the variable when it is set to something unusable, s
 misconfigured deployment fails at start-up instead of on the first request.
 """
 
+import datetime
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -58,3 +59,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if not raw:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_time(name: str, default: datetime.time) -> datetime.time:
+    """Return the variable as a time of day (HH:MM or HH:MM:SS)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = datetime.time.fromisoformat(raw)
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is not None:
+        raise ImproperlyConfigured(f"{name} must be a time of day like 09:00, got {raw!r}")
+    return value

@@ -1,4 +1,5 @@
-"""Records no single capability owns: stored API answers and the domain-event outbox."""
+"""Records no single capability owns: stored API answers, the domain-event outbox and the
+company's own working days."""
 
 from django.conf import settings
 from django.db import models
@@ -94,3 +95,25 @@ class EventDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscriber} <- {self.event_id}"
+
+
+class WorkingDayOverride(models.Model):
+    """A day the company works or rests against China's official calendar (core.calendar).
+
+    For next year's official schedule before the holidays package knows it (the State
+    Council publishes it in November), or a closure or extra working day of the company's own.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    is_working = models.BooleanField(
+        _("working day"), help_text=_("Ticked: work on this day; not ticked: closed.")
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("working-day override")
+        verbose_name_plural = _("working-day overrides")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {'working' if self.is_working else 'closed'}"

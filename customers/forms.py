@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.channels import Channel
 from core.forms import StyledFormMixin
-from customers.models import Channel, Customer, Tag
+from customers.models import Customer, Tag
 
 
 class CustomerForm(StyledFormMixin, forms.ModelForm[Customer]):

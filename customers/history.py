@@ -17,8 +17,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.actors import ActorKind
+from core.channels import Channel
 from customers.extensions import HistoryWords, history_describers
-from customers.models import Channel, Customer, ProfileChange, Subject
+from customers.models import Customer, ProfileChange, Subject
 
 ACTION_WORDS = {
     "created": _("created"),

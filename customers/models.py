@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.actors import actor_for
+from core.channels import Channel
 from customers.birthdays import next_birthday
 from customers.validators import normalize_mobile, validate_birthday, validate_lunar
 
@@ -29,13 +30,6 @@ class Gender(models.TextChoices):
 class Calendar(models.TextChoices):
     SOLAR = "solar", _("Solar")
     LUNAR = "lunar", _("Lunar")
-
-
-class Channel(models.TextChoices):
-    PHONE = "phone", _("Phone")
-    SMS = "sms", _("SMS")
-    EMAIL = "email", _("Email")
-    WECHAT = "wechat", _("WeChat")
 
 
 class TagGroup(models.Model):

@@ -24,10 +24,11 @@ from accounts.access import (
     request_user,
 )
 from accounts.models import User
+from core.channels import Channel
 from core.http import is_htmx
 from customers import extensions, services
 from customers.forms import ConsentForm, CustomerFilterForm, CustomerForm, MergeForm, ReassignForm
-from customers.models import Channel, Customer
+from customers.models import Customer
 
 
 def _filters(form: CustomerFilterForm) -> services.CustomerFilter:

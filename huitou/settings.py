@@ -1,7 +1,7 @@
 """Django settings for Huitou, read from environment variables through core.env."""
 
 import secrets
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -9,7 +9,7 @@ import django_stubs_ext
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
-from core.env import env_bool, env_float, env_int, env_list, env_str
+from core.env import env_bool, env_float, env_int, env_list, env_str, env_time
 
 # Lets admin and form classes take type parameters at run time, as the stubs expect.
 django_stubs_ext.monkeypatch()
@@ -250,6 +250,13 @@ CURRENCY = env_str("CURRENCY", "CNY")
 RETURNING_CUSTOMER_DAYS = env_int("RETURNING_CUSTOMER_DAYS", 365)
 # Domain events are kept this long after every subscriber has them (core.events).
 EVENT_RETENTION_DAYS = env_int("EVENT_RETENTION_DAYS", 90)
+# The working calendar (core.calendar): working hours with a lunch break, in this zone;
+# checked at start-up (CoreConfig.ready).
+WORKING_DAY_START = env_time("WORKING_DAY_START", time(9, 0))
+WORKING_DAY_END = env_time("WORKING_DAY_END", time(18, 0))
+LUNCH_START = env_time("LUNCH_START", time(12, 0))
+LUNCH_END = env_time("LUNCH_END", time(13, 0))
+WORKING_TIME_ZONE = env_str("WORKING_TIME_ZONE", "Asia/Shanghai")
 INSIGHTS = {
     "returning_days": RETURNING_CUSTOMER_DAYS,
     "tier_window_days": env_int("TIER_WINDOW_DAYS", 365),

@@ -1,7 +1,7 @@
 """The communication log and follow-ups over the JSON API."""
 
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import BeforeValidator
 
 from accounts.access import assignable_owners, can_log_interaction, request_user
 from accounts.models import User
@@ -19,13 +20,25 @@ from core.schemas import MAX_PAGE_SIZE, PAGE_SIZE, PAGINATION_NOTE, DbId
 from customers.models import Customer
 from customers.services import get_visible_customer, visible_customers
 from interactions import services
-from interactions.models import Direction, FollowUp, Interaction, InteractionKind
+from interactions.models import KIND_ALIASES, Direction, FollowUp, Interaction, InteractionKind
 
 router = Router(tags=["interactions"])
 
 
+def _current_kind(value: object) -> object:
+    """Return the kind an older client's alias ("call") now is; anything else unchanged."""
+    return KIND_ALIASES.get(value, value) if isinstance(value, str) else value
+
+
+# "call" was the phone kind before one channel vocabulary; older clients still send it.
+KindIn = Annotated[InteractionKind, BeforeValidator(_current_kind)]
+
+
 class InteractionIn(Schema):
-    kind: InteractionKind
+    kind: KindIn = Field(
+        ...,
+        description='The contact\'s kind; "call" is still accepted and stored as "phone".',
+    )
     direction: Direction = Direction.OUTBOUND
     occurred_at: datetime.datetime | None = Field(None, description="Defaults to now.")
     summary: str = Field(..., min_length=1, max_length=500)

@@ -7,16 +7,30 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.channels import Channel
 from customers.models import Customer
 
 
 class InteractionKind(models.TextChoices):
-    CALL = "call", _("Call")
-    VISIT = "visit", _("Visit")
-    EMAIL = "email", _("Email")
-    SMS = "sms", _("SMS")
-    WECHAT = "wechat", _("WeChat")
+    """What kind of contact it was: every channel, plus a meeting (in person, like a visit)."""
+
+    PHONE = Channel.PHONE.value, Channel.PHONE.label
+    VISIT = Channel.VISIT.value, Channel.VISIT.label
     MEETING = "meeting", _("Meeting")
+    WECHAT = Channel.WECHAT.value, Channel.WECHAT.label
+    SMS = Channel.SMS.value, Channel.SMS.label
+    EMAIL = Channel.EMAIL.value, Channel.EMAIL.label
+    POST = Channel.POST.value, Channel.POST.label
+    IN_APP = Channel.IN_APP.value, Channel.IN_APP.label
+
+    @property
+    def channel(self) -> Channel:
+        """Return the channel the contact went through (a meeting is in person: a visit)."""
+        return Channel.VISIT if self is InteractionKind.MEETING else Channel(self.value)
+
+
+# Kinds an older API client may still send, and the kind each now is.
+KIND_ALIASES = {"call": InteractionKind.PHONE}
 
 
 class Direction(models.TextChoices):
@@ -50,6 +64,11 @@ class Interaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.summary[:40]}"
+
+    @property
+    def channel(self) -> Channel:
+        """Return the channel the contact went through, in consent's vocabulary."""
+        return InteractionKind(self.kind).channel
 
 
 class FollowUp(models.Model):

@@ -32,9 +32,9 @@ from interactions.models import Interaction
 client = Client()
 client.cookies["sessionid"] = "%(session)s"
 read = client.get("/customers/")
-write = client.post("/interactions/customers/%(pk)s/log/", {"kind": "call", "direction": "out",
+write = client.post("/interactions/customers/%(pk)s/log/", {"kind": "phone", "direction": "out",
     "summary": "hi"})
-api = client.post("/api/v1/customers/%(pk)s/interactions", {"kind": "call", "summary": "hi"},
+api = client.post("/api/v1/customers/%(pk)s/interactions", {"kind": "phone", "summary": "hi"},
     content_type="application/json")
 print(json.dumps({
     "read": [read.status_code, "Wang Fang" in read.content.decode()],

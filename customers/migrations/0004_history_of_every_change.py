@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0002_owner_name_index'),
+        ('customers', '0003_consent_channel_vocabulary'),
     ]
 
     operations = [

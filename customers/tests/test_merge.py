@@ -28,7 +28,7 @@ def test_merge_moves_everything_and_archives_the_duplicate(rep, make_customer, m
     make_order(survivor, datetime.date(2026, 1, 1), "10.00")
     make_order(duplicate, datetime.date(2026, 2, 1), "15.00")
     log_interaction(
-        rep, duplicate, {"kind": "call", "summary": "Asked about jazz", "next_contact_on": None}
+        rep, duplicate, {"kind": "phone", "summary": "Asked about jazz", "next_contact_on": None}
     )
 
     merge_customers(rep, survivor, duplicate)

@@ -26,7 +26,7 @@ AGENT_CONTACTS_TEXT = (
     ("Asked for a VAT invoice", "Invoice e-mailed"),
     ("Wanted to change the delivery address", "Address updated"),
 )
-KINDS = (InteractionKind.CALL, InteractionKind.WECHAT, InteractionKind.SMS, InteractionKind.VISIT)
+KINDS = (InteractionKind.PHONE, InteractionKind.WECHAT, InteractionKind.SMS, InteractionKind.VISIT)
 
 
 def create_activity(

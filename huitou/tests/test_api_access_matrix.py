@@ -42,7 +42,7 @@ class World:
 def world(rep, teammate, other_rep, manager, agent, admin_user, make_customer, make_order):
     customer = make_customer(rep)
     order = make_order(customer, datetime.date(2026, 1, 1), "20.00")
-    log_interaction(rep, customer, {"kind": "call", "summary": "hello"})
+    log_interaction(rep, customer, {"kind": "phone", "summary": "hello"})
     today = timezone.localdate()
     follow_up = create_follow_up(rep, customer, today, "call back")
     token, _raw = ApiToken.objects.issue(rep, "script")
@@ -98,7 +98,7 @@ ENDPOINTS: dict[str, Call] = {
         c,
         "post",
         f"{API}/customers/{w.customer.pk}/interactions",
-        {"kind": "call", "summary": "x"},
+        {"kind": "phone", "summary": "x"},
     ),
     "list follow-ups": lambda c, w: c.get(f"{API}/follow-ups"),
     "plan follow-up": lambda c, w: _json(

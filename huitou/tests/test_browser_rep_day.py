@@ -39,7 +39,7 @@ def test_rep_finds_a_customer_logs_a_call_and_sees_the_follow_up(
     expect(page.locator("#customer-name")).to_have_text("Wang Fang")
     expect(page.locator("#key-figures")).to_contain_text("88.00")
     page.click("#log-interaction")  # click one: the short form opens in place
-    page.select_option("#id_kind", "call")
+    page.select_option("#id_kind", "phone")
     page.fill("#id_summary", "Called about the new jazz releases")
     page.fill("#id_next_contact_on", timezone.localdate().isoformat())
     page.click("#save-interaction")  # click two: saved

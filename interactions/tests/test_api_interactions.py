@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from core.channels import Channel
 from customers.services import archive_customer
 from interactions.models import FollowUp, Interaction
 from interactions.services import create_follow_up, log_interaction, visible_follow_ups
@@ -44,10 +45,10 @@ def test_list_is_per_visible_customer_newest_first(rep, other_rep, make_customer
     older = log_interaction(
         rep,
         customer,
-        {"kind": "call", "summary": "a", "occurred_at": now - datetime.timedelta(days=2)},
+        {"kind": "phone", "summary": "a", "occurred_at": now - datetime.timedelta(days=2)},
     )
     newer = log_interaction(rep, customer, {"kind": "visit", "summary": "b", "occurred_at": now})
-    log_interaction(rep, make_customer(rep), {"kind": "call", "summary": "elsewhere"})
+    log_interaction(rep, make_customer(rep), {"kind": "phone", "summary": "elsewhere"})
     body = client_for(rep).get(log_url(customer)).json()
     assert body["count"] == 2
     assert [item["id"] for item in body["items"]] == [newer.pk, older.pk]
@@ -59,7 +60,7 @@ def test_log_a_call_with_a_next_contact(rep, make_customer):
     next_day = today() + datetime.timedelta(days=3)
     response = post(
         client_for(rep), log_url(customer),
-        {"kind": "call", "summary": "Asked about the new album", "next_contact_on": str(next_day)},
+        {"kind": "phone", "summary": "Asked about the new album", "next_contact_on": str(next_day)},
     )  # fmt: skip
     assert response.status_code == 201, response.content
     interaction = Interaction.objects.get(pk=response.json()["id"])
@@ -72,7 +73,7 @@ def test_agent_logs_and_the_follow_up_goes_to_the_owner(agent, rep, make_custome
     customer = make_customer(rep)
     next_day = today() + datetime.timedelta(days=1)
     body = {
-        "kind": "call",
+        "kind": "phone",
         "direction": "in",
         "summary": "Complaint",
         "next_contact_on": str(next_day),
@@ -87,10 +88,10 @@ def test_agent_logs_and_the_follow_up_goes_to_the_owner(agent, rep, make_custome
     ("body", "field"),
     [
         ({"kind": "telepathy", "summary": "x"}, "kind"),
-        ({"kind": "call"}, "summary"),
-        ({"kind": "call", "summary": ""}, "summary"),
-        ({"kind": "call", "summary": "x", "next_contact_on": "2000-01-01"}, "next_contact_on"),
-        ({"kind": "call", "summary": "x", "occurred_at": "yesterday"}, "occurred_at"),
+        ({"kind": "phone"}, "summary"),
+        ({"kind": "phone", "summary": ""}, "summary"),
+        ({"kind": "phone", "summary": "x", "next_contact_on": "2000-01-01"}, "next_contact_on"),
+        ({"kind": "phone", "summary": "x", "occurred_at": "yesterday"}, "occurred_at"),
     ],
 )
 def test_bad_interactions_are_rejected(rep, make_customer, body, field):
@@ -111,12 +112,12 @@ def test_api_and_form_refuse_a_past_day_with_one_message(rep, make_customer, lan
     client = client_for(rep)
     yesterday = str(today() - datetime.timedelta(days=1))
     logged = post(
-        client, log_url(customer), {"kind": "call", "summary": "x", "next_contact_on": yesterday}
+        client, log_url(customer), {"kind": "phone", "summary": "x", "next_contact_on": yesterday}
     )
     planned = post(client, FOLLOW_UPS, {"customer_id": customer.pk, "due_on": yesterday})
     page = client.post(
         reverse("interactions:log", args=[customer.pk]),
-        {"kind": "call", "direction": "out", "summary": "x", "next_contact_on": yesterday},
+        {"kind": "phone", "direction": "out", "summary": "x", "next_contact_on": yesterday},
     )
     message = PAST_DAY[language]
     assert (logged.status_code, planned.status_code, page.status_code) == (422, 422, 200)
@@ -129,7 +130,7 @@ def test_api_and_form_refuse_a_past_day_with_one_message(rep, make_customer, lan
 def test_archived_customer_takes_no_new_interactions(rep, make_customer):
     customer = make_customer(rep)
     archive_customer(rep, customer)
-    response = post(client_for(rep), log_url(customer), {"kind": "call", "summary": "x"})
+    response = post(client_for(rep), log_url(customer), {"kind": "phone", "summary": "x"})
     assert response.status_code == 422
     assert errors(response) == {"customer_id"}
     assert not Interaction.objects.exists()
@@ -137,7 +138,7 @@ def test_archived_customer_takes_no_new_interactions(rep, make_customer):
 
 def test_unseen_customer_is_404_and_nothing_logged(teammate, rep, make_customer):
     response = post(
-        client_for(teammate), log_url(make_customer(rep)), {"kind": "call", "summary": "x"}
+        client_for(teammate), log_url(make_customer(rep)), {"kind": "phone", "summary": "x"}
     )
     assert response.status_code == 404
     assert not Interaction.objects.exists()
@@ -146,7 +147,7 @@ def test_unseen_customer_is_404_and_nothing_logged(teammate, rep, make_customer)
 def test_log_retried_with_a_key_logs_once(rep, make_customer):
     customer = make_customer(rep)
     client = client_for(rep)
-    body = {"kind": "call", "summary": "x"}
+    body = {"kind": "phone", "summary": "x"}
     first = post(client, log_url(customer), body, **{"Idempotency-Key": "call-1"})
     again = post(client, log_url(customer), body, **{"Idempotency-Key": "call-1"})
     assert again.json() == first.json()
@@ -253,3 +254,17 @@ def test_only_the_assignee_completes(rep, manager, other_rep, make_customer):
     assert post(client_for(rep), url).status_code == 200  # a retried click changes nothing
     follow_up.refresh_from_db()
     assert follow_up.done_at == first_done_at
+
+
+def test_an_older_client_logging_a_call_logs_a_phone_contact(rep, make_customer):
+    response = post(client_for(rep), log_url(make_customer(rep)), {"kind": "call", "summary": "x"})
+    assert response.status_code == 201, response.content
+    assert response.json()["kind"] == "phone"
+    assert Interaction.objects.get().channel == Channel.PHONE
+
+
+def test_the_schema_documents_the_call_alias(client):
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    kind = schemas["InteractionIn"]["properties"]["kind"]
+    assert '"call" is still accepted' in kind["description"]
+    assert "call" not in schemas["InteractionKind"]["enum"]

@@ -22,7 +22,7 @@ def test_next_contact_becomes_a_follow_up_for_the_owner(rep, agent, make_custome
     log_interaction(
         agent,
         customer,
-        {"kind": "call", "summary": "Complaint about delivery", "next_contact_on": TODAY},
+        {"kind": "phone", "summary": "Complaint about delivery", "next_contact_on": TODAY},
     )
     follow_up = FollowUp.objects.get()
     assert (follow_up.assignee, follow_up.due_on, follow_up.customer) == (rep, TODAY, customer)
@@ -37,7 +37,7 @@ def test_no_next_contact_no_follow_up(rep, make_customer):
 
 def test_completing_twice_is_safe(rep, make_customer):
     customer = make_customer(rep)
-    log_interaction(rep, customer, {"kind": "call", "summary": "x", "next_contact_on": TODAY})
+    log_interaction(rep, customer, {"kind": "phone", "summary": "x", "next_contact_on": TODAY})
     follow_up = FollowUp.objects.get()
     done_at = complete_follow_up(follow_up).done_at
     assert complete_follow_up(follow_up).done_at == done_at
@@ -48,7 +48,7 @@ def test_services_still_accept_past_days(rep, make_customer):
     """Only user input is checked: the demo loader and fixtures plan overdue follow-ups."""
     customer = make_customer(rep)
     yesterday = TODAY - datetime.timedelta(days=1)
-    log_interaction(rep, customer, {"kind": "call", "summary": "x", "next_contact_on": yesterday})
+    log_interaction(rep, customer, {"kind": "phone", "summary": "x", "next_contact_on": yesterday})
     create_follow_up(rep, customer, yesterday, "late")
     assert list(FollowUp.objects.values_list("due_on", flat=True)) == [yesterday, yesterday]
     assert len(follow_ups_due(rep, TODAY)) == 2
@@ -61,7 +61,7 @@ def test_form_rejects_a_past_next_contact_and_writes_nothing(rep, make_customer)
     response = client.post(
         reverse("interactions:log", args=[customer.pk]),
         {
-            "kind": "call",
+            "kind": "phone",
             "direction": "out",
             "summary": "Called",
             "next_contact_on": TODAY - datetime.timedelta(days=1),
@@ -79,7 +79,7 @@ def test_form_logs_and_returns_to_the_profile(rep, make_customer):
     response = client.post(
         reverse("interactions:log", args=[customer.pk]),
         {
-            "kind": "call",
+            "kind": "phone",
             "direction": "out",
             "summary": "Offered the new jazz box",
             "next_contact_on": TODAY,
