@@ -250,6 +250,11 @@ CURRENCY = env_str("CURRENCY", "CNY")
 RETURNING_CUSTOMER_DAYS = env_int("RETURNING_CUSTOMER_DAYS", 365)
 # Domain events are kept this long after every subscriber has them (core.events).
 EVENT_RETENTION_DAYS = env_int("EVENT_RETENTION_DAYS", 90)
+# Stored answers to idempotent API writes (a retry replays them) are deleted after this many
+# days, uploaded import files and the cells of rejected rows after IMPORT_RETENTION_DAYS:
+# past that they are only copies of personal data (a scheduled job prunes them nightly).
+IDEMPOTENCY_RETENTION_DAYS = env_int("IDEMPOTENCY_RETENTION_DAYS", 7)
+IMPORT_RETENTION_DAYS = env_int("IMPORT_RETENTION_DAYS", 30)
 INSIGHTS = {
     "returning_days": RETURNING_CUSTOMER_DAYS,
     "tier_window_days": env_int("TIER_WINDOW_DAYS", 365),

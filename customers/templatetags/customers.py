@@ -14,6 +14,7 @@ HISTORY_LABELS = {
     "created": _("created"),
     "merged": _("merged in"),
     "merged_into": _("merged into"),
+    "erased": _("personal data erased"),
 }
 
 
