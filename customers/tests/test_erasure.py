@@ -214,6 +214,9 @@ def test_only_admins_may_erase(request, role, expected, rep, make_customer):
 
 def test_command_erases_and_records_the_user(admin_user, rep, make_customer):
     customer = make_customer(rep, name="Zhao Lei", email="zl@example.com")
+    with pytest.raises(CommandError, match="Say why"):
+        call_command("erase_customer", str(customer.pk), "--reason", "  ")
+    assert not Erasure.objects.exists()
     out = io.StringIO()
     call_command(
         "erase_customer", str(customer.pk), "--reason", "Letter", "--user", "admin", stdout=out
@@ -233,3 +236,16 @@ def test_history_values_are_blanked_but_who_and_when_stay(admin_user, rep, make_
     rows = ProfileChange.objects.filter(customer=customer, field="mobile")
     assert [(r.changed_by, r.old_value, r.new_value) for r in rows] == [(rep, "", "")]
     assert Erasure.objects.get().erased_by is None
+
+
+def test_erase_page_and_refusal_speak_the_users_language(admin_user, rep, make_customer):
+    admin_user.language = "zh-hans"
+    admin_user.save()
+    customer = make_customer(rep)
+    client = Client()
+    client.force_login(admin_user)
+    url = reverse("customers:erase", args=[customer.pk])
+    assert "删除个人信息" in client.get(url).content.decode()
+    erase_customer(admin_user, customer, "Request")
+    response = client.post(url, {"reason": "Again", "confirm": "on"})
+    assert "该客户的个人信息已被删除" in response.content.decode()
