@@ -69,6 +69,11 @@ def can_export(user: User) -> bool:
     return user.is_admin or user.role == Role.MANAGER
 
 
+def can_erase(user: User) -> bool:
+    """Return whether the user may erase a customer's personal data (admins only)."""
+    return user.is_active and user.is_admin
+
+
 def assignable_owners(user: User) -> list[User]:
     """Return the users the user may make owner of a customer (a rep: only themselves)."""
     reps = User.objects.filter(is_active=True, role__in=[Role.REP, Role.MANAGER])

@@ -37,6 +37,7 @@ from django.utils import timezone
 from core.actors import Actor, ActorKind
 from core.bulk import insert_columns
 from core.models import EventDelivery, OutboxEvent
+from core.redact import redact
 
 logger = logging.getLogger(__name__)
 
@@ -238,3 +239,18 @@ def prune_delivered(now: datetime | None = None) -> int:
     EventDelivery.objects.filter(event__in=old).delete()
     deleted, _ = old.delete()
     return deleted
+
+
+def redact_events(customer_ids: Sequence[int], texts: tuple[str, ...]) -> int:
+    """Replace the texts in the data of the customers' events (an erasure); return how many.
+
+    The events stay, so that a subscriber still gets each one; only what identified the
+    person goes. Read by a scan: an erasure is rare and has no index to spare.
+    """
+    changed = 0
+    for row in OutboxEvent.objects.filter(customer_id__in=customer_ids, data__isnull=False):
+        redacted = redact(row.data, texts)
+        if redacted != row.data:
+            OutboxEvent.objects.filter(pk=row.pk).update(data=redacted)
+            changed += 1
+    return changed

@@ -10,20 +10,24 @@ Two identical requests racing each other both miss the stored key; the unique co
 (user, endpoint, key) lets only one insert it, and the loser replays the winner's answer.
 """
 
+import datetime
 import hashlib
 import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.params import functions as params
 
 from core.models import IdempotencyKey
+from core.redact import json_containing, redact
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 100
@@ -134,3 +138,30 @@ def idempotent(
             raise
         return _replay(stored, request_hash)
     return JsonResponse(claim.response, status=status, safe=False)
+
+
+def redact_answers(texts: tuple[str, ...]) -> int:
+    """Replace the texts in every stored answer holding them; return how many changed.
+
+    The keys stay: a retry must still replay (now without the person's data), not write
+    a second time.
+    """
+    changed = 0
+    for stored in json_containing(IdempotencyKey.objects.all(), "response", texts):
+        redacted = redact(stored.response, texts)
+        if redacted != stored.response:
+            IdempotencyKey.objects.filter(pk=stored.pk).update(response=redacted)
+            changed += 1
+    return changed
+
+
+def prune_answers(now: datetime.datetime | None = None) -> int:
+    """Delete answers stored longer than IDEMPOTENCY_RETENTION_DAYS; return how many.
+
+    A client retries within minutes or hours; a week later the answer is only a copy of
+    the customer data it carried.
+    """
+    days = settings.IDEMPOTENCY_RETENTION_DAYS
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    deleted, _by_model = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

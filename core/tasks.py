@@ -1,10 +1,11 @@
-"""Delivery of domain events: kicked after each commit that emitted, swept every minute."""
+"""Delivery of domain events (kicked after each commit that emitted, swept every minute) and
+the pruning of what core keeps only for a while."""
 
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 from huey.exceptions import TaskLockedException
 
-from core import events
+from core import events, idempotency
 
 
 @db_task()
@@ -23,6 +24,16 @@ def sweep_events() -> int:
 def prune_events() -> int:
     """Delete events kept past their retention."""
     return events.prune_delivered()
+
+
+@db_periodic_task(crontab(hour="3", minute="40"))
+def prune_idempotency_answers() -> int:
+    """Delete stored API answers past IDEMPOTENCY_RETENTION_DAYS (one pruner per cluster)."""
+    try:
+        with HUEY.lock_task("prune-idempotency-answers"):
+            return idempotency.prune_answers()
+    except TaskLockedException:
+        return 0
 
 
 def _deliver_all() -> int:

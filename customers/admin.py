@@ -3,7 +3,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from accounts.models import User
-from customers.models import Consent, Customer, ProfileChange, Tag, TagGroup
+from customers.models import Consent, Customer, Erasure, ProfileChange, Tag, TagGroup
 from customers.services import create_customer, update_customer
 
 
@@ -66,6 +66,24 @@ class ProfileChangeAdmin(admin.ModelAdmin[ProfileChange]):
     """History is read-only, here as everywhere."""
 
     list_display = ("customer", "field", "old_value", "new_value", "changed_by", "changed_at")
+    raw_id_fields = ("customer",)
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Erasure)
+class ErasureAdmin(admin.ModelAdmin[Erasure]):
+    """Erasures are made by customers.services.erase_customer (the customer page, the
+    command) and are never changed afterwards."""
+
+    list_display = ("customer", "erased_by", "erased_at", "reason")
     raw_id_fields = ("customer",)
 
     def has_add_permission(self, request: object) -> bool:

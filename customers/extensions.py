@@ -3,13 +3,15 @@
 `customers` sits below sales, interactions, imports and insights, so it never imports them.
 Each of them registers here, in its AppConfig.ready(), what it adds to a customer: entries
 on the timeline, panels on the 360° page, rows to move in a merge, a summary to keep when
-the owner changes, buttons on the list, items on a rep's day. Every registry hands its
+the owner changes, buttons on the list, items on a rep's day, its part of a person's data
+export and of an erasure. Every registry hands its
 contributors back in a fixed order (order, then name).
 """
 
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from accounts.models import User
@@ -174,3 +176,53 @@ class HistoryDescriber(Protocol):
 
 # Keyed by the subject the app records (customers.models.Subject), e.g. "order".
 history_describers: Registry[HistoryDescriber] = Registry("history describers")
+
+
+@dataclass(frozen=True)
+class PersonalValues:
+    """What identifies the person, as it was stored before the erasure.
+
+    `texts` are the values to look for in free text, stored answers and files: name,
+    mobile, email, WeChat ID, address, external ID (empty ones left out).
+    """
+
+    customer_id: int
+    texts: tuple[str, ...]
+    mobile: str = ""
+
+
+class ErasureParticipant(Protocol):
+    """Erase what one app holds about the customer, inside the erasure's transaction.
+
+    Anonymise or delete the app's rows that carry the person's data (the customer's own
+    values are given, as stored before the erasure, for finding copies of them in free text
+    and files); keep what the statistics need. Return the files to delete once the erasure
+    has committed (a rollback must not have deleted them).
+    """
+
+    def __call__(self, customer: Customer, values: PersonalValues, /) -> Iterable[Path]: ...
+
+
+erasure_participants: Registry[ErasureParticipant] = Registry("customer erasure participants")
+
+
+@dataclass(frozen=True)
+class PersonalDataSection:
+    """One part of a subject-access export: a table, each row a dict keyed by `columns`.
+
+    `name` becomes the CSV's file name and the JSON's key, so it is a plain identifier
+    ("orders", "order_lines").
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    rows: list[dict[str, Any]]
+
+
+class PersonalDataSource(Protocol):
+    """Return everything one app holds about the customer, as sections."""
+
+    def __call__(self, customer: Customer, /) -> Iterable[PersonalDataSection]: ...
+
+
+personal_data_sources: Registry[PersonalDataSource] = Registry("personal data sources")

@@ -111,3 +111,15 @@ class ReassignForm(StyledFormMixin, forms.Form):
 
 class MergeForm(forms.Form):
     duplicate = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ErasureForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        help_text=_("E.g. the date and channel of the person's request; do not repeat their name."),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that this cannot be undone."),
+        error_messages={"required": _("Tick the box to confirm the erasure.")},
+    )

@@ -27,6 +27,7 @@ ACTION_WORDS = {
     "tags": _("tags"),
     "merged": _("merged in"),
     "merged_into": _("merged into"),
+    "erased": _("personal data erased"),
 }
 # Scheduled and system jobs that act without a person (core.actors.Actor.of_job names).
 JOB_WORDS = {

@@ -268,3 +268,29 @@ class ProfileChange(models.Model):
             return
         actor = actor_for(self.changed_by)
         self.actor_kind, self.actor_label, self.actor_ref = actor.kind, actor.label, actor.ref
+
+
+class Erasure(models.Model):
+    """Who erased which customer's personal data, when and why; none of the data itself.
+
+    The customer row stays (anonymised) so that its orders still count in the statistics.
+    """
+
+    customer = models.OneToOneField(
+        Customer, on_delete=models.PROTECT, related_name="erasure", verbose_name=_("customer")
+    )
+    # Empty when erased from the command line without --user.
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name=_("erased by"),
+    )  # fmt: skip
+    erased_at = models.DateTimeField(_("erased"), default=timezone.now, db_index=True)
+    reason = models.CharField(_("reason"), max_length=500)
+
+    class Meta:
+        verbose_name = _("erasure")
+        verbose_name_plural = _("erasures")
+        ordering = ["-erased_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.customer_id} {self.erased_at:%Y-%m-%d}"

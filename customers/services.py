@@ -15,6 +15,9 @@ from django.utils.translation import gettext as _
 
 from accounts.access import can_edit_owned_by, can_reassign, visible_owner_q
 from accounts.models import User
+
+# The erasure has a module of its own (it gathers every app's part); this is its way in.
+from customers.erasure import erase_customer as erase_customer
 from customers.extensions import (
     TimelineEntry,
     merge_participants,

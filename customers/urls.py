@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/archive/", views.customer_archive, name="archive"),
     path("<int:pk>/consent/", views.customer_consent, name="consent"),
     path("<int:pk>/merge/", views.customer_merge, name="merge"),
+    path("<int:pk>/erase/", views.customer_erase, name="erase"),
 ]

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import (
     assignable_owners,
     can_edit_owned_by,
+    can_erase,
     can_export,
     can_log_interaction,
     can_reassign,
@@ -25,9 +26,18 @@ from accounts.access import (
 )
 from accounts.models import User
 from core.channels import Channel
+from core.errors import DomainError
+from core.forms import add_domain_error
 from core.http import is_htmx
 from customers import extensions, services
-from customers.forms import ConsentForm, CustomerFilterForm, CustomerForm, MergeForm, ReassignForm
+from customers.forms import (
+    ConsentForm,
+    CustomerFilterForm,
+    CustomerForm,
+    ErasureForm,
+    MergeForm,
+    ReassignForm,
+)
 from customers.models import Customer
 
 
@@ -256,3 +266,22 @@ def customer_autocomplete(request: HttpRequest) -> JsonResponse:
         {"id": c.pk, "name": c.name, "mobile": c.mobile, "company": c.company} for c in customers
     ]
     return JsonResponse({"results": results})
+
+
+@login_required
+def customer_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask an admin to confirm, with a reason, then erase the customer's personal data."""
+    user = request_user(request)
+    if not can_erase(user):
+        raise PermissionDenied(_("Only admins may erase a customer's personal data."))
+    customer = services.get_visible_customer(user, pk)
+    form = ErasureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.erase_customer(user, customer, form.cleaned_data["reason"])
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("The customer's personal data was erased."))
+            return redirect("customers:detail", pk=pk)
+    return render(request, "customers/erase.html", {"customer": customer, "form": form})

@@ -257,6 +257,12 @@ WORKING_DAY_END = env_time("WORKING_DAY_END", time(18, 0))
 LUNCH_START = env_time("LUNCH_START", time(12, 0))
 LUNCH_END = env_time("LUNCH_END", time(13, 0))
 WORKING_TIME_ZONE = env_str("WORKING_TIME_ZONE", "Asia/Shanghai")
+
+# Stored answers to idempotent API writes (a retry replays them) are deleted after this many
+# days, uploaded import files and the cells of rejected rows after IMPORT_RETENTION_DAYS:
+# past that they are only copies of personal data (a scheduled job prunes them nightly).
+IDEMPOTENCY_RETENTION_DAYS = env_int("IDEMPOTENCY_RETENTION_DAYS", 7)
+IMPORT_RETENTION_DAYS = env_int("IMPORT_RETENTION_DAYS", 30)
 INSIGHTS = {
     "returning_days": RETURNING_CUSTOMER_DAYS,
     "tier_window_days": env_int("TIER_WINDOW_DAYS", 365),

@@ -9,7 +9,7 @@ import csv
 import datetime
 import io
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict
 from decimal import Decimal
 from typing import IO, Any
@@ -128,12 +128,20 @@ def _customers(user: User, filters: CustomerFilter) -> Any:
 
 
 def record_export(
-    user: User, kind: str, file_format: str, filters: CustomerFilter, rows: int
+    user: User | None,
+    kind: str,
+    file_format: str,
+    filters: CustomerFilter | Mapping[str, Any],
+    rows: int,
 ) -> ExportRecord:
-    """Record who took which data out, with the filter, before the file is sent."""
+    """Record who took which data out, with the filter, before the file is sent.
+
+    `user` is None for an export from the command line; `filters` is a list's filter or
+    what else chose the rows (one customer's data: {"customer_id": ...}).
+    """
+    chosen = asdict(filters) if isinstance(filters, CustomerFilter) else dict(filters)
     values = {
-        k: (str(v) if isinstance(v, Decimal | datetime.date) else v)
-        for k, v in asdict(filters).items()
+        k: (str(v) if isinstance(v, Decimal | datetime.date) else v) for k, v in chosen.items()
     }
     return ExportRecord.objects.create(
         kind=kind, file_format=file_format, created_by=user, filters=values, row_count=rows

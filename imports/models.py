@@ -175,6 +175,7 @@ class ExportFormat(models.TextChoices):
     CSV = "csv", _("CSV (UTF-8, opens in Excel)")
     CSV_GB18030 = "csv-gb18030", _("CSV (GB18030)")
     XLSX = "xlsx", _("Excel (XLSX)")
+    ZIP = "zip", _("ZIP of JSON and CSV (one customer's data)")
 
 
 class ExportRecord(models.Model):
@@ -182,8 +183,11 @@ class ExportRecord(models.Model):
 
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
     file_format = models.CharField(_("format"), max_length=12, choices=ExportFormat.choices)
+    # Empty for an export from the command line (manage.py export_customer_data).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="export_records",
         verbose_name=_("by"),

@@ -173,6 +173,10 @@ def _check_owner(actor: User, job: ImportJob) -> None:
 def prepare_run(actor: User, job: ImportJob, commit: bool) -> ImportJob:
     """Check that the job may run now and mark it queued; the run itself is run_job."""
     _check_owner(actor, job)
+    if not job.file:
+        raise ImportDenied(
+            _("This import's file was deleted (kept only for a while); upload the file again.")
+        )
     if not may_run(job) or (job.status == Status.FAILED and not job.headers):
         raise ImportDenied(_("This import cannot run now."))
     if commit and (job.committed or not job.may_commit()):
@@ -351,6 +355,8 @@ def may_run(job: ImportJob) -> bool:
     A worker killed mid-run left nothing written (each run is one transaction), so the
     job can simply run again.
     """
+    if not job.file:  # pruned after IMPORT_RETENTION_DAYS, or named an erased person
+        return False
     return not job.is_running or bool(progress_of(job)["stale"])
 
 

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/rejected.csv", views.rejected_csv, name="rejected_csv"),
     path("export/customers/", views.export_customers, name="export_customers"),
     path("export/orders/", views.export_orders, name="export_orders"),
+    path("export/customer/<int:pk>/", views.export_customer_data, name="customer_data"),
 ]

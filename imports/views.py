@@ -1,5 +1,6 @@
 """Import and export pages: thin views over imports.services and imports.exports."""
 
+import tempfile
 from typing import Any
 
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import can_export, request_user
 from customers.services import CustomerFilter
-from imports import exports, services, tasks
+from imports import exports, personal_data, services, tasks
 from imports.forms import ExportForm, MappingForm, UploadForm
 from imports.models import ExportFormat, ImportJob, Kind
 
@@ -196,3 +197,17 @@ def export_customers(request: HttpRequest) -> Any:
 def export_orders(request: HttpRequest) -> Any:
     """Export the orders of the customers of the current list filter."""
     return _export(request, Kind.ORDERS)
+
+
+@login_required
+def export_customer_data(request: HttpRequest, pk: int) -> FileResponse:
+    """Send everything held about one customer as a ZIP (managers and admins; recorded)."""
+    # Returned open: the response streams it and closes it, which deletes it.
+    target = tempfile.TemporaryFile()  # noqa: SIM115
+    try:
+        name = personal_data.export_customer_data(request_user(request), pk, target)
+    except BaseException:
+        target.close()
+        raise
+    target.seek(0)
+    return FileResponse(target, as_attachment=True, filename=name, content_type="application/zip")

@@ -6,6 +6,7 @@ from accounts.models import User
 from customers import extensions
 from customers.extensions import Panel, TodayItem
 from customers.models import Customer
+from insights import personal_data
 from insights.services import customer_insight, latest_run, visible_warnings
 from insights.warnings import describe
 
@@ -37,6 +38,9 @@ def churn_warnings(user: User, day: datetime.date, limit: int) -> list[TodayItem
 
 
 def register() -> None:
-    """Add the scores to the customer page and churn warnings to the day."""
+    """Add the scores to the customer page, churn warnings to the day, scores to a person's
+    data export and the risk files to an erasure."""
     extensions.page_panels.register("scores", insight_panel, order=20)
     extensions.today_sources.register("churn-warnings", churn_warnings, order=20)
+    extensions.personal_data_sources.register("scores", personal_data.personal_data, order=40)
+    extensions.erasure_participants.register("scores", personal_data.erase_customer_data, order=40)

@@ -6,6 +6,7 @@ from accounts.models import User
 from customers import extensions
 from customers.extensions import Panel, TimelineEntry, TodayItem
 from customers.models import Customer
+from interactions import personal_data
 from interactions.services import (
     follow_ups_due,
     move_customer_records,
@@ -42,8 +43,13 @@ def due_follow_ups(user: User, day: datetime.date, limit: int) -> list[TodayItem
 
 
 def register() -> None:
-    """Add interactions to the timeline, follow-ups to the page and the day, rows to merges."""
+    """Add interactions to the timeline, follow-ups to the page and the day, rows to merges,
+    to a person's data export and to an erasure."""
     extensions.timeline_sources.register("interactions", interaction_entries, order=20)
     extensions.page_panels.register("open-follow-ups", follow_ups_panel, order=10)
     extensions.merge_participants.register("interactions", move_customer_records, order=20)
     extensions.today_sources.register("follow-ups-due", due_follow_ups, order=10)
+    extensions.personal_data_sources.register("interactions", personal_data.personal_data, order=30)
+    extensions.erasure_participants.register(
+        "interactions", personal_data.erase_customer_data, order=20
+    )

@@ -8,6 +8,7 @@ from accounts.models import User
 from customers import extensions
 from customers.extensions import Panel, TimelineEntry
 from customers.models import Customer
+from sales import personal_data
 from sales.services import follow_owners, move_orders, recent_orders, stats_for
 
 
@@ -31,8 +32,11 @@ def purchase_summary_panel(customer: Customer, user: User, today: datetime.date)
 
 
 def register() -> None:
-    """Add orders to the timeline, the summary to the page, and orders to merges."""
+    """Add orders to the timeline, the summary to the page, orders to merges and to a
+    person's data export and erasure."""
     extensions.timeline_sources.register("orders", order_entries, order=10)
     extensions.page_panels.register("purchase-summary", purchase_summary_panel, order=10)
     extensions.merge_participants.register("orders", move_orders, order=10)
     extensions.owner_followers.register("purchase-summary", follow_owners)
+    extensions.personal_data_sources.register("orders", personal_data.personal_data, order=20)
+    extensions.erasure_participants.register("orders", personal_data.erase_customer_data, order=10)
