@@ -108,7 +108,7 @@ def person(rep, admin_user, make_customer, make_order, uploads) -> dict[str, Any
     set_consent(rep, customer, "sms", False, source=f"call from {MOBILE}")
     make_order(customer, datetime.date(2026, 1, 5), "30.00")
     make_order(customer, datetime.date(2026, 3, 5), "12.50")
-    said = {"kind": "call", "summary": f"{NAME} asked about {ADDRESS}",
+    said = {"kind": "phone", "summary": f"{NAME} asked about {ADDRESS}",
             "outcome": f"mail to {EMAIL}", "next_contact_on": None}  # fmt: skip
     log_interaction(rep, customer, said)
     create_follow_up(rep, customer, datetime.date(2030, 1, 1), f"call {MOBILE}")

@@ -36,7 +36,7 @@ def customer(rep, make_customer, make_order):
     set_consent(rep, customer, "sms", False, source="phone")
     make_order(customer, datetime.date(2026, 2, 1), "30.00")
     log_interaction(
-        rep, customer, {"kind": "call", "summary": "Asked about jazz", "next_contact_on": None}
+        rep, customer, {"kind": "phone", "summary": "Asked about jazz", "next_contact_on": None}
     )
     create_follow_up(rep, customer, datetime.date(2030, 1, 1), "call back")
     run = ScoreRun.objects.create(as_of=datetime.date(2026, 3, 1), status=RunStatus.SUCCEEDED)
