@@ -21,6 +21,7 @@ import io
 import logging
 import os
 import secrets
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
@@ -276,9 +277,16 @@ def run_job(record_id: int, on_progress: Callable[[int, int], None] | None = Non
             name, written = _write(record, report)
     except ExportDenied as denied:
         return _finish(record, ExportStatus.FAILED, message=denied.message)
-    except Exception:
-        # The error itself may quote a customer's data; the log keeps only where it failed.
-        logger.exception("Export %s failed", record.pk)
+    except Exception as error:
+        # The error's message may quote a customer's data: the log keeps its type and where.
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        logger.error(
+            "Export %s failed: %s at %s:%s",
+            record.pk,
+            type(error).__name__,
+            where.filename,
+            where.lineno,
+        )
         return _finish(record, ExportStatus.FAILED, message=_("The file could not be written."))
     return _finish(record, ExportStatus.DONE, file=name, row_count=written)
 

@@ -45,7 +45,7 @@ def download_rejected(user, job) -> bytes:
         user,
         {"import": job.pk},
     )
-    return b"".join(response.streaming_content)
+    return response.getvalue()
 
 
 def test_rejected_rows_download_as_csv_with_an_error_column(rep):

@@ -84,7 +84,8 @@ def test_xlsx_with_neutralised_formulas_in_chinese(
         response, _body = download(client, manager, "imports:export_customers", format="xlsx")
     # An XLSX file is always written by the worker; its page links to the finished file.
     record = ExportRecord.objects.get()
-    assert response.status_code == 302 and response.url == reverse("imports:export", args=[record.pk])
+    assert response.status_code == 302
+    assert response.url == reverse("imports:export", args=[record.pk])
     _response, body = download_file(client, record)
 
     sheet = openpyxl.load_workbook(io.BytesIO(body)).active

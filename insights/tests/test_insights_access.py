@@ -72,8 +72,10 @@ def test_kpis_for_a_period_with_csv(simulated_base, manager):
     figures = page.context["result"]["figures"]
     assert 0 <= figures.repurchase_rate <= 1 and figures.orders > 0
     assert "Repurchase rate" in page.content.decode()
-    exported = client.get(reverse("insights:kpis"), {**params, "format": "csv"}).getvalue().decode(
-        "utf-8-sig"
+    exported = (
+        client.get(reverse("insights:kpis"), {**params, "format": "csv"})
+        .getvalue()
+        .decode("utf-8-sig")
     )
     assert exported.splitlines()[1].startswith("Repurchase rate,")
 
