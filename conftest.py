@@ -49,6 +49,12 @@ def analysis_cache_per_test(settings: Any, tmp_path: Any) -> None:
     settings.PURCHASE_CACHE_CHANGE_MARGIN = 0.0
 
 
+@pytest.fixture(autouse=True)
+def exports_per_test(settings: Any, tmp_path: Any) -> None:
+    """Keep each test's export files under its own temporary directory, never var/exports."""
+    settings.EXPORTS_DIR = tmp_path / "exports"
+
+
 def make_user(username: str, role: str, team: Team | None = None) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, role=role)
     if team is not None:

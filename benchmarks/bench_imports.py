@@ -43,13 +43,12 @@ for start in range(0, {customers}, 50_000):
 EXPORT = """
 import time, resource
 from accounts.models import User
-from customers.services import CustomerFilter
 from imports import exports
 started = time.perf_counter()
-rows = exports.start_export(User.objects.get(), "customers", "csv", CustomerFilter())
+selection = exports.select_customers(User.objects.get(), {{}})
 size = 0
 with open({target!r}, "wb") as out:
-    for chunk in exports.csv_chunks(rows, "utf-8"):
+    for chunk in exports.csv_chunks(selection.rows, "utf-8"):
         size += len(chunk)
         out.write(chunk)
 print("EXPORT", time.perf_counter() - started, size)

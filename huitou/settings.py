@@ -292,6 +292,10 @@ PURCHASE_CACHE_MAX_AGE_DAYS = env_int("PURCHASE_CACHE_MAX_AGE_DAYS", 7)
 # began before it and committed after it (later ones still show in the totals it compares).
 PURCHASE_CACHE_CHANGE_MARGIN = env_float("PURCHASE_CACHE_CHANGE_MARGIN", 60.0)
 CUSTOMERS_PER_PAGE = env_int("CUSTOMERS_PER_PAGE", 25)
+# Export files the worker writes (XLSX always, CSV above EXPORT_STREAM_ROWS rows); a smaller
+# CSV streams in the request. Each file is served only to the user who asked for it.
+EXPORTS_DIR = Path(env_str("EXPORTS_DIR", str(VAR_DIR / "exports")))
+EXPORT_STREAM_ROWS = env_int("EXPORT_STREAM_ROWS", 2000)
 API_MAX_BULK_ORDERS = env_int("API_MAX_BULK_ORDERS", 1000)
 
 LOGGING = {

@@ -83,8 +83,8 @@ def _rejections_link(job: ImportJob) -> SafeString:
 
 @admin.register(ExportRecord)
 class ExportRecordAdmin(admin.ModelAdmin[ExportRecord]):
-    list_display = ("created_at", "kind", "file_format", "created_by", "row_count")
-    list_filter = ("kind", "file_format")
+    list_display = ("created_at", "kind", "file_format", "created_by", "row_count", "status")
+    list_filter = ("kind", "file_format", "status")
     readonly_fields = [f.name for f in ExportRecord._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

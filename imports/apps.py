@@ -7,6 +7,8 @@ class ImportsConfig(AppConfig):
     verbose_name = _("Imports and exports")
 
     def ready(self) -> None:
-        from imports.contributions import register
+        from imports import contributions, exports
 
-        register()
+        contributions.register()
+        exports.register()
+        contributions.register_exports()

@@ -1,17 +1,21 @@
-"""What imports adds to the customer archive's extension points (registered in ready())."""
+"""What imports adds to the extension points: the customer list's import button, the
+personal-data buttons and erasure, and the rejected rows of an import as an export
+(registered in ready())."""
 
 import datetime
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.access import can_erase, can_export
 from accounts.models import User
 from customers import extensions
 from customers.extensions import ListAction, Panel
 from customers.models import Customer, Erasure
-from imports import privacy
-from imports.services import can_import
+from imports import exports, privacy
+from imports.models import ExportFormat
+from imports.services import can_import, select_rejected_rows
 
 
 def import_action(user: User) -> ListAction | None:
@@ -37,3 +41,23 @@ def register() -> None:
     extensions.list_actions.register("import", import_action, order=10)
     extensions.page_panels.register("personal-data", personal_data_panel, order=90)
     extensions.erasure_participants.register("imports", privacy.erase_customer_data, order=30)
+
+
+def _anyone(user: User) -> bool:
+    """A user may take back the rejected rows of any import they may see (the source checks)."""
+    return True
+
+
+def register_exports() -> None:
+    """Offer an import's rejected rows for download, recorded like every export."""
+    exports.sources.register(
+        "rejected_rows",
+        exports.ExportSource(
+            gettext_lazy("Rejected import rows"),
+            "rejected-rows",
+            select_rejected_rows,
+            allowed=_anyone,
+            formats=(ExportFormat.CSV,),
+        ),
+        order=25,
+    )

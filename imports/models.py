@@ -2,6 +2,7 @@
 
 import datetime
 import os
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -178,10 +179,29 @@ class ExportFormat(models.TextChoices):
     ZIP = "zip", _("ZIP of JSON and CSV (one customer's data)")
 
 
-class ExportRecord(models.Model):
-    """One file of customer data taken out: by whom, what and how much."""
+class ExportStatus(models.TextChoices):
+    # Streamed to the browser in the request that asked for it.
+    SENT = "sent", _("Downloaded at once")
+    QUEUED = "queued", _("Waiting for the worker")
+    RUNNING = "running", _("Writing the file")
+    DONE = "done", _("Ready to download")
+    FAILED = "failed", _("Failed")
 
-    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
+
+def exports_dir() -> Path:
+    """Return the folder of export files written by the worker (EXPORTS_DIR)."""
+    return Path(getattr(settings, "EXPORTS_DIR", None) or settings.VAR_DIR / "exports")
+
+
+class ExportRecord(models.Model):
+    """One file of data taken out: by whom, what and how much; for a background export,
+    also how far it is and where its file lies.
+
+    The kind is one of the registered export sources (imports.exports.sources), so it has
+    no fixed choices here: a higher app adds kinds without a migration.
+    """
+
+    kind = models.CharField(_("type"), max_length=30)
     file_format = models.CharField(_("format"), max_length=12, choices=ExportFormat.choices)
     # Empty for an export from the command line (manage.py export_customer_data).
     created_by = models.ForeignKey(
@@ -195,6 +215,15 @@ class ExportRecord(models.Model):
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     filters = models.JSONField(_("filter"), default=dict, blank=True)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.SENT
+    )
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The written file's name inside exports_dir(); empty until the worker has finished.
+    file = models.CharField(_("file"), max_length=255, blank=True)
+    message = models.TextField(_("message"), blank=True)
 
     class Meta:
         verbose_name = _("export")
@@ -202,4 +231,24 @@ class ExportRecord(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
+
+    @property
+    def path(self) -> Path | None:
+        """Return where the finished file lies, or None when there is none."""
+        return exports_dir() / self.file if self.file else None
+
+    def is_stale(self, now: datetime.datetime, last_report: datetime.datetime | None) -> bool:
+        """Return whether a running export's worker has stopped reporting (killed or lost).
+
+        A queued export may wait behind other jobs as long as it takes; only a started one
+        that falls silent is taken as interrupted.
+        """
+        if self.status != ExportStatus.RUNNING:
+            return False
+        last = last_report or self.started_at or self.created_at
+        return now - last > STALE_AFTER

@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.actors import Actor, acting_as
+from core.errors import NotFound
 from imports import progress as progress_store
 from imports.engine import Outcome, run_rows
-from imports.exports import csv_chunks
+from imports.exports import Selection
 from imports.mapping import fields_for, missing_required, propose
 from imports.models import ImportJob, RejectedRow, SavedMapping, Status
 from imports.readers import FileProblem, check_name_and_size, open_table
@@ -322,13 +323,14 @@ def result(job: ImportJob) -> dict[str, Any]:
     return {**job.result(), "rejected": rejected}
 
 
-def rejected_rows_csv(job: ImportJob) -> Iterator[bytes]:
-    """Yield a CSV of the rejected rows as they were, plus an error column, for Excel.
-
-    UTF-8 with a BOM so Excel opens Chinese text; the user fixes these rows and imports
-    just this file.
-    """
-    return csv_chunks(_rejected_rows(job), "utf-8")
+def select_rejected_rows(user: User, values: Mapping[str, Any]) -> Selection:
+    """Return the rejected rows of one of the user's imports as they were, plus an error
+    column: the user fixes these rows in Excel and imports just this file."""
+    job = visible_jobs(user).filter(pk=values.get("import")).first()
+    if job is None:
+        raise NotFound(_("There is no such import."))
+    rows = job.rejected_rows.values("row").distinct().count()
+    return Selection(rows, _rejected_rows(job))
 
 
 def _rejected_rows(job: ImportJob) -> Iterator[list[Any]]:

@@ -13,4 +13,7 @@ urlpatterns = [
     path("export/customers/", views.export_customers, name="export_customers"),
     path("export/orders/", views.export_orders, name="export_orders"),
     path("export/customer/<int:pk>/", views.export_customer_data, name="customer_data"),
+    path("export/<int:pk>/", views.export_detail, name="export"),
+    path("export/<int:pk>/progress/", views.export_progress, name="export_progress"),
+    path("export/<int:pk>/download/", views.export_download, name="export_download"),
 ]

@@ -6,17 +6,18 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import can_export, request_user
+from accounts.models import User
 from customers.services import CustomerFilter
 from imports import exports, personal_data, services, tasks
+from imports.downloads import export_response
 from imports.forms import ExportForm, MappingForm, UploadForm
-from imports.models import ExportFormat, ImportJob, Kind
+from imports.models import ExportFormat, ExportStatus, ImportJob, Kind
 
 
 def _job(request: HttpRequest, pk: int) -> ImportJob:
@@ -39,6 +40,14 @@ def _start(request: HttpRequest, job: ImportJob, commit: bool) -> None:
         services.run_job(job.pk, commit)
 
 
+def _recent_exports(user: User) -> list[dict[str, Any]]:
+    """Return the user's latest exports with what each took out and how far it is."""
+    return [
+        {"record": r, "label": exports.label_of(r), "progress": exports.progress_of(r)}
+        for r in exports.visible_exports(user)[:20]
+    ]
+
+
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """List the user's imports, with the upload form and the export links."""
@@ -49,6 +58,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "can_export": can_export(user),
         "formats": ExportFormat.choices,
         "query": request.GET.urlencode(),
+        "exports": _recent_exports(user),
     }
     return render(request, "imports/index.html", context)
 
@@ -67,6 +77,7 @@ def upload(request: HttpRequest) -> HttpResponse:
             "form": form,
             "can_export": can_export(user),
             "formats": ExportFormat.choices,
+            "exports": _recent_exports(user),
         }
         return render(request, "imports/index.html", context, status=400)
     data = form.cleaned_data
@@ -133,15 +144,9 @@ def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def rejected_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+def rejected_csv(request: HttpRequest, pk: int) -> HttpResponse | StreamingHttpResponse:
     """Download the rejected rows with an error column, to fix in Excel and import again."""
-    job = _job(request, pk)
-    response = StreamingHttpResponse(
-        services.rejected_rows_csv(job), content_type="text/csv; charset=utf-8"
-    )
-    name = f"rejected-{job.pk}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return export_response(request, "rejected_rows", ExportFormat.CSV, {"import": pk})
 
 
 def _export_filter(request: HttpRequest) -> tuple[CustomerFilter, str] | None:
@@ -164,37 +169,24 @@ def _export_filter(request: HttpRequest) -> tuple[CustomerFilter, str] | None:
     return filters, d["format"] or ExportFormat.CSV
 
 
-def _export(request: HttpRequest, kind: str) -> Any:
+def _export(request: HttpRequest, kind: str) -> HttpResponse | StreamingHttpResponse:
     chosen = _export_filter(request)
     if chosen is None:
         # Never fall back to no filter: that would export every visible customer.
         messages.error(request, _("The export filter is not valid; nothing was exported."))
         return redirect("imports:index")
     filters, file_format = chosen
-    try:
-        rows = exports.start_export(request_user(request), kind, file_format, filters)
-    except exports.ExportDenied as denied:
-        raise PermissionDenied(str(denied)) from None
-    content_type, suffix = exports.FORMATS[ExportFormat(file_format)]
-    name = f"{kind}-{timezone.localdate():%Y%m%d}.{suffix}"
-    if file_format == ExportFormat.XLSX:
-        return FileResponse(
-            exports.xlsx_file(rows), as_attachment=True, filename=name, content_type=content_type
-        )
-    encoding = "gb18030" if file_format == ExportFormat.CSV_GB18030 else "utf-8"
-    response = StreamingHttpResponse(exports.csv_chunks(rows, encoding), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return export_response(request, kind, file_format, filters)
 
 
 @login_required
-def export_customers(request: HttpRequest) -> Any:
+def export_customers(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Export the customers of the current list filter, with summary and tags."""
     return _export(request, Kind.CUSTOMERS)
 
 
 @login_required
-def export_orders(request: HttpRequest) -> Any:
+def export_orders(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Export the orders of the customers of the current list filter."""
     return _export(request, Kind.ORDERS)
 
@@ -211,3 +203,44 @@ def export_customer_data(request: HttpRequest, pk: int) -> FileResponse:
         raise
     target.seek(0)
     return FileResponse(target, as_attachment=True, filename=name, content_type="application/zip")
+
+
+@login_required
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show one of the user's exports: its progress while written, then the download link."""
+    record = exports.export_for(request_user(request), pk)
+    context = {
+        "record": record,
+        "label": exports.label_of(record),
+        "progress": exports.progress_of(record),
+    }
+    return render(request, "imports/export.html", context)
+
+
+@login_required
+def export_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """Return the export's progress bar; once it is no longer running, reload the page."""
+    record = exports.export_for(request_user(request), pk)
+    state = exports.progress_of(record)
+    response = render(
+        request, "imports/_export_progress.html", {"record": record, "progress": state}
+    )
+    if not state["running"]:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Send a finished export's file, only to the user who asked for it."""
+    record = exports.export_for(request_user(request), pk)
+    path = record.path
+    if record.status != ExportStatus.DONE or path is None or not path.exists():
+        raise Http404(_("This export has no file to download."))
+    content_type, _suffix = exports.FORMATS[ExportFormat(record.file_format)]
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=exports.file_name(record),
+        content_type=content_type,
+    )

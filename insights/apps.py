@@ -11,9 +11,10 @@ class InsightsConfig(AppConfig):
     verbose_name = _("Insights")
 
     def ready(self) -> None:
-        from insights import contributions, key_figures, warnings
+        from insights import contributions, exports, key_figures, warnings
 
         import_module(f"{self.name}.tasks")
         warnings.register()
         key_figures.register()
         contributions.register()
+        exports.register()

@@ -1,6 +1,6 @@
 """Pages of the old-customer analysis. They read stored runs and never fit a model."""
 
-import csv
+from dataclasses import asdict
 from functools import partial
 from typing import Any
 
@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,8 +18,9 @@ from accounts.access import assignable_owners, can_export, request_user
 from accounts.models import Team, User
 from core.errors import DomainError
 from core.forms import add_domain_error
-from imports.cells import neutralise
-from insights import charts, services, tasks
+from imports.downloads import export_response
+from imports.models import ExportFormat
+from insights import charts, exports, services, tasks
 from insights.forms import (
     SEGMENT_LABELS,
     TIER_CHOICES,
@@ -148,31 +149,11 @@ def _returning_filters(request: HttpRequest, user: User) -> dict[str, Any]:
 
 
 @login_required
-def returning_export(request: HttpRequest) -> HttpResponse:
+def returning_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Export the visible returning customers as CSV (Excel-friendly UTF-8 with BOM)."""
-    user = request_user(request)
-    if not can_export(user):
-        raise PermissionDenied
     run = services.latest_run()
-    if run is None:
-        raise Http404
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="returning-customers-{run.as_of}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([
-        _("Customer"), _("Owner"), _("First purchase"), _("Last purchase"), _("Purchases"),
-        _("Value tier"), _("Segment"), _("P(alive)"), _("Churn risk"), _("CLV"),
-    ])  # fmt: skip
-    scores = services.returning_customers(user, run, **_returning_filters(request, user))
-    for score in scores.iterator(chunk_size=2000):
-        writer.writerow([
-            neutralise(score.customer.name), neutralise(str(score.customer.owner)),
-            score.first_purchase_on, score.last_purchase_on, score.purchase_count, score.value_tier,
-            SEGMENT_LABELS.get(score.segment, score.segment), f"{score.p_alive:.3f}",
-            f"{score.churn_risk:.3f}", f"{score.clv:.2f}",
-        ])  # fmt: skip
-    return response
+    filters = {"run": run and run.pk, **_returning_filters(request, request_user(request))}
+    return export_response(request, exports.RETURNING, ExportFormat.CSV, filters)
 
 
 @login_required
@@ -237,38 +218,21 @@ def _teams(user: User) -> list[Team]:
 
 
 @login_required
-def kpis(request: HttpRequest) -> HttpResponse:
+def kpis(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Show repurchase, churn, order value and revenue split for any period and filter."""
     user = request_user(request)
     data = request.GET if "start" in request.GET else KpiForm.default_period()
     form = KpiForm(data, owners=assignable_owners(user), teams=_teams(user))
-    result = services.period_kpis(user, _kpi_filter(form)) if form.is_valid() else None
-    if result is not None and request.GET.get("format") == "csv":
-        return _kpi_csv(result)
+    kpi = _kpi_filter(form) if form.is_valid() else None
+    if kpi is not None and request.GET.get("format") == "csv":
+        return export_response(request, exports.KPIS, ExportFormat.CSV, asdict(kpi))
+    result = services.period_kpis(user, kpi) if kpi is not None else None
     cohort_rows = []
     if result is not None:
         cohorts = result["cohorts"]
         cohort_rows = list(zip(cohorts.cohorts, cohorts.sizes, cohorts.retention, strict=True))
     context = {"form": form, "result": result, "cohort_rows": cohort_rows}
     return render(request, "insights/kpis.html", context)
-
-
-def _kpi_csv(result: dict[str, Any]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="kpis.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([_("Figure"), _("Value"), _("Numerator"), _("Denominator")])
-    for figure in result["key_figures"]:
-        writer.writerow([figure.label, figure.value, figure.numerator, figure.denominator])
-    cohorts = result["cohorts"]
-    writer.writerow([])
-    writer.writerow(
-        [_("Cohort"), _("Customers"), *[f"M{k}" for k in range(len(cohorts.retention[0]))]]
-    )
-    for name, size, row in zip(cohorts.cohorts, cohorts.sizes, cohorts.retention, strict=True):
-        writer.writerow([name, size, *["" if v is None else v for v in row]])
-    return response
 
 
 @login_required

@@ -4,9 +4,10 @@ import csv
 import io
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
-from imports import services
-from imports.models import Kind, Status
+from imports.models import ExportRecord, Kind, Status
 from imports.tests.helpers import csv_bytes, rejected, run, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -32,11 +33,26 @@ def test_dry_run_reports_counts_and_writes_nothing(rep, make_customer):
     assert snapshot() == before
 
 
+def download_rejected(user, job) -> bytes:
+    """Return the rejected rows as the import page's download link gives them (recorded)."""
+    client = Client()
+    client.force_login(user)
+    response = client.get(reverse("imports:rejected_csv", args=[job.pk]))
+    assert response.status_code == 200
+    record = ExportRecord.objects.latest("pk")
+    assert (record.kind, record.created_by, record.filters) == (
+        "rejected_rows",
+        user,
+        {"import": job.pk},
+    )
+    return response.getvalue()
+
+
 def test_rejected_rows_download_as_csv_with_an_error_column(rep):
     rows = [["姓名", "手机"], ["好", "13700000001"], ["坏", "12"], ["", "13700000003"]]
     job = run(rep, Kind.CUSTOMERS, csv_bytes(rows), commit=False)
 
-    text = b"".join(services.rejected_rows_csv(job)).decode("utf-8")
+    text = download_rejected(rep, job).decode("utf-8")
 
     assert text.startswith("\ufeff")
     table = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
@@ -49,7 +65,7 @@ def test_fixed_rejected_file_imports_just_those_rows(rep):
     rows = [["name", "mobile"], ["Good", "13700000001"], ["Bad", "12"]]
     first = run(rep, Kind.CUSTOMERS, csv_bytes(rows), skip_invalid=True)
     assert first.committed and first.created_count == 1
-    text = b"".join(services.rejected_rows_csv(first)).decode("utf-8").lstrip("\ufeff")
+    text = download_rejected(rep, first).decode("utf-8").lstrip("\ufeff")
     fixed = text.replace(",12,", ",13700000002,")
 
     second = run(rep, Kind.CUSTOMERS, fixed.encode())

@@ -33,6 +33,12 @@ def download(client, user, url, **params):
     return response, body
 
 
+def download_file(client, record):
+    response = client.get(reverse("imports:export_download", args=[record.pk]))
+    assert response.status_code == 200, response
+    return response, b"".join(response.streaming_content)
+
+
 def csv_table(body: bytes, encoding: str = "utf-8-sig") -> list[list[str]]:
     return list(csv.reader(io.StringIO(body.decode(encoding))))
 
@@ -69,10 +75,18 @@ def test_gb18030_on_request(client, manager, data):
     assert "王芳" in body.decode("gb18030") and not body.startswith(b"\xef\xbb\xbf")
 
 
-def test_xlsx_with_neutralised_formulas_in_chinese(client, manager, data):
+def test_xlsx_with_neutralised_formulas_in_chinese(
+    client, manager, data, immediate_queue, django_capture_on_commit_callbacks
+):
     client.force_login(manager)
     client.post(reverse("accounts:language"), {"language": "zh-hans", "next": "/"})
-    _response, body = download(client, manager, "imports:export_customers", format="xlsx")
+    with django_capture_on_commit_callbacks(execute=True):
+        response, _body = download(client, manager, "imports:export_customers", format="xlsx")
+    # An XLSX file is always written by the worker; its page links to the finished file.
+    record = ExportRecord.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("imports:export", args=[record.pk])
+    _response, body = download_file(client, record)
 
     sheet = openpyxl.load_workbook(io.BytesIO(body)).active
     rows = list(sheet.iter_rows(values_only=True))

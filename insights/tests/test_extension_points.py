@@ -85,7 +85,7 @@ def test_a_registered_key_figure_shows_after_the_purchase_figures_and_in_the_csv
     assert (str(scope.start), str(scope.end), scope.user) == ("2026-04-01", "2026-06-30", manager)
     assert len(scope.customer_ids) == len(simulated_base)  # the manager sees the whole team
     exported = client.get(reverse("insights:kpis"), {**params, "format": "csv"})
-    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(exported.getvalue().decode("utf-8-sig"))))
     assert [row[0] for row in rows[1:7]] == [
         "Repurchase rate", "Churn rate", "Average order value",
         "Revenue from returning customers", "Revenue from new customers", "Complaint rate",

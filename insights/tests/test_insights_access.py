@@ -44,11 +44,11 @@ def test_export_is_for_managers_and_obeys_the_rule(
     url = reverse("insights:returning_export")
     assert client_for(rep).get(url).status_code == 403
     response = client_for(manager).get(url)
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     owners = {row[1] for row in rows[1:]}
     assert owners <= {"rep", "teammate"} and len(rows) > 1
     admin_rows = list(
-        csv.reader(io.StringIO(client_for(admin_user).get(url).content.decode("utf-8-sig")))
+        csv.reader(io.StringIO(client_for(admin_user).get(url).getvalue().decode("utf-8-sig")))
     )
     assert [row[0] for row in admin_rows if row[1] == "other_rep"] == [elsewhere.name]
     assert len(admin_rows) == len(rows) + 1
@@ -72,8 +72,10 @@ def test_kpis_for_a_period_with_csv(simulated_base, manager):
     figures = page.context["result"]["figures"]
     assert 0 <= figures.repurchase_rate <= 1 and figures.orders > 0
     assert "Repurchase rate" in page.content.decode()
-    exported = client.get(reverse("insights:kpis"), {**params, "format": "csv"}).content.decode(
-        "utf-8-sig"
+    exported = (
+        client.get(reverse("insights:kpis"), {**params, "format": "csv"})
+        .getvalue()
+        .decode("utf-8-sig")
     )
     assert exported.splitlines()[1].startswith("Repurchase rate,")
 
@@ -92,7 +94,7 @@ def test_returning_list_and_export_follow_the_filter(simulated_base, manager):
     page = client.get(reverse("insights:returning"), {"tier": "A"})
     assert {score.value_tier for score in page.context["page"]} == {"A"}
     exported = client.get(reverse("insights:returning_export"), {"tier": "A"})
-    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(exported.getvalue().decode("utf-8-sig"))))
     assert {row[5] for row in rows[1:]} == {"A"}
     assert len(rows) - 1 == page.context["page"].paginator.count
 
