@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.access import can_export
 from accounts.models import User
+from core.errors import Forbidden
 from customers.models import Customer, Gender
 from customers.models import Kind as CustomerKind
 from customers.services import CustomerFilter, filter_customers
@@ -74,8 +75,8 @@ ORDER_VALUES = (
 )
 
 
-class ExportDenied(Exception):
-    """Raised when the user's role may not take customer data out."""
+class ExportDenied(Forbidden):
+    """Raised when the user's role may not take customer data out (403)."""
 
 
 def customer_headers() -> list[str]:

@@ -108,7 +108,7 @@ def test_merge_participants_move_their_rows_in_registry_order(
     rep, make_customer, make_order, contribute
 ):
     survivor = make_customer(rep, mobile="13900000001")
-    duplicate = make_customer(rep, mobile="13900000001")
+    duplicate = make_customer(rep, mobile="13900000002")
     make_order(duplicate, datetime.date(2026, 2, 1), "15.00")
     seen = []
 
