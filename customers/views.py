@@ -19,7 +19,6 @@ from accounts.access import (
     assignable_owners,
     can_edit_owned_by,
     can_export,
-    can_log_interaction,
     can_reassign,
     request_user,
 )
@@ -111,7 +110,6 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "channels": [(value, label, consents.get(value)) for value, label in Channel.choices],
         "tags": customer.tags.select_related("group"),
         "can_edit": can_edit_owned_by(user, customer.owner_id),
-        "can_log": can_log_interaction(user, customer.owner_id) and not customer.is_archived,
         "consent_form": ConsentForm(),
         "panels": extensions.panels_for(customer, user, today),
     }

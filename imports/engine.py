@@ -403,11 +403,13 @@ class _Existing:
                 return None, [RowError(row, "mobile", str(MOBILE_TAKEN))]
             match = others[0]
         if match is not None and not may_edit(match.owner_id):
-            column = "mobile" if record.mobile and match.mobile == record.mobile else "external_id"
+            if record.mobile and match.mobile == record.mobile:
+                # Matched by mobile alone: say no more than the form and the API say.
+                return None, [RowError(row, "mobile", str(MOBILE_TAKEN))]
             return None, [
                 RowError(
                     row,
-                    column,
+                    "external_id",
                     _("This customer belongs to someone whose customers you may not change."),
                 )
             ]

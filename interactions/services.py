@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.access import assignable_owners, can_log_interaction, visible_owner_q
 from accounts.models import User
-from core.errors import Forbidden, Invalid
+from core.errors import DomainError, Forbidden, Invalid
 from customers.models import Customer
 from interactions.models import FollowUp, Interaction
 
@@ -47,6 +47,15 @@ def check_may_contact(actor: User, customer: Customer) -> None:
         raise Forbidden(_("You may view this customer but not log contacts."))
     if customer.is_archived:
         raise Invalid(_("The customer is archived; restore it first."), "customer_id")
+
+
+def may_contact(actor: User, customer: Customer) -> bool:
+    """Return whether check_may_contact lets the actor log a contact (to offer the button)."""
+    try:
+        check_may_contact(actor, customer)
+    except DomainError:
+        return False
+    return True
 
 
 @transaction.atomic

@@ -44,7 +44,9 @@ def names(registry):
 
 def test_the_apps_above_fill_the_customer_registries():
     assert names(extensions.timeline_sources) == ["orders", "interactions", "profile-history"]
-    assert names(extensions.page_panels) == ["open-follow-ups", "purchase-summary", "scores"]
+    assert names(extensions.page_panels) == [
+        "log-interaction", "open-follow-ups", "purchase-summary", "scores"
+    ]  # fmt: skip
     assert names(extensions.merge_participants) == ["orders", "interactions"]
     assert names(extensions.owner_followers) == ["purchase-summary"]
     assert names(extensions.list_actions) == ["import"]
