@@ -135,13 +135,9 @@ def create_interaction(
 @paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 def list_follow_ups(request: HttpRequest, filters: Query[FollowUpQuery]) -> QuerySet[FollowUp]:
     """Return the user's follow-ups: open ones, only those due, or done ones too."""
-    user = request_user(request)
-    if filters.due:
-        return services.follow_ups_due(user, timezone.localdate())
-    follow_ups = services.visible_follow_ups(user).filter(assignee=user)
-    if not filters.include_done:
-        follow_ups = follow_ups.filter(done_at__isnull=True)
-    return follow_ups.select_related("customer").order_by("due_on", "id")
+    return services.my_follow_ups(
+        request_user(request), timezone.localdate(), filters.due, filters.include_done
+    )
 
 
 @router.post("/follow-ups", response={201: FollowUpOut}, summary="Plan a follow-up")

@@ -138,6 +138,18 @@ def follow_ups_due(user: User, today: datetime.date) -> QuerySet[FollowUp]:
     )
 
 
+def my_follow_ups(
+    user: User, today: datetime.date, due: bool, include_done: bool
+) -> QuerySet[FollowUp]:
+    """Return the user's own follow-ups, soonest first: only those due, open ones, or all."""
+    if due:
+        return follow_ups_due(user, today)
+    follow_ups = visible_follow_ups(user).filter(assignee=user)
+    if not include_done:
+        follow_ups = follow_ups.filter(done_at__isnull=True)
+    return follow_ups.select_related("customer").order_by("due_on", "id")
+
+
 def upcoming_follow_ups(user: User, today: datetime.date) -> QuerySet[FollowUp]:
     """Return the user's open follow-ups due after today."""
     return (
