@@ -4,15 +4,13 @@ import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from accounts.access import assignable_owners, can_edit_owned_by, can_reassign, request_user
-from accounts.models import User
+from accounts.access import request_user
 from core.idempotency import KeyHeader, idempotent
 from core.schemas import MAX_PAGE_SIZE, PAGE_SIZE, PAGINATION_NOTE, DbId
 from customers import services
@@ -149,23 +147,6 @@ def _tags(tag_ids: list[int]) -> list[Tag]:
     return tags
 
 
-def _check_owner(user: User, owner_id: int | None) -> User:
-    """Return the owner if the user may give customers to them; a 422 on owner_id otherwise.
-
-    The owners are those the customer form offers. Left out, the owner is the only one the
-    user may choose (a rep: themselves); an admin or manager must name one.
-    """
-    owners = assignable_owners(user)
-    if owner_id is None and len(owners) == 1:
-        return owners[0]
-    if owner_id is None:
-        raise ValidationError({"owner_id": _("Choose the owner.")})
-    allowed = {owner.pk: owner for owner in owners}
-    if owner_id not in allowed:
-        raise ValidationError({"owner_id": _("You may not assign customers to this owner.")})
-    return allowed[owner_id]
-
-
 def _loaded(pk: int) -> Customer:
     return Customer.objects.select_related("stats").prefetch_related("tags__group").get(pk=pk)
 
@@ -205,15 +186,14 @@ def create_customer(
 ) -> JsonResponse:
     """Create a customer owned by the user or, for a manager or admin, by a rep they manage."""
     user = request_user(request)
-    if not can_edit_owned_by(user, user.pk):
-        # A role that may not change even its own customers is read-only.
-        raise PermissionDenied(_("Your role may not create customers."))
+    services.check_may_add_customers(user)
 
     def write() -> tuple[int, Any]:
         fields = payload.dict(exclude={"owner_id", "tag_ids"})
-        fields["owner"] = _check_owner(user, payload.owner_id)
         fields["external_id"] = fields["external_id"] or None
-        customer = services.create_customer(user, fields, _tags(payload.tag_ids))
+        customer = services.add_customer(
+            user, fields, payload.owner_id, _tags(payload.tag_ids), owner_field="owner_id"
+        )
         return 201, CustomerOut.from_orm(_loaded(customer.pk)).model_dump()
 
     return idempotent(request, user, idempotency_key, write)
@@ -227,11 +207,7 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPat
     fields = payload.dict(exclude_unset=True)
     tag_ids = fields.pop("tag_ids", None)
     if "owner_id" in fields:
-        owner_id = fields.pop("owner_id")
-        if owner_id != customer.owner_id:
-            if not can_reassign(user):
-                raise PermissionDenied(_("You may not reassign customers."))
-            fields["owner"] = _check_owner(user, owner_id)
+        fields["owner"] = fields.pop("owner_id")
     for name in TEXT_FIELDS:
         if name in fields and fields[name] is None:
             fields[name] = ""
@@ -240,10 +216,8 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPat
             raise ValidationError({name: _("This field cannot be null.")})
     if fields.get("external_id") == "":
         fields["external_id"] = None
-    with transaction.atomic():
-        services.update_customer(user, customer, fields)
-        if tag_ids is not None:
-            services.set_tags(user, customer, _tags(tag_ids))
+    tags = None if tag_ids is None else _tags(tag_ids)
+    services.edit_customer(user, customer, fields, tags, owner_field="owner_id")
     return _loaded(customer.pk)
 
 

@@ -19,9 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import can_erase
 from accounts.models import User
 from core import events, idempotency
-from core.errors import Conflict, Invalid
+from core.errors import Conflict, Forbidden, Invalid
 from customers.extensions import PersonalValues, erasure_participants
 from customers.models import Calendar, Consent, Customer, Erasure, ProfileChange
 
@@ -124,6 +125,12 @@ def _delete_files(paths: Iterable[Path]) -> None:
             logger.exception("erasure could not delete a file")
 
 
+def check_may_erase(actor: User | None) -> None:
+    """Refuse anyone but an admin (None: the command line, run by whoever runs the server)."""
+    if actor is not None and not can_erase(actor):
+        raise Forbidden(_("Only admins may erase a customer's personal data."))
+
+
 @transaction.atomic
 def erase_customer(actor: User | None, customer: Customer, reason: str) -> Erasure:
     """Erase the customer's personal data everywhere; return the record of the erasure.
@@ -131,6 +138,7 @@ def erase_customer(actor: User | None, customer: Customer, reason: str) -> Erasu
     `actor` is None only from the command line without a user. Refused (nothing changed)
     without a reason or when the customer was erased before.
     """
+    check_may_erase(actor)
     reason = _checked_reason(reason)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if Erasure.objects.filter(customer=customer).exists():

@@ -41,12 +41,13 @@ class TimelineSource(Protocol):
 timeline_sources: Registry[TimelineSource] = Registry("customer timeline sources")
 
 
-PanelSlot = Literal["summary", "side"]
+PanelSlot = Literal["summary", "side", "actions"]
 
 
 @dataclass(frozen=True)
 class Panel:
-    """A block on the 360° page: `summary` under the header, `side` in the left column.
+    """A block on the 360° page: `summary` under the header, `side` in the left column,
+    `actions` among the header's buttons.
 
     `template` sees `panel` (this object, its `data` being whatever the contributor needs)
     and the page's context.
@@ -68,7 +69,7 @@ page_panels: Registry[PanelSource] = Registry("customer page panels")
 
 def panels_for(customer: Customer, user: User, today: datetime.date) -> dict[str, list[Panel]]:
     """Return the registered panels to show for the customer, grouped by slot, in order."""
-    grouped: dict[str, list[Panel]] = {"summary": [], "side": []}
+    grouped: dict[str, list[Panel]] = {"summary": [], "side": [], "actions": []}
     for source in page_panels:
         panel = source(customer, user, today)
         if panel is not None:

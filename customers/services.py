@@ -12,11 +12,14 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from accounts.access import can_edit_owned_by, can_reassign, visible_owner_q
+from accounts.access import assignable_owners, can_edit_owned_by, can_reassign, visible_owner_q
 from accounts.models import User
+from core.errors import Conflict, Forbidden, Invalid
 
 # The erasure has a module of its own (it gathers every app's part); this is its way in.
+from customers.erasure import check_may_erase as check_may_erase
 from customers.erasure import erase_customer as erase_customer
 from customers.extensions import (
     TimelineEntry,
@@ -27,8 +30,13 @@ from customers.extensions import (
 from customers.models import Consent, Customer, CustomerQuerySet, ProfileChange, Tag
 
 
-class AccessDenied(Exception):
-    """Raised when a user may see a customer but not do what they asked."""
+class AccessDenied(Forbidden):
+    """Raised when a user may see a customer but not do what they asked (403)."""
+
+
+# The one answer to a second customer with a taken mobile, for forms, API and import alike.
+# It names no customer and no owner: the holder may be one the user may not see.
+MOBILE_TAKEN = gettext_lazy("Another customer already has this mobile.")
 
 
 def visible_customers(user: User, include_archived: bool = False) -> CustomerQuerySet:
@@ -48,6 +56,37 @@ def get_editable_customer(user: User, pk: int) -> Customer:
     if not can_edit_owned_by(user, customer.owner_id):
         raise AccessDenied(_("You may view this customer but not change it."))
     return customer
+
+
+def check_may_add_customers(actor: User) -> None:
+    """Refuse a role that may not change even its own customers (it is read-only)."""
+    if not can_edit_owned_by(actor, actor.pk):
+        raise AccessDenied(_("Your role may not create customers."))
+
+
+def choose_owner(
+    actor: User, owner_id: int | None, customer: Customer | None = None, field: str = "owner"
+) -> User:
+    """Return the owner the actor gives a new customer, or moves `customer` to.
+
+    The owners are those the customer form offers. For a new customer left without one,
+    the owner is the only one the actor may choose (a rep: themselves); an admin or
+    manager must name one. Keeping a customer's owner needs no right; moving it needs the
+    reassign right. `field` names the input the owner came in, for the error.
+    """
+    if customer is not None and owner_id == customer.owner_id:
+        return customer.owner
+    if customer is not None and not can_reassign(actor):
+        raise AccessDenied(_("You may not reassign customers."), field)
+    owners = assignable_owners(actor)
+    if owner_id is None and len(owners) == 1:
+        return owners[0]
+    if owner_id is None:
+        raise Invalid(_("Choose the owner."), field)
+    allowed = {owner.pk: owner for owner in owners}
+    if owner_id not in allowed:
+        raise Invalid(_("You may not assign customers to this owner."), field)
+    return allowed[owner_id]
 
 
 @dataclass(frozen=True)
@@ -229,6 +268,32 @@ def _follow_new_owners(changes: Iterable[ProfileChange]) -> None:
             follow(moved)
 
 
+def mobile_holders(mobiles: Iterable[str]) -> CustomerQuerySet:
+    """Return the customers holding any of the mobiles, whoever owns them.
+
+    A mobile belongs to at most one customer: archived customers keep theirs (restoring one
+    must not make a pair), a customer merged into another has given it up.
+    """
+    return Customer.objects.filter(mobile__in=list(mobiles), merged_into__isnull=True)
+
+
+def check_mobile_free(mobile: str, customer: Customer | None = None) -> None:
+    """Refuse a mobile another customer holds (409 on the mobile), naming nobody.
+
+    The import applies the same rule to whole batches from the same look-up
+    (mobile_holders' conditions) and answers with MOBILE_TAKEN too. Two writes racing
+    with one new mobile can both pass: there is no unique index, since customers
+    stored before the rule may share a mobile until they are merged.
+    """
+    if not mobile:
+        return
+    holders = mobile_holders([mobile])
+    if customer is not None and customer.pk is not None:
+        holders = holders.exclude(pk=customer.pk)
+    if holders.exists():
+        raise Conflict(MOBILE_TAKEN, "mobile")
+
+
 @transaction.atomic
 def create_customer(
     actor: User | None, fields: Mapping[str, Any], tags: Iterable[Tag] = ()
@@ -236,6 +301,7 @@ def create_customer(
     """Validate and create a customer; the creation is the first page of its history."""
     customer = Customer(**fields)
     customer.full_clean()
+    check_mobile_free(customer.mobile)
     customer.save()
     # One history row says who created the record; later rows say what changed.
     ProfileChange.objects.create(
@@ -255,10 +321,53 @@ def update_customer(
     for name, value in fields.items():
         setattr(customer, name, value)
     customer.full_clean()
+    if customer.mobile != before["mobile"]:
+        check_mobile_free(customer.mobile, customer)
     customer.save()
     changes = ProfileChange.objects.bulk_create(_history(customer, actor, before, timezone.now()))
     _follow_new_owners(changes)
     return changes
+
+
+def add_customer(
+    actor: User,
+    fields: Mapping[str, Any],
+    owner_id: int | None,
+    tags: Iterable[Tag] = (),
+    owner_field: str = "owner",
+) -> Customer:
+    """Create a customer for a person: their role may add customers, the owner is theirs to give.
+
+    `owner_field` names the input the owner came in (the form's "owner", the API's
+    "owner_id"), for the error.
+    """
+    check_may_add_customers(actor)
+    owner = choose_owner(actor, owner_id, field=owner_field)
+    return create_customer(actor, {**fields, "owner": owner}, tags)
+
+
+@transaction.atomic
+def edit_customer(
+    actor: User,
+    customer: Customer,
+    changes: Mapping[str, Any],
+    tags: Iterable[Tag] | None = None,
+    owner_field: str = "owner",
+) -> list[ProfileChange]:
+    """Apply a person's changes to the profile, and the tags when given, in one transaction.
+
+    The owner may be given as a user or an id; a new one must be one the actor may move
+    the customer to (choose_owner). Return the history rows written for the fields.
+    """
+    fields = dict(changes)
+    if "owner" in fields:
+        owner = fields["owner"]
+        owner_id = owner.pk if isinstance(owner, User) else owner
+        fields["owner"] = choose_owner(actor, owner_id, customer, owner_field)
+    written = update_customer(actor, customer, fields)
+    if tags is not None:
+        set_tags(actor, customer, tags)
+    return written
 
 
 @transaction.atomic
@@ -308,10 +417,17 @@ def restore_customer(actor: User, customer: Customer) -> None:
         update_customer(actor, customer, {"archived_at": None})
 
 
+def check_may_reassign(actor: User) -> None:
+    """Refuse moving customers between owners to a role without the right (reps, agents)."""
+    if not can_reassign(actor):
+        raise AccessDenied(_("You may not reassign customers."))
+
+
 @transaction.atomic
 def reassign_customers(actor: User, customer_ids: Iterable[int], new_owner: User) -> int:
     """Move the customers the actor may change to a new owner; return how many moved."""
-    if not can_reassign(actor) or not can_edit_owned_by(actor, new_owner.pk):
+    check_may_reassign(actor)
+    if not can_edit_owned_by(actor, new_owner.pk):
         raise AccessDenied(_("You may not assign customers to this owner."))
     customers = visible_customers(actor).filter(pk__in=list(customer_ids)).select_for_update()
     moving = list(customers.exclude(owner=new_owner).select_related("owner"))
@@ -330,23 +446,58 @@ def possible_duplicates(user: User, customer: Customer) -> CustomerQuerySet:
 
 @transaction.atomic
 def merge_customers(actor: User, survivor: Customer, duplicate: Customer) -> Customer:
-    """Move the duplicate's tags, and every registered app's rows, to the survivor.
+    """Move the duplicate's tags, consents, and every registered app's rows, to the survivor.
 
     The apps above (orders and their summaries, interactions and follow-ups) move their own
     rows as merge participants. The duplicate is archived and points at the survivor, so
-    nothing that referred to it is lost; all of it in one transaction.
+    nothing that referred to it is lost; all of it in one transaction. Both rows are
+    locked first, so two merges of the same pair in opposite directions cannot both pass.
     """
-    if survivor.pk == duplicate.pk:
-        raise ValueError(_("A customer cannot be merged into itself."))
+    _lock_for_merge(survivor, duplicate)
+    check_may_merge(survivor, duplicate)
     for participant in merge_participants:
         participant(duplicate, survivor)
     survivor.tags.add(*duplicate.tags.all())
+    _keep_stricter_consents(actor, survivor, duplicate)
     update_customer(actor, duplicate, {"archived_at": timezone.now(), "merged_into": survivor})
     ProfileChange.objects.create(
         customer=survivor, changed_by=actor, field="merged",
         old_value=f"#{duplicate.pk} {duplicate.name}", new_value="",
     )  # fmt: skip
     return survivor
+
+
+def _lock_for_merge(survivor: Customer, duplicate: Customer) -> None:
+    """Lock both rows (in id order, so no two merges deadlock) and read their state afresh."""
+    locked = Customer.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk])
+    for row in locked.order_by("pk").only("archived_at", "merged_into"):
+        for customer in (survivor, duplicate):
+            if customer.pk == row.pk:
+                customer.archived_at = row.archived_at
+                customer.merged_into_id = row.merged_into_id
+
+
+def check_may_merge(survivor: Customer, duplicate: Customer) -> None:
+    """Refuse a merge that would lose the survivor: into itself, into an archived customer,
+    or of a duplicate already merged into another."""
+    if survivor.pk == duplicate.pk:
+        raise Invalid(_("A customer cannot be merged into itself."), "duplicate")
+    if survivor.is_archived:
+        raise Invalid(
+            _("This customer is archived; restore it before merging another customer into it.")
+        )
+    if duplicate.merged_into_id is not None:
+        raise Invalid(_("That customer was already merged into another one."), "duplicate")
+
+
+def _keep_stricter_consents(actor: User, survivor: Customer, duplicate: Customer) -> None:
+    """Give the survivor the stricter consent per channel: an opt-out beats a permission,
+    and a recorded answer beats none, so no opt-out is lost in a merge."""
+    kept = {consent.channel: consent for consent in survivor.consents.all()}
+    for consent in duplicate.consents.all():
+        current = kept.get(consent.channel)
+        if current is None or (current.granted and not consent.granted):
+            set_consent(actor, survivor, consent.channel, consent.granted, consent.source)
 
 
 def timeline(customer: Customer, limit: int = 50) -> list[TimelineEntry]:

@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -18,13 +18,10 @@ from django.views.decorators.http import require_POST
 from accounts.access import (
     assignable_owners,
     can_edit_owned_by,
-    can_erase,
     can_export,
-    can_log_interaction,
     can_reassign,
     request_user,
 )
-from accounts.models import User
 from core.channels import Channel
 from core.errors import DomainError
 from core.forms import add_domain_error
@@ -121,7 +118,6 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "channels": [(value, label, consents.get(value)) for value, label in Channel.choices],
         "tags": customer.tags.select_related("group"),
         "can_edit": can_edit_owned_by(user, customer.owner_id),
-        "can_log": can_log_interaction(user, customer.owner_id) and not customer.is_archived,
         "consent_form": ConsentForm(),
         "panels": extensions.panels_for(customer, user, today),
     }
@@ -135,26 +131,28 @@ def _save_form(
     if not form.is_valid():
         return None
     fields = {name: form.cleaned_data[name] for name in CustomerForm.Meta.fields}
+    owner = fields.pop("owner")
+    tags = form.cleaned_data["tags"]
     user = request_user(request)
     try:
         if customer is None:
-            return services.create_customer(user, fields, form.cleaned_data["tags"])
-        services.update_customer(user, customer, fields)
-        services.set_tags(user, customer, form.cleaned_data["tags"])
+            return services.add_customer(user, fields, owner.pk if owner else None, tags)
+        services.edit_customer(user, customer, {**fields, "owner": owner}, tags)
         return customer
     except ValidationError as error:
         for field, messages_ in error.message_dict.items():
             form.add_error(field if field in form.fields else None, messages_)
-        return None
+    except DomainError as error:
+        add_domain_error(form, error)
+    return None
 
 
 @login_required
 def customer_create(request: HttpRequest) -> HttpResponse:
     """Create a customer owned by the user or, for a manager, by a rep of the team."""
-    owners = assignable_owners(request_user(request))
-    if not owners:
-        raise PermissionDenied
-    form = CustomerForm(request.POST or None, owners=owners)
+    user = request_user(request)
+    services.check_may_add_customers(user)
+    form = CustomerForm(request.POST or None, owners=assignable_owners(user))
     if request.method == "POST" and (customer := _save_form(request, form, None)):
         messages.success(request, _("Customer created."))
         return redirect("customers:detail", pk=customer.pk)
@@ -165,7 +163,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit a customer's profile; every change goes to its history."""
     user = request_user(request)
-    customer = _editable(user, pk)
+    customer = services.get_editable_customer(user, pk)
     owners = assignable_owners(user) or [customer.owner]
     if customer.owner not in owners:
         owners.append(customer.owner)
@@ -178,19 +176,12 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "customers/form.html", {"form": form, "customer": customer})
 
 
-def _editable(user: User, pk: int) -> Customer:
-    try:
-        return services.get_editable_customer(user, pk)
-    except services.AccessDenied as denied:
-        raise PermissionDenied(str(denied)) from None
-
-
 @login_required
 @require_POST
 def customer_archive(request: HttpRequest, pk: int) -> HttpResponse:
     """Archive a customer, or bring an archived one back."""
     user = request_user(request)
-    customer = _editable(user, pk)
+    customer = services.get_editable_customer(user, pk)
     if customer.is_archived:
         services.restore_customer(user, customer)
         messages.success(request, _("Customer restored."))
@@ -205,7 +196,7 @@ def customer_archive(request: HttpRequest, pk: int) -> HttpResponse:
 def customer_consent(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a customer's permission or opt-out for one channel."""
     user = request_user(request)
-    customer = _editable(user, pk)
+    customer = services.get_editable_customer(user, pk)
     form = ConsentForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -223,19 +214,16 @@ def customer_consent(request: HttpRequest, pk: int) -> HttpResponse:
 def customer_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """Merge a duplicate into this customer."""
     user = request_user(request)
-    survivor = _editable(user, pk)
+    survivor = services.get_editable_customer(user, pk)
     form = MergeForm(request.POST)
     if not form.is_valid():
         return redirect("customers:detail", pk=pk)
-    duplicate = _editable(user, form.cleaned_data["duplicate"])
-    try:
-        services.merge_customers(user, survivor, duplicate)
-    except ValueError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request, _("%(name)s was merged into this customer.") % {"name": duplicate.name}
-        )
+    duplicate = services.get_editable_customer(user, form.cleaned_data["duplicate"])
+    # A refused merge answers as every refusal does (DomainErrorMiddleware: 422, the reason).
+    services.merge_customers(user, survivor, duplicate)
+    messages.success(
+        request, _("%(name)s was merged into this customer.") % {"name": duplicate.name}
+    )
     return redirect("customers:detail", pk=pk)
 
 
@@ -244,8 +232,7 @@ def customer_merge(request: HttpRequest, pk: int) -> HttpResponse:
 def customer_reassign(request: HttpRequest) -> HttpResponse:
     """Move the ticked customers to another owner (a manager action, recorded)."""
     user = request_user(request)
-    if not can_reassign(user):
-        raise PermissionDenied
+    services.check_may_reassign(user)
     form = ReassignForm(request.POST, owners=assignable_owners(user))
     if form.is_valid():
         moved = services.reassign_customers(
@@ -272,8 +259,7 @@ def customer_autocomplete(request: HttpRequest) -> JsonResponse:
 def customer_erase(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask an admin to confirm, with a reason, then erase the customer's personal data."""
     user = request_user(request)
-    if not can_erase(user):
-        raise PermissionDenied(_("Only admins may erase a customer's personal data."))
+    services.check_may_erase(user)
     customer = services.get_visible_customer(user, pk)
     form = ErasureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

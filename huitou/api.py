@@ -18,7 +18,6 @@ from ninja.security import HttpBearer, SessionAuth
 from accounts.models import ApiToken, hash_token
 from core.actors import Actor, set_request_actor
 from core.errors import DomainError
-from customers.services import AccessDenied
 
 
 class TokenAuth(HttpBearer):
@@ -166,8 +165,7 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 @api.exception_handler(PermissionDenied)
-@api.exception_handler(AccessDenied)
-def on_forbidden(request: HttpRequest, exc: PermissionDenied | AccessDenied) -> HttpResponse:
+def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     message = str(exc) or _("You do not have permission to do this.")
     return error_response(request, 403, [{"field": "", "message": message}])
 

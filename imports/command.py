@@ -12,6 +12,7 @@ from django.utils import translation
 from tqdm import tqdm
 
 from accounts.models import Role, User
+from core.errors import DomainError
 from imports import services
 from imports.models import ImportJob
 
@@ -61,8 +62,8 @@ class ImportCommand(BaseCommand):
                     job = self._run(
                         job, commit=not options["dry_run"], quiet=options["format"] == "json"
                     )
-            except services.ImportDenied as denied:
-                raise CommandError(str(denied)) from None
+            except DomainError as refused:
+                raise CommandError(refused.message) from None
         self._print(job, options["format"])
         if job.rejected_count or job.status == "failed":
             raise SystemExit(1)

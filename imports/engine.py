@@ -18,7 +18,12 @@ from django.utils.translation import gettext as _
 from accounts.access import assignable_owners, can_edit_owned_by, can_reassign, visible_owner_q
 from accounts.models import Role, User
 from customers.models import Customer, Tag
-from customers.services import bulk_create_customers, bulk_update_customers, set_tags
+from customers.services import (
+    MOBILE_TAKEN,
+    bulk_create_customers,
+    bulk_update_customers,
+    set_tags,
+)
 from imports.cells import Cell, text
 from imports.models import Kind
 from imports.rows import CustomerRow, OrderRow, RowError, RowParser
@@ -338,7 +343,8 @@ class _Existing:
                 elif customer.external_id:
                     found.merged_ext[customer.external_id] = customer.merged_into_id
         for chunk in _chunks(r.mobile for r in records if r.mobile):
-            # merged_into is checked here, not in SQL: see _select_in for why.
+            # customers.services.mobile_holders' rule (a merged-away customer holds no
+            # mobile), with merged_into checked here, not in SQL: see _select_in for why.
             found._add(c for c in base.filter(mobile__in=chunk) if c.merged_into_id is None)
         return found
 
@@ -394,16 +400,16 @@ class _Existing:
                 or len(others) > 1
                 or (record.external_id and others[0].external_id not in (None, record.external_id))
             ):
-                return None, [
-                    RowError(row, "mobile", _("Another customer already has this mobile."))
-                ]
+                return None, [RowError(row, "mobile", str(MOBILE_TAKEN))]
             match = others[0]
         if match is not None and not may_edit(match.owner_id):
-            column = "mobile" if record.mobile and match.mobile == record.mobile else "external_id"
+            if record.mobile and match.mobile == record.mobile:
+                # Matched by mobile alone: say no more than the form and the API say.
+                return None, [RowError(row, "mobile", str(MOBILE_TAKEN))]
             return None, [
                 RowError(
                     row,
-                    column,
+                    "external_id",
                     _("This customer belongs to someone whose customers you may not change."),
                 )
             ]
@@ -560,7 +566,7 @@ class _OrderImport:
             return key, None, RowError(record.row, field, message)
 
         # A new customer under an unknown external ID must not be a second one with the mobile.
-        mobile_taken = _("Another customer already has this mobile.")
+        mobile_taken = str(MOBILE_TAKEN)
         customer = customers.by_ext.get(ext) if ext else None
         if customer is None and ext and ext in customers.merged_ext:
             return refuse(_merged_reason(customers.merged_ext[ext]))

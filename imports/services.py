@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.actors import Actor, acting_as
-from core.errors import NotFound
+from core.errors import Conflict, Forbidden, NotFound
 from imports import progress as progress_store
+from imports import tasks
 from imports.engine import Outcome, run_rows
 from imports.exports import Selection
 from imports.mapping import fields_for, missing_required, propose
@@ -30,8 +31,12 @@ from imports.rows import RowError
 ERROR_COLUMN_HEADER = "error"
 
 
-class ImportDenied(Exception):
-    """Raised when the user's role may not import, or may not change this job."""
+class ImportDenied(Forbidden):
+    """Raised when the user's role may not import, or may not change this job (403)."""
+
+
+class ImportNotReady(Conflict):
+    """Raised when the job's state does not allow what was asked now (409)."""
 
 
 def can_import(user: User) -> bool:
@@ -50,7 +55,8 @@ def visible_jobs(user: User) -> Any:
     return jobs if user.is_admin else jobs.filter(created_by=user)
 
 
-def _check(user: User) -> None:
+def check_may_import(user: User) -> None:
+    """Refuse a user whose role may not bring files in."""
     if not can_import(user):
         raise ImportDenied(_("Your role may not import files."))
 
@@ -81,7 +87,7 @@ def start_job(
     A file refused outright (type, size, encoding, damage) is still recorded, as a failed
     job whose one rejection says why.
     """
-    _check(actor)
+    check_may_import(actor)
     file_hash, size = _hash_and_size(stream)
     job = ImportJob(
         kind=kind,
@@ -148,6 +154,8 @@ def set_mapping(
 ) -> ImportJob:
     """Replace the job's column mapping (known fields onto headers of the file)."""
     _check_owner(actor, job)
+    if job.committed or not may_run(job):
+        raise ImportNotReady(_("This import has already started or changed; reload the page."))
     known = {spec.name for spec in fields_for(job.kind)}
     job.mapping = {f: h for f, h in mapping.items() if f in known and h in job.headers}
     job.skip_invalid = skip_invalid
@@ -158,7 +166,7 @@ def set_mapping(
 
 def save_mapping(actor: User, kind: str, name: str, mapping: Mapping[str, str]) -> SavedMapping:
     """Keep a mapping under a name for the next file from the same source."""
-    _check(actor)
+    check_may_import(actor)
     saved, _created = SavedMapping.objects.update_or_create(
         kind=kind, name=name.strip(), defaults={"mapping": dict(mapping), "created_by": actor}
     )
@@ -166,7 +174,7 @@ def save_mapping(actor: User, kind: str, name: str, mapping: Mapping[str, str]) 
 
 
 def _check_owner(actor: User, job: ImportJob) -> None:
-    _check(actor)
+    check_may_import(actor)
     if job.created_by_id != actor.pk and not actor.is_admin:
         raise ImportDenied(_("This import belongs to someone else."))
 
@@ -179,9 +187,9 @@ def prepare_run(actor: User, job: ImportJob, commit: bool) -> ImportJob:
             _("This import's file was deleted (kept only for a while); upload the file again.")
         )
     if not may_run(job) or (job.status == Status.FAILED and not job.headers):
-        raise ImportDenied(_("This import cannot run now."))
+        raise ImportNotReady(_("This import cannot run now."))
     if commit and (job.committed or not job.may_commit()):
-        raise ImportDenied(
+        raise ImportNotReady(
             _("Run the check first; it must find no rejected rows, or choose to skip them.")
         )
     status = Status.IMPORTING if commit else Status.VALIDATING
@@ -191,11 +199,25 @@ def prepare_run(actor: User, job: ImportJob, commit: bool) -> ImportJob:
         pk=job.pk, status=job.status, started_at=job.started_at
     ).update(status=status, started_at=started_at)
     if not claimed:
-        raise ImportDenied(_("This import has already started or changed; reload the page."))
+        raise ImportNotReady(_("This import has already started or changed; reload the page."))
     job.status = status
     job.started_at = started_at
     progress_store.report(job.pk, job.status, 0, job.total_rows)
     return job
+
+
+def start_run(actor: User, job: ImportJob, commit: bool) -> ImportJob:
+    """Claim the job (prepare_run) and run it: a small file at once, a large one on the queue.
+
+    The queued task is sent only once the claim has committed, so the worker never reads
+    the job before its new status (or runs one whose claim was rolled back).
+    """
+    prepare_run(actor, job, commit)
+    if job.total_rows > background_threshold():
+        job_id = job.pk
+        transaction.on_commit(lambda: tasks.run_import(job_id, commit))
+        return job
+    return run_job(job.pk, commit)
 
 
 def run_job(

@@ -5,7 +5,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import can_export, request_user
 from accounts.models import User
 from customers.services import CustomerFilter
-from imports import exports, personal_data, services, tasks
+from imports import exports, personal_data, services
 from imports.downloads import export_response
 from imports.forms import ExportForm, MappingForm, UploadForm
 from imports.models import ExportFormat, ExportStatus, ImportJob, Kind
@@ -27,17 +26,12 @@ def _job(request: HttpRequest, pk: int) -> ImportJob:
 def _start(request: HttpRequest, job: ImportJob, commit: bool) -> None:
     """Run small files at once; queue large ones for the worker (the page shows progress).
 
-    When the job may not run now (a second click, someone else's job), say so on the page.
+    When the job may not run now (a second click), say so on the page.
     """
     try:
-        services.prepare_run(request_user(request), job, commit)
-    except services.ImportDenied as denied:
-        messages.error(request, str(denied))
-        return
-    if job.total_rows > services.background_threshold():
-        tasks.run_import(job.pk, commit)
-    else:
-        services.run_job(job.pk, commit)
+        services.start_run(request_user(request), job, commit)
+    except services.ImportNotReady as refused:
+        messages.error(request, refused.message)
 
 
 def _recent_exports(user: User) -> list[dict[str, Any]]:
@@ -68,8 +62,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def upload(request: HttpRequest) -> HttpResponse:
     """Keep the uploaded file, propose a mapping and check every row (the dry run)."""
     user = request_user(request)
-    if not services.can_import(user):
-        raise PermissionDenied
+    services.check_may_import(user)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         context = {
@@ -101,14 +94,15 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     job = _job(request, pk)
     form = MappingForm(request.POST or None, job=job)
-    if request.method == "POST" and form.is_valid() and services.may_run(job) and not job.committed:
+    if request.method == "POST" and form.is_valid():
         try:
             services.set_mapping(user, job, form.mapping(), form.cleaned_data["skip_invalid"])
-            if form.cleaned_data["save_as"]:
-                services.save_mapping(user, job.kind, form.cleaned_data["save_as"], form.mapping())
-                messages.success(request, _("Mapping saved."))
-        except services.ImportDenied as denied:
-            raise PermissionDenied(str(denied)) from None
+        except services.ImportNotReady as refused:
+            messages.error(request, refused.message)
+            return redirect("imports:job", pk=job.pk)
+        if form.cleaned_data["save_as"]:
+            services.save_mapping(user, job.kind, form.cleaned_data["save_as"], form.mapping())
+            messages.success(request, _("Mapping saved."))
         _start(request, job, commit=False)
         return redirect("imports:job", pk=job.pk)
     context = {

@@ -3,7 +3,7 @@
 import datetime
 from typing import Annotated, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -13,11 +13,9 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import BeforeValidator
 
-from accounts.access import assignable_owners, can_log_interaction, request_user
-from accounts.models import User
+from accounts.access import request_user
 from core.idempotency import KeyHeader, idempotent
 from core.schemas import MAX_PAGE_SIZE, PAGE_SIZE, PAGINATION_NOTE, DbId
-from customers.models import Customer
 from customers.services import get_visible_customer, visible_customers
 from interactions import services
 from interactions.models import KIND_ALIASES, Direction, FollowUp, Interaction, InteractionKind
@@ -84,11 +82,6 @@ class FollowUpQuery(Schema):
     include_done: bool = False
 
 
-def _not_archived(customer: Customer) -> None:
-    if customer.is_archived:
-        raise ValidationError({"customer_id": _("The customer is archived; restore it first.")})
-
-
 def _not_past(field: str, day: datetime.date | None) -> None:
     """Refuse a past day with the form's rule and message, naming the payload's field."""
     try:
@@ -133,11 +126,11 @@ def create_interaction(
     """Record a contact; a next-contact date becomes a follow-up for the customer's owner."""
     user = request_user(request)
     customer = get_visible_customer(user, customer_id)
-    if not can_log_interaction(user, customer.owner_id):
-        raise PermissionDenied(_("You may view this customer but not log contacts."))
 
     def write() -> tuple[int, Any]:
-        _not_archived(customer)
+        # Refused before the day is looked at; log_interaction asks again, inside its
+        # transaction, as it does for every caller.
+        services.check_may_contact(user, customer)
         _not_past("next_contact_on", payload.next_contact_on)
         fields = payload.dict(exclude_none=True)
         interaction = services.log_interaction(user, customer, fields)
@@ -155,13 +148,9 @@ def create_interaction(
 @paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
 def list_follow_ups(request: HttpRequest, filters: Query[FollowUpQuery]) -> QuerySet[FollowUp]:
     """Return the user's follow-ups: open ones, only those due, or done ones too."""
-    user = request_user(request)
-    if filters.due:
-        return services.follow_ups_due(user, timezone.localdate())
-    follow_ups = services.visible_follow_ups(user).filter(assignee=user)
-    if not filters.include_done:
-        follow_ups = follow_ups.filter(done_at__isnull=True)
-    return follow_ups.select_related("customer").order_by("due_on", "id")
+    return services.my_follow_ups(
+        request_user(request), timezone.localdate(), filters.due, filters.include_done
+    )
 
 
 @router.post("/follow-ups", response={201: FollowUpOut}, summary="Plan a follow-up")
@@ -179,30 +168,12 @@ def create_follow_up(
         )
         if customer is None:
             raise ValidationError({"customer_id": _("Unknown customer.")})
-        if not can_log_interaction(user, customer.owner_id):
-            raise PermissionDenied(_("You may view this customer but not plan contacts."))
-        _not_archived(customer)
-        _not_past("due_on", payload.due_on)
-        assignee = _assignee(user, customer, payload.assignee_id)
-        follow_up = services.create_follow_up(assignee, customer, payload.due_on, payload.note)
+        follow_up = services.plan_follow_up(
+            user, customer, payload.due_on, payload.note, payload.assignee_id
+        )
         return 201, FollowUpOut.from_orm(_loaded(follow_up.pk)).model_dump()
 
     return idempotent(request, user, idempotency_key, write)
-
-
-def _assignee(user: User, customer: Customer, assignee_id: int | None) -> User:
-    """Return the assignee: the owner by default, else the user or someone they manage.
-
-    Only someone who may work on the customer: a follow-up for anyone else would sit in
-    a list they cannot see.
-    """
-    if assignee_id is None or assignee_id == customer.owner_id:
-        return customer.owner
-    candidates = [user, *assignable_owners(user)]
-    for candidate in candidates:
-        if candidate.pk == assignee_id and can_log_interaction(candidate, customer.owner_id):
-            return candidate
-    raise ValidationError({"assignee_id": _("You may not assign follow-ups to this user.")})
 
 
 @router.post(
@@ -212,7 +183,5 @@ def complete_follow_up(request: HttpRequest, follow_up_id: int) -> FollowUp:
     """Mark one of the user's follow-ups done (again is a no-op)."""
     user = request_user(request)
     follow_up = get_object_or_404(services.visible_follow_ups(user), pk=follow_up_id)
-    if follow_up.assignee_id != user.pk:
-        raise PermissionDenied(_("Only the assignee may complete a follow-up."))
-    services.complete_follow_up(follow_up)
+    services.complete_follow_up(user, follow_up)
     return _loaded(follow_up.pk)

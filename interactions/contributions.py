@@ -9,6 +9,7 @@ from customers.models import Customer
 from interactions import personal_data
 from interactions.services import (
     follow_ups_due,
+    may_contact,
     move_customer_records,
     open_follow_ups,
     recent_interactions,
@@ -26,6 +27,13 @@ def interaction_entries(customer: Customer, limit: int) -> list[TimelineEntry]:
 def follow_ups_panel(customer: Customer, user: User, today: datetime.date) -> Panel:
     """Return the customer's open follow-ups for the 360° page."""
     return Panel("side", "interactions/_customer_follow_ups.html", open_follow_ups(customer))
+
+
+def log_button(customer: Customer, user: User, today: datetime.date) -> Panel | None:
+    """Return the "Log interaction" button when the user may log a contact with the customer."""
+    if not may_contact(user, customer):
+        return None
+    return Panel("actions", "interactions/_log_button.html")
 
 
 def due_follow_ups(user: User, day: datetime.date, limit: int) -> list[TodayItem]:
@@ -47,6 +55,7 @@ def register() -> None:
     to a person's data export and to an erasure."""
     extensions.timeline_sources.register("interactions", interaction_entries, order=20)
     extensions.page_panels.register("open-follow-ups", follow_ups_panel, order=10)
+    extensions.page_panels.register("log-interaction", log_button, order=10)
     extensions.merge_participants.register("interactions", move_customer_records, order=20)
     extensions.today_sources.register("follow-ups-due", due_follow_ups, order=10)
     extensions.personal_data_sources.register("interactions", personal_data.personal_data, order=30)

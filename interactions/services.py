@@ -10,8 +10,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.access import visible_owner_q
+from accounts.access import assignable_owners, can_log_interaction, visible_owner_q
 from accounts.models import User
+from core.errors import DomainError, Forbidden, Invalid
 from customers.models import Customer
 from interactions.models import FollowUp, Interaction
 
@@ -36,6 +37,27 @@ def visible_follow_ups(user: User) -> QuerySet[FollowUp]:
     return FollowUp.objects.filter(visible_owner_q(user, "customer__owner"))
 
 
+def check_may_contact(actor: User, customer: Customer) -> None:
+    """Refuse a contact the actor may not log or plan with the customer.
+
+    A read-only role (a manager of another team sees nothing; an agent may log) gets 403;
+    an archived customer takes no contact, on every path (422 on customer_id).
+    """
+    if not can_log_interaction(actor, customer.owner_id):
+        raise Forbidden(_("You may view this customer but not log contacts."))
+    if customer.is_archived:
+        raise Invalid(_("The customer is archived; restore it first."), "customer_id")
+
+
+def may_contact(actor: User, customer: Customer) -> bool:
+    """Return whether check_may_contact lets the actor log a contact (to offer the button)."""
+    try:
+        check_may_contact(actor, customer)
+    except DomainError:
+        return False
+    return True
+
+
 @transaction.atomic
 def log_interaction(actor: User, customer: Customer, fields: Mapping[str, Any]) -> Interaction:
     """Validate and record a contact; a next-contact date becomes a follow-up for the owner.
@@ -43,6 +65,7 @@ def log_interaction(actor: User, customer: Customer, fields: Mapping[str, Any]) 
     The follow-up goes to the customer's owner, who keeps the relationship, whoever
     logged the contact (a service agent or a manager covering for the rep).
     """
+    check_may_contact(actor, customer)
     interaction = Interaction(customer=customer, user=actor, **fields)
     interaction.full_clean()
     interaction.save()
@@ -54,8 +77,13 @@ def log_interaction(actor: User, customer: Customer, fields: Mapping[str, Any]) 
     return interaction
 
 
-def complete_follow_up(follow_up: FollowUp) -> FollowUp:
-    """Mark a follow-up done (again is a no-op, so a retried click is safe)."""
+def complete_follow_up(actor: User, follow_up: FollowUp) -> FollowUp:
+    """Mark the actor's follow-up done (again is a no-op, so a retried click is safe).
+
+    Only the assignee completes it: the one who made the contact says it was made.
+    """
+    if follow_up.assignee_id != actor.pk:
+        raise Forbidden(_("Only the assignee may complete a follow-up."))
     if follow_up.done_at is None:
         follow_up.done_at = timezone.now()
         follow_up.save(update_fields=["done_at"])
@@ -72,6 +100,34 @@ def create_follow_up(
     return follow_up
 
 
+@transaction.atomic
+def plan_follow_up(
+    actor: User, customer: Customer, due_on: datetime.date, note: str, assignee_id: int | None
+) -> FollowUp:
+    """Plan a contact a person asked for: one they may make, on a day not past, for someone
+    who may work on the customer (the owner when none is named)."""
+    check_may_contact(actor, customer)
+    try:
+        check_not_past(due_on)
+    except ValidationError as error:
+        raise Invalid(error.messages[0], "due_on") from None
+    return create_follow_up(choose_assignee(actor, customer, assignee_id), customer, due_on, note)
+
+
+def choose_assignee(actor: User, customer: Customer, assignee_id: int | None) -> User:
+    """Return the assignee: the owner by default, else the actor or someone they manage.
+
+    Only someone who may work on the customer: a follow-up for anyone else would sit in
+    a list they cannot see.
+    """
+    if assignee_id is None or assignee_id == customer.owner_id:
+        return customer.owner
+    for candidate in [actor, *assignable_owners(actor)]:
+        if candidate.pk == assignee_id and can_log_interaction(candidate, customer.owner_id):
+            return candidate
+    raise Invalid(_("You may not assign follow-ups to this user."), "assignee_id")
+
+
 def follow_ups_due(user: User, today: datetime.date) -> QuerySet[FollowUp]:
     """Return the user's open follow-ups due today or earlier, oldest first."""
     return (
@@ -80,6 +136,18 @@ def follow_ups_due(user: User, today: datetime.date) -> QuerySet[FollowUp]:
         .select_related("customer")
         .order_by("due_on", "id")
     )
+
+
+def my_follow_ups(
+    user: User, today: datetime.date, due: bool, include_done: bool
+) -> QuerySet[FollowUp]:
+    """Return the user's own follow-ups, soonest first: only those due, open ones, or all."""
+    if due:
+        return follow_ups_due(user, today)
+    follow_ups = visible_follow_ups(user).filter(assignee=user)
+    if not include_done:
+        follow_ups = follow_ups.filter(done_at__isnull=True)
+    return follow_ups.select_related("customer").order_by("due_on", "id")
 
 
 def upcoming_follow_ups(user: User, today: datetime.date) -> QuerySet[FollowUp]:

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import can_log_interaction, request_user
+from accounts.access import request_user
 from core.http import is_htmx
 from customers.services import get_visible_customer
 from interactions import services
@@ -22,8 +21,7 @@ def log_interaction(request: HttpRequest, customer_id: int) -> HttpResponse:
     """Show and accept the short form that logs a contact from the customer's page."""
     user = request_user(request)
     customer = get_visible_customer(user, customer_id)
-    if not can_log_interaction(user, customer.owner_id) or customer.is_archived:
-        raise PermissionDenied
+    services.check_may_contact(user, customer)
     form = InteractionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.log_interaction(user, customer, form.cleaned_data)
@@ -59,10 +57,9 @@ def my_follow_ups(request: HttpRequest) -> HttpResponse:
 @require_POST
 def complete_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one of the user's follow-ups done."""
-    follow_up = get_object_or_404(services.visible_follow_ups(request_user(request)), pk=pk)
-    if follow_up.assignee_id != request.user.pk:
-        raise PermissionDenied
-    services.complete_follow_up(follow_up)
+    user = request_user(request)
+    follow_up = get_object_or_404(services.visible_follow_ups(user), pk=pk)
+    services.complete_follow_up(user, follow_up)
     messages.success(request, _("Follow-up done."))
     if request.POST.get("back") == "customer":
         return redirect(customer_url(follow_up.customer_id))

@@ -45,7 +45,7 @@ def names(registry):
 def test_the_apps_above_fill_the_customer_registries():
     assert names(extensions.timeline_sources) == ["orders", "interactions", "profile-history"]
     assert names(extensions.page_panels) == [
-        "open-follow-ups", "purchase-summary", "scores", "personal-data"
+        "log-interaction", "open-follow-ups", "purchase-summary", "scores", "personal-data"
     ]  # fmt: skip
     assert names(extensions.merge_participants) == ["orders", "interactions"]
     assert names(extensions.owner_followers) == ["purchase-summary"]
@@ -114,7 +114,7 @@ def test_merge_participants_move_their_rows_in_registry_order(
     rep, make_customer, make_order, contribute
 ):
     survivor = make_customer(rep, mobile="13900000001")
-    duplicate = make_customer(rep, mobile="13900000001")
+    duplicate = make_customer(rep, mobile="13900000002")
     make_order(duplicate, datetime.date(2026, 2, 1), "15.00")
     seen = []
 

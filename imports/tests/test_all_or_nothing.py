@@ -43,7 +43,7 @@ def test_the_import_button_is_refused_after_a_check_with_rejections(rep):
     job = run(rep, Kind.CUSTOMERS, csv_bytes(rows_with_a_bad_one_at_the_end(2)), commit=False)
 
     assert not job.may_commit()
-    with pytest.raises(services.ImportDenied):
+    with pytest.raises(services.ImportNotReady):
         services.prepare_run(rep, job, commit=True)
     assert not Customer.objects.exists()
 

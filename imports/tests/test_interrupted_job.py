@@ -25,7 +25,7 @@ def interrupted(job: ImportJob, minutes_ago: int) -> ImportJob:
 def test_a_silent_job_runs_again_and_a_live_one_does_not(manager):
     job = run(manager, "customers", csv_bytes(ROWS), commit=False)
     live = interrupted(job, minutes_ago=0)
-    with pytest.raises(services.ImportDenied):
+    with pytest.raises(services.ImportNotReady):
         services.prepare_run(manager, live, commit=False)
     stopped = interrupted(job, minutes_ago=30)
     client = Client()

@@ -113,7 +113,7 @@ def test_two_clicks_read_before_either_starts_run_only_once(rep):
     first, second = ImportJob.objects.get(pk=job.pk), ImportJob.objects.get(pk=job.pk)
 
     services.prepare_run(rep, first, commit=True)
-    with pytest.raises(services.ImportDenied):
+    with pytest.raises(services.ImportNotReady):
         services.prepare_run(rep, second, commit=True)
 
     assert ImportJob.objects.get(pk=job.pk).status == Status.IMPORTING

@@ -39,8 +39,8 @@ def test_completing_twice_is_safe(rep, make_customer):
     customer = make_customer(rep)
     log_interaction(rep, customer, {"kind": "phone", "summary": "x", "next_contact_on": TODAY})
     follow_up = FollowUp.objects.get()
-    done_at = complete_follow_up(follow_up).done_at
-    assert complete_follow_up(follow_up).done_at == done_at
+    done_at = complete_follow_up(rep, follow_up).done_at
+    assert complete_follow_up(rep, follow_up).done_at == done_at
     assert list(follow_ups_due(rep, TODAY)) == []
 
 
