@@ -10,12 +10,12 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
 
 from accounts.access import assignable_owners, can_log_interaction, request_user
 from accounts.models import User
 from core.idempotency import KeyHeader, idempotent
-from core.schemas import MAX_PAGE_SIZE, PAGE_SIZE, PAGINATION_NOTE, DbId
+from core.pagination import paginated
+from core.schemas import PAGINATION_NOTE, DbId, Input
 from customers.models import Customer
 from customers.services import get_visible_customer, visible_customers
 from interactions import services
@@ -24,7 +24,7 @@ from interactions.models import Direction, FollowUp, Interaction, InteractionKin
 router = Router(tags=["interactions"])
 
 
-class InteractionIn(Schema):
+class InteractionIn(Input):
     kind: InteractionKind
     direction: Direction = Direction.OUTBOUND
     occurred_at: datetime.datetime | None = Field(None, description="Defaults to now.")
@@ -47,7 +47,7 @@ class InteractionOut(Schema):
     next_contact_on: datetime.date | None
 
 
-class FollowUpIn(Schema):
+class FollowUpIn(Input):
     customer_id: DbId
     due_on: datetime.date
     note: str = Field("", max_length=300)
@@ -66,7 +66,7 @@ class FollowUpOut(Schema):
     done_at: datetime.datetime | None
 
 
-class FollowUpQuery(Schema):
+class FollowUpQuery(Input):
     due: bool = Field(False, description="Only open follow-ups due today or earlier.")
     include_done: bool = False
 
@@ -94,7 +94,7 @@ def _loaded(pk: int) -> FollowUp:
     summary="List a customer's interactions",
     description=PAGINATION_NOTE,
 )
-@paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+@paginated
 def list_interactions(request: HttpRequest, customer_id: int) -> QuerySet[Interaction]:
     """Return the contacts with one visible customer, newest first (404 if not visible)."""
     user = request_user(request)
@@ -139,7 +139,7 @@ def create_interaction(
     summary="List my follow-ups",
     description="The user's own follow-ups, soonest first. " + PAGINATION_NOTE,
 )
-@paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+@paginated
 def list_follow_ups(request: HttpRequest, filters: Query[FollowUpQuery]) -> QuerySet[FollowUp]:
     """Return the user's follow-ups: open ones, only those due, or done ones too."""
     user = request_user(request)
