@@ -55,6 +55,17 @@ def exports_per_test(settings: Any, tmp_path: Any) -> None:
     settings.EXPORTS_DIR = tmp_path / "exports"
 
 
+@pytest.fixture
+def immediate_queue() -> Any:
+    """Run queued tasks at once, in the caller's thread, through the app's Huey queue
+    (Huey's immediate mode, with its in-memory store for the progress reports)."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield HUEY
+    HUEY.immediate = False
+
+
 def make_user(username: str, role: str, team: Team | None = None) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, role=role)
     if team is not None:

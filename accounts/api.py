@@ -9,6 +9,7 @@ from ninja.security import SessionAuth
 
 from accounts import services
 from accounts.access import request_user
+from core.schemas import Input
 
 router = Router(tags=["tokens"])
 
@@ -26,7 +27,7 @@ class NewTokenOut(TokenOut):
     token: str = Field(..., description="The secret; shown only in this answer, stored hashed.")
 
 
-class TokenIn(Schema):
+class TokenIn(Input):
     name: str = Field(..., min_length=1, max_length=100)
 
 

@@ -3,8 +3,10 @@
 from typing import Any
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 
 from core.errors import DomainError
+from core.text import validate_text
 
 
 def style_fields(form: forms.BaseForm) -> None:
@@ -25,7 +27,28 @@ def style_fields(form: forms.BaseForm) -> None:
         widget.attrs["class"] = css
 
 
-class StyledFormMixin:
+class CheckedTextMixin:
+    """Mixin that refuses control characters in every text field of the form (core.text).
+
+    The check joins each text field's validators, so it runs before the form's own
+    clean_<field> methods, which may look the value up in the database.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        assert isinstance(self, forms.BaseForm)
+        for field in self.fields.values():
+            # The form's fields are its own copies, validators included.
+            if isinstance(field, forms.CharField):
+                # One message for NUL and the other control characters alike.
+                field.validators = [
+                    v
+                    for v in field.validators
+                    if not isinstance(v, ProhibitNullCharactersValidator)
+                ] + [validate_text]
+
+
+class StyledFormMixin(CheckedTextMixin):
     """Mixin that styles a form's widgets for Bootstrap once it has been validated or built."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

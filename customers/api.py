@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
 
 from accounts.access import request_user
 from core.idempotency import KeyHeader, idempotent
-from core.schemas import MAX_PAGE_SIZE, PAGE_SIZE, PAGINATION_NOTE, DbId
+from core.pagination import paginated
+from core.schemas import PAGINATION_NOTE, DbId, Input
 from customers import services
 from customers.models import Calendar, Customer, CustomerQuerySet, Gender, Kind, Tag
 
@@ -73,7 +73,7 @@ class CustomerOut(Schema):
         return getattr(obj, "stats", None)
 
 
-class CustomerIn(Schema):
+class CustomerIn(Input):
     """A new customer; the owner defaults to the user creating it."""
 
     kind: Kind = Kind.PERSON
@@ -101,7 +101,7 @@ class CustomerIn(Schema):
     notes: str = ""
 
 
-class CustomerPatch(Schema):
+class CustomerPatch(Input):
     """The fields to change; fields left out stay as they are."""
 
     kind: Kind | None = None
@@ -127,7 +127,7 @@ class CustomerPatch(Schema):
     notes: str | None = None
 
 
-class CustomerQuery(Schema):
+class CustomerQuery(Input):
     q: str = Field("", description="Name, company, email prefix, tag, or mobile digits.")
     owner_id: DbId | None = None
     tag_id: DbId | None = None
@@ -152,7 +152,7 @@ def _loaded(pk: int) -> Customer:
 
 
 @router.get("", response=list[CustomerOut], summary="List customers", description=PAGINATION_NOTE)
-@paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+@paginated
 def list_customers(request: HttpRequest, filters: Query[CustomerQuery]) -> CustomerQuerySet:
     """Return the visible customers matching the search and filters of the customer page."""
     criteria = services.CustomerFilter(

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.channels import Channel
-from core.forms import StyledFormMixin
+from core.forms import CheckedTextMixin, StyledFormMixin
 from customers.models import Customer, Tag
 
 
@@ -109,7 +109,7 @@ class ReassignForm(StyledFormMixin, forms.Form):
         owner_field.queryset = User.objects.filter(pk__in=[owner.pk for owner in owners])
 
 
-class MergeForm(forms.Form):
+class MergeForm(CheckedTextMixin, forms.Form):
     duplicate = forms.IntegerField(widget=forms.HiddenInput)
 
 

@@ -1,11 +1,15 @@
 """Normalise and validate what people type into a customer profile."""
 
 import datetime
+import re
 
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+# Digits (full-width too), spaces, and the punctuation people put in numbers.
+_NOT_IN_A_NUMBER = re.compile(r"[^\d\s+\-().（）－]")
 
 
 def normalize_mobile(raw: str) -> str:
@@ -17,6 +21,10 @@ def normalize_mobile(raw: str) -> str:
     text = raw.strip()
     if not text:
         return ""
+    # The phone-number library reads keypad letters as digits (137abcd2003 -> 13722232003)
+    # and skips other text: a number someone typed has only digits and punctuation.
+    if _NOT_IN_A_NUMBER.search(text):
+        raise ValidationError(_("Enter a valid mobile number."), code="invalid_mobile")
     if text.startswith("00"):
         text = "+" + text[2:]
     try:

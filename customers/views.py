@@ -26,6 +26,7 @@ from core.channels import Channel
 from core.errors import DomainError
 from core.forms import add_domain_error
 from core.http import is_htmx
+from core.pagination import page_of
 from customers import extensions, services
 from customers.forms import (
     ConsentForm,
@@ -63,7 +64,7 @@ class AtLeast(int):
 class CappedPaginator(Paginator[Customer]):
     """A paginator that takes a count already made, capped or exact, instead of counting."""
 
-    def __init__(self, object_list: Any, per_page: int, matches: int | None) -> None:
+    def __init__(self, object_list: Any, per_page: int, *, matches: int | None) -> None:
         super().__init__(object_list, per_page)
         self.matches = matches
 
@@ -88,8 +89,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     filters = _filters(form) if form.is_valid() else services.CustomerFilter()
     sort = (form.cleaned_data.get("sort") if form.is_valid() else "") or "name"
     customers, matches = services.list_customers(user, filters, sort)
-    page = CappedPaginator(customers, settings.CUSTOMERS_PER_PAGE, matches).get_page(
-        request.GET.get("page")
+    page = page_of(
+        request, customers, settings.CUSTOMERS_PER_PAGE, CappedPaginator, matches=matches
     )
     query = request.GET.copy()
     query.pop("page", None)

@@ -18,19 +18,30 @@ from ninja.security import HttpBearer, SessionAuth
 from accounts.models import ApiToken, hash_token
 from core.actors import Actor, set_request_actor
 from core.errors import DomainError
+from core.ratelimit import client_address, token_failures
 
 
 class TokenAuth(HttpBearer):
     """Authenticate `Authorization: Bearer <token>` against the stored token hashes."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        """Return the token's user; a wrong or revoked token is a 401 (the session is not
+        tried: its CSRF check would answer 403), too many of them from one address a 429."""
+        failures = token_failures()
+        client = client_address(request)
+        if failures.locked(client):
+            message = _(
+                "Too many wrong API tokens from this address; try again in %(minutes)d minutes."
+            ) % {"minutes": settings.API_TOKEN_LOCK_MINUTES}
+            raise HttpError(429, message)
         api_token = (
             ApiToken.objects.select_related("user")
             .filter(key_hash=hash_token(token), revoked_at__isnull=True, user__is_active=True)
             .first()
         )
         if api_token is None:
-            return None
+            failures.fail(client)
+            raise HttpError(401, _("The API token is wrong, revoked or its user is inactive."))
         api_token.note_use(timezone.now())
         request.user = api_token.user
         set_request_actor(Actor.of_token(api_token.user, api_token.pk, api_token.name))

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.actors.ActorMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
+    "core.text.NulQueryMiddleware",
     "accounts.middleware.SessionIdleMiddleware",
     "core.busy.BusyDatabaseMiddleware",
     "core.errors.DomainErrorMiddleware",
@@ -218,6 +219,12 @@ AXES_VERBOSE = False
 # colleague's typos must not lock everybody else out.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
+# Wrong API tokens from one client address: after API_TOKEN_FAILURE_LIMIT of them within
+# API_TOKEN_LOCK_MINUTES, bearer requests from it answer 429 until the window ends
+# (core.ratelimit). Counted per address, since a wrong token names no user.
+API_TOKEN_FAILURE_LIMIT = env_int("API_TOKEN_FAILURE_LIMIT", 20)
+API_TOKEN_LOCK_MINUTES = env_int("API_TOKEN_LOCK_MINUTES", 15)
+
 # Sessions end after this much inactivity; every request renews the clock.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 120) * 60
 # Idle sign-out on the server: the expiry moves back at most every SESSION_REFRESH_SECONDS
@@ -298,9 +305,12 @@ EXPORTS_DIR = Path(env_str("EXPORTS_DIR", str(VAR_DIR / "exports")))
 EXPORT_STREAM_ROWS = env_int("EXPORT_STREAM_ROWS", 2000)
 API_MAX_BULK_ORDERS = env_int("API_MAX_BULK_ORDERS", 1000)
 
+# Log lines carry no personal data: an exception's message may quote a stored value (a
+# name, a mobile in a database error), so tracebacks are written without them (core.logs).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"redacted": {"()": "core.logs.RedactingFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "redacted"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }

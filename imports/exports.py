@@ -33,6 +33,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from accounts.access import can_export
 from accounts.models import User
@@ -575,6 +576,10 @@ def _xlsx_value(value: Any) -> Any:
         return None
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, str):
+        # A worksheet cannot hold control characters (openpyxl refuses the whole file):
+        # text stored before they were refused, or by a path that did not check, loses them.
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     return neutralise(value)
 
 

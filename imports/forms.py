@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import StyledFormMixin, style_fields
+from core.forms import CheckedTextMixin, StyledFormMixin, style_fields
 from imports.mapping import fields_for
 from imports.models import ExportFormat, ImportJob, Kind, SavedMapping
 
@@ -44,7 +44,7 @@ class UploadForm(StyledFormMixin, forms.Form):
         return data
 
 
-class MappingForm(forms.Form):
+class MappingForm(CheckedTextMixin, forms.Form):
     """One choice per field: which header of the file fills it (or none).
 
     Styled after its fields are built (not through StyledFormMixin, which would validate
@@ -81,7 +81,7 @@ class MappingForm(forms.Form):
         return [self[name] for name in self.fields if name.startswith("map_")]
 
 
-class ExportForm(forms.Form):
+class ExportForm(CheckedTextMixin, forms.Form):
     """The customer list's filter (same GET names as the list page) plus the file format."""
 
     format = forms.ChoiceField(choices=ExportFormat.choices, required=False)

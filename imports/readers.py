@@ -8,6 +8,7 @@ reason and, when known, the spreadsheet row (the header is row 1; 0 means the fi
 
 import codecs
 import csv
+import io
 import itertools
 import zipfile
 from collections.abc import Iterator
@@ -24,7 +25,11 @@ from imports.cells import Cell
 
 assert openpyxl.xml.DEFUSEDXML, "defusedxml must be installed so XLSX XML cannot explode"
 
-ENCODINGS = {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "gb18030": "gb18030", "gbk": "gb18030"}
+UTF16 = "utf-16"
+ENCODINGS = {
+    "utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "gb18030": "gb18030", "gbk": "gb18030",
+    "utf-16": UTF16,
+}  # fmt: skip
 DELIMITERS = (",", ";", "\t", "|")
 CHUNK = 1 << 20
 XLSX_SUFFIXES = (".xlsx",)
@@ -109,7 +114,7 @@ def detect_encoding(raw: IO[bytes]) -> str:
     if start.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise FileProblem(_("UTF-16 files are not accepted; save the file as CSV UTF-8."))
+        return UTF16
     utf8 = _decodes(raw, "utf-8")
     if utf8 is True:
         return "utf-8"
@@ -148,12 +153,16 @@ def _open_csv(raw: IO[bytes], encoding: str) -> Table:
     codec = ENCODINGS.get(encoding.lower(), "") if encoding else detect_encoding(raw)
     if not codec:
         raise FileProblem(_("Unknown encoding %(name)s.") % {"name": encoding})
-    if codec == "utf-8" and raw.read(3) == codecs.BOM_UTF8:
+    start = raw.read(3)
+    if codec == "utf-8" and start == codecs.BOM_UTF8:
         codec = "utf-8-sig"
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        codec = UTF16  # the mark says so, whatever encoding was chosen
     raw.seek(0)
+    # An estimate for the progress bar (in UTF-16 each line feed is also a b"\n" byte).
     estimated = max(sum(chunk.count(b"\n") for chunk in iter(lambda: raw.read(CHUNK), b"")), 1)
     raw.seek(0)
-    lines = _decoded_lines(raw, codec)
+    lines = _utf16_lines(raw) if codec == UTF16 else _decoded_lines(raw, codec)
     try:
         first = next(lines, "")
     except UnicodeDecodeError:
@@ -174,6 +183,15 @@ def _decoded_lines(raw: IO[bytes], codec: str) -> Iterator[str]:
     """
     for line in raw:
         yield line.decode(codec)
+
+
+def _utf16_lines(raw: IO[bytes]) -> Iterator[str]:
+    """Yield the lines of a UTF-16 file (Excel's "Unicode text": a BOM, tab-separated).
+
+    A line feed's bytes can sit inside a UTF-16 character, so the text is decoded as a
+    stream and split into lines after decoding; the BOM gives the byte order.
+    """
+    yield from io.TextIOWrapper(raw, encoding=UTF16, errors="strict", newline="")
 
 
 def _wrong_encoding(codec: str) -> str:

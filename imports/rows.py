@@ -18,6 +18,7 @@ from django.core.validators import validate_email
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.text import control_characters_message, has_control_characters
 from customers.models import Gender
 from customers.models import Kind as CustomerKind
 from customers.validators import normalize_mobile
@@ -33,6 +34,7 @@ from imports.cells import (
 from imports.mapping import column_indexes
 from imports.models import Kind
 from sales.models import OrderStatus
+from sales.validators import EARLIEST_ORDER_DATE, latest_order_date, validate_order_date
 
 TEXT_LIMITS = {
     "name": 120,
@@ -183,7 +185,7 @@ class RowParser:
         record.id = r.get("id", _int)
         record.external_id = r.get("external_id", _plain) or ""
         name = r.get("name", _plain)
-        if not name:
+        if not name and not r.failed("name"):
             r.error("name", _("The name is required."))
         else:
             record.fields["name"] = name
@@ -237,7 +239,7 @@ class RowParser:
 
     def _order(self, r: "_Reader") -> OrderRow | None:
         number = r.get("number", _plain)
-        if not number:
+        if not number and not r.failed("number"):
             r.error("number", _("The order number is required."))
         external_id = r.get("customer_external_id", _plain) or ""
         mobile = r.get("customer_mobile", _mobile) or ""
@@ -277,10 +279,11 @@ class RowParser:
 
     def _order_date(self, cell: Cell) -> datetime.date | None:
         day = parse_date(cell)
-        if day is not None and day > self.today + datetime.timedelta(days=1):
-            raise CellError(_("An order date cannot be in the future."))
-        if day is not None and day < EARLIEST:
-            raise CellError(_("%(value)s is not a real date.") % {"value": day})
+        if day is not None:
+            try:
+                validate_order_date(day)
+            except ValidationError as error:
+                raise CellError(error.messages[0]) from None
         return day
 
 
@@ -311,6 +314,8 @@ class _Reader:
         cell = self.cells[index] if index < len(self.cells) else None
         try:
             if isinstance(cell, str):
+                if has_control_characters(cell):
+                    raise CellError(control_characters_message())
                 check_no_formula(cell.strip())
             value = convert(cell)
             limit = TEXT_LIMITS.get(field_name)
@@ -400,7 +405,7 @@ class _FastOrders:
         self.usable = "number" in parser.columns and "ordered_on" in parser.columns
         self.width = parser.width
         self.statuses = parser.statuses
-        self.latest = parser.today + datetime.timedelta(days=1)
+        self.latest = latest_order_date()
         self.limits = [(column[name], limit) for name, limit in ORDER_LIMITS]
         self.number, self.external_id, self.name = (
             column[n] for n in ("number", "customer_external_id", "customer_name")
@@ -415,14 +420,17 @@ class _FastOrders:
 
     def parse(self, number: int, cells: Sequence[Cell]) -> OrderRow | None:
         """Return the row's record when every mapped cell is plain and valid, else None."""
-        texts = [cell.strip() for cell in cells if type(cell) is str]
-        if len(texts) != self.width or not self.usable:
+        raw = [cell for cell in cells if type(cell) is str]
+        if len(raw) != self.width or not self.usable:
             return None  # a non-text cell, a short or long row, or no number/date column
+        if has_control_characters("".join(raw)):
+            return None  # refused, with its column, by the full parser
+        texts = [cell.strip() for cell in raw]
         texts.append("")
         for index, limit in self.limits:
             value = texts[index]
-            # What text() would change (neutralised, NUL) or the checks refuse (formula).
-            if value and (value[0] in "'=" or len(value) > limit or "\x00" in value):
+            # What text() would change (neutralised) or the checks refuse (formula).
+            if value and (value[0] in "'=" or len(value) > limit):
                 return None
         order_number, external_id = texts[self.number], texts[self.external_id]
         mobile = self._mobile(texts[self.mobile])
@@ -480,7 +488,7 @@ class _FastOrders:
             day = datetime.date(int(year), int(month), int(date))
         except ValueError:
             return None
-        if not EARLIEST <= day <= self.latest:
+        if not EARLIEST_ORDER_DATE <= day <= self.latest:
             return None
         if len(self.dates) < FAST_CACHE_SIZE:
             self.dates[raw] = day

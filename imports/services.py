@@ -286,7 +286,9 @@ def _rows(
     write: bool,
     progress: Callable[[int], None],
 ) -> Outcome:
-    return run_rows(
+    """Return the outcome of checking (and when `write`, writing) the rows; a file with a
+    header and no rows is a problem of the file, not an import of nothing."""
+    outcome = run_rows(
         job.kind,
         job.created_by,
         headers,
@@ -296,6 +298,9 @@ def _rows(
         skip_invalid=job.skip_invalid,
         progress=progress,
     )
+    if outcome.total_rows == 0:
+        raise FileProblem(_("The file has a header but no data rows."), row=2)
+    return outcome
 
 
 def _finish(

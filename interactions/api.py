@@ -10,12 +10,12 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
 from pydantic import BeforeValidator
 
 from accounts.access import request_user
 from core.idempotency import KeyHeader, idempotent
-from core.schemas import MAX_PAGE_SIZE, PAGE_SIZE, PAGINATION_NOTE, DbId
+from core.pagination import paginated
+from core.schemas import PAGINATION_NOTE, DbId, Input
 from customers.services import get_visible_customer, visible_customers
 from interactions import services
 from interactions.models import KIND_ALIASES, Direction, FollowUp, Interaction, InteractionKind
@@ -32,7 +32,7 @@ def _current_kind(value: object) -> object:
 KindIn = Annotated[InteractionKind, BeforeValidator(_current_kind)]
 
 
-class InteractionIn(Schema):
+class InteractionIn(Input):
     kind: KindIn = Field(
         ...,
         description='The contact\'s kind; "call" is still accepted and stored as "phone".',
@@ -58,7 +58,7 @@ class InteractionOut(Schema):
     next_contact_on: datetime.date | None
 
 
-class FollowUpIn(Schema):
+class FollowUpIn(Input):
     customer_id: DbId
     due_on: datetime.date
     note: str = Field("", max_length=300)
@@ -77,7 +77,7 @@ class FollowUpOut(Schema):
     done_at: datetime.datetime | None
 
 
-class FollowUpQuery(Schema):
+class FollowUpQuery(Input):
     due: bool = Field(False, description="Only open follow-ups due today or earlier.")
     include_done: bool = False
 
@@ -100,7 +100,7 @@ def _loaded(pk: int) -> FollowUp:
     summary="List a customer's interactions",
     description=PAGINATION_NOTE,
 )
-@paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+@paginated
 def list_interactions(request: HttpRequest, customer_id: int) -> QuerySet[Interaction]:
     """Return the contacts with one visible customer, newest first (404 if not visible)."""
     user = request_user(request)
@@ -145,7 +145,7 @@ def create_interaction(
     summary="List my follow-ups",
     description="The user's own follow-ups, soonest first. " + PAGINATION_NOTE,
 )
-@paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+@paginated
 def list_follow_ups(request: HttpRequest, filters: Query[FollowUpQuery]) -> QuerySet[FollowUp]:
     """Return the user's follow-ups: open ones, only those due, or done ones too."""
     return services.my_follow_ups(

@@ -1,14 +1,18 @@
 """The communication log and the follow-up tasks it produces."""
 
 import datetime
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.channels import Channel
 from customers.models import Customer
+from interactions.validators import validate_contact_day, validate_contact_time
 
 
 class InteractionKind(models.TextChoices):
@@ -70,6 +74,15 @@ class Interaction(models.Model):
         """Return the channel the contact went through, in consent's vocabulary."""
         return InteractionKind(self.kind).channel
 
+    def clean(self) -> None:
+        """Refuse a contact time or next-contact day too far from today (validators)."""
+        _check_fields(
+            (
+                ("occurred_at", validate_contact_time, self.occurred_at),
+                ("next_contact_on", validate_contact_day, self.next_contact_on),
+            )
+        )
+
 
 class FollowUp(models.Model):
     customer = models.ForeignKey(
@@ -98,5 +111,21 @@ class FollowUp(models.Model):
     def __str__(self) -> str:
         return f"{self.customer_id} due {self.due_on}"
 
+    def clean(self) -> None:
+        """Refuse a due day too far from today (validators)."""
+        _check_fields((("due_on", validate_contact_day, self.due_on),))
+
     def is_overdue(self, today: datetime.date) -> bool:
         return self.done_at is None and self.due_on < today
+
+
+def _check_fields(checks: tuple[tuple[str, Callable[[Any], None], Any], ...]) -> None:
+    """Run each field's validator; raise one ValidationError naming every failing field."""
+    errors: dict[str, list[str]] = {}
+    for name, check, value in checks:
+        try:
+            check(value)
+        except ValidationError as error:
+            errors[name] = error.messages
+    if errors:
+        raise ValidationError(errors)

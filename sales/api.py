@@ -3,7 +3,7 @@
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,16 +12,17 @@ from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
 
 from accounts.access import can_edit_owned_by, request_user
 from accounts.models import User
 from core.idempotency import KeyHeader, error_json, idempotent
-from core.schemas import MAX_PAGE_SIZE, PAGE_SIZE, PAGINATION_NOTE, DbId
+from core.pagination import paginated
+from core.schemas import PAGINATION_NOTE, DbId, Input, checked
 from customers.models import Customer
 from customers.services import visible_customers
 from sales import services
 from sales.models import Order, OrderStatus, Product
+from sales.validators import validate_order_date
 
 products_router = Router(tags=["products"])
 orders_router = Router(tags=["orders"])
@@ -42,7 +43,7 @@ class ProductOut(Schema):
     is_active: bool
 
 
-class ProductIn(Schema):
+class ProductIn(Input):
     sku: str = Field(..., min_length=1, max_length=40)
     name: str = Field(..., min_length=1, max_length=120)
     category: str = Field("", max_length=60)
@@ -50,29 +51,29 @@ class ProductIn(Schema):
     is_active: bool = True
 
 
-class ProductQuery(Schema):
+class ProductQuery(Input):
     q: str = Field("", description="SKU prefix or part of the name.")
     category: str = ""
     include_inactive: bool = False
 
 
-class LineIn(Schema):
+class LineIn(Input):
     sku: str = Field(..., min_length=1, max_length=40)
     quantity: int = Field(..., ge=1, le=services.MAX_QUANTITY)
     unit_price: Decimal = Field(..., ge=0, max_digits=12, decimal_places=2)
     discount: Decimal = Field(Decimal("0.00"), ge=0, max_digits=12, decimal_places=2)
 
 
-class OrderIn(Schema):
+class OrderIn(Input):
     number: str = Field(..., min_length=1, max_length=40, description="Unique order number.")
     customer_id: DbId
-    ordered_on: datetime.date
+    ordered_on: Annotated[datetime.date, checked(validate_order_date)]
     status: OrderStatus = OrderStatus.PAID
     channel: str = Field("", max_length=40)
     lines: list[LineIn] = Field(..., min_length=1)
 
 
-class BulkIn(Schema):
+class BulkIn(Input):
     orders: list[OrderIn] = Field(..., min_length=1)
 
 
@@ -107,14 +108,14 @@ class BulkOut(Schema):
     orders: list[OrderRef]
 
 
-class OrderQuery(Schema):
+class OrderQuery(Input):
     customer_id: DbId | None = None
     status: OrderStatus | None = None
     ordered_from: datetime.date | None = None
     ordered_to: datetime.date | None = None
 
 
-class StatusIn(Schema):
+class StatusIn(Input):
     status: OrderStatus
 
 
@@ -156,7 +157,7 @@ def _writable_customers(user: User, ids: Iterable[int]) -> dict[int, Customer]:
 @products_router.get(
     "", response=list[ProductOut], summary="List products", description=PAGINATION_NOTE
 )
-@paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+@paginated
 def list_products(request: HttpRequest, filters: Query[ProductQuery]) -> QuerySet[Product]:
     """Return the product catalogue, active products only unless asked otherwise."""
     products = Product.objects.order_by("sku")
@@ -195,7 +196,7 @@ def create_product(
 
 
 @orders_router.get("", response=list[OrderOut], summary="List orders", description=PAGINATION_NOTE)
-@paginate(PageNumberPagination, page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE)
+@paginated
 def list_orders(request: HttpRequest, filters: Query[OrderQuery]) -> QuerySet[Order]:
     """Return the orders of the customers the user may see, newest first."""
     orders = services.visible_orders(request_user(request)).prefetch_related("lines__product")

@@ -1,11 +1,13 @@
 """Forms for entering orders by hand."""
 
+import datetime
+
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import StyledFormMixin
+from core.forms import CheckedTextMixin, StyledFormMixin
 from sales.models import Order, OrderStatus, Product
+from sales.validators import validate_order_date
 
 
 class OrderForm(StyledFormMixin, forms.Form):
@@ -21,10 +23,9 @@ class OrderForm(StyledFormMixin, forms.Form):
             raise forms.ValidationError(_("An order with this number already exists."))
         return number
 
-    def clean_ordered_on(self) -> object:
-        value = self.cleaned_data["ordered_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("The order date cannot be in the future."))
+    def clean_ordered_on(self) -> datetime.date:
+        value: datetime.date = self.cleaned_data["ordered_on"]
+        validate_order_date(value)
         return value
 
 
@@ -40,5 +41,5 @@ class OrderLineForm(StyledFormMixin, forms.Form):
 OrderLineFormSet = forms.formset_factory(OrderLineForm, extra=3, min_num=1, validate_min=True)
 
 
-class OrderStatusForm(forms.Form):
+class OrderStatusForm(CheckedTextMixin, forms.Form):
     status = forms.ChoiceField(choices=OrderStatus.choices)

@@ -25,17 +25,6 @@ def queue(tmp_path: Path) -> Any:
     HUEY.storage = original
 
 
-@pytest.fixture
-def immediate_queue() -> Any:
-    """Run queued tasks at once, in the caller's thread, through the app's Huey queue
-    (Huey's immediate mode, with its in-memory store for the progress reports)."""
-    from huey.contrib.djhuey import HUEY
-
-    HUEY.immediate = True
-    yield HUEY
-    HUEY.immediate = False
-
-
 @pytest.fixture(scope="session")
 def migrated_child(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """A migrated database file with an admin and a product, copied by each child test."""
