@@ -133,6 +133,6 @@ def make_order(product: Product) -> OrderMaker:
             lines=[LineInput(sku=product.sku, quantity=1, unit_price=Decimal(amount))],
             **fields,
         )
-        return create_order(data)
+        return create_order(None, data)
 
     return make
