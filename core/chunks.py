@@ -5,7 +5,7 @@ both databases plan badly; every look-up by a list of keys goes through here, IN
 per query.
 """
 
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from django.db import connection
@@ -39,18 +39,6 @@ def filter_in(queryset: QuerySet[M], field: str, values: Iterable[Any]) -> Itera
     """Yield the rows of `queryset` whose `field` is one of the values, a chunk per query."""
     for chunk in distinct_chunks(values):
         yield from queryset.filter(**{f"{field}__in": chunk})
-
-
-def values_in(
-    queryset: QuerySet[Any, Any], field: str, values: Iterable[Any], read: Callable[..., Any]
-) -> Iterator[Any]:
-    """Yield what `read(queryset filtered to a chunk)` yields, chunk by chunk.
-
-    For look-ups that read values or annotate rather than load model instances, e.g.
-    `read=lambda rows: rows.values_list("number", flat=True)`.
-    """
-    for chunk in distinct_chunks(values):
-        yield from read(queryset.filter(**{f"{field}__in": chunk}))
 
 
 def rows_in(

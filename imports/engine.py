@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import assignable_owners, can_edit_owned_by, can_reassign, visible_owner_q
 from accounts.models import Role, User
-from core.chunks import distinct_chunks
+from core.chunks import distinct_chunks, filter_in, rows_in
 from customers.models import Customer, Tag
 from customers.services import bulk_create_customers, bulk_update_customers, set_tags
 from imports.cells import Cell, text
@@ -314,18 +314,17 @@ class _Existing:
         found = cls()
         base = Customer.objects.select_related("owner").prefetch_related("tags")
         ids = [r.id for r in records if r.id is not None]
-        for chunk in distinct_chunks(ids):
-            found._add(base.filter(visible_owner_q(actor), pk__in=chunk))
-        for chunk in distinct_chunks(r.external_id for r in records if r.external_id):
-            # The same merged_into rule as for mobiles: a merged-away duplicate is no match.
-            for customer in base.filter(external_id__in=chunk):
-                if customer.merged_into_id is None:
-                    found._add([customer])
-                elif customer.external_id:
-                    found.merged_ext[customer.external_id] = customer.merged_into_id
-        for chunk in distinct_chunks(r.mobile for r in records if r.mobile):
-            # merged_into is checked here, not in SQL: see _select_in for why.
-            found._add(c for c in base.filter(mobile__in=chunk) if c.merged_into_id is None)
+        found._add(filter_in(base.filter(visible_owner_q(actor)), "pk", ids))
+        # The same merged_into rule as for mobiles: a merged-away duplicate is no match.
+        external_ids = (r.external_id for r in records if r.external_id)
+        for customer in filter_in(base, "external_id", external_ids):
+            if customer.merged_into_id is None:
+                found._add([customer])
+            elif customer.external_id:
+                found.merged_ext[customer.external_id] = customer.merged_into_id
+        # merged_into is checked here, not in SQL: see _select_in for why.
+        mobiles = (r.mobile for r in records if r.mobile)
+        found._add(c for c in filter_in(base, "mobile", mobiles) if c.merged_into_id is None)
         return found
 
     def _add(self, customers: Iterable[Customer]) -> None:
@@ -692,8 +691,8 @@ def _order_customers(records: list[OrderRow]) -> _OrderCustomers:
 
 def _select_in(
     model: type[Customer] | type[Order], columns: str, key: str, values: Iterable[str]
-) -> Iterator[tuple[Any, ...]]:
-    """Yield `columns` of the rows whose `key` column is one of the values, chunk by chunk.
+) -> list[tuple[Any, ...]]:
+    """Return `columns` of the rows whose `key` column is one of the values, chunk by chunk.
 
     A plain cursor because the ORM's IN lookup prepares each value in Python (about 2 ms a
     chunk, more than the query). Only the key is filtered in SQL: with a second condition
@@ -702,11 +701,8 @@ def _select_in(
     """
     table = connection.ops.quote_name(model._meta.db_table)
     column = connection.ops.quote_name(key)
-    with connection.cursor() as cursor:
-        for chunk in distinct_chunks(values):
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"SELECT {columns} FROM {table} WHERE {column} IN ({marks})", chunk)
-            yield from cursor.fetchall()
+    sql = f"SELECT {columns} FROM {table} WHERE {column} IN ({{}})"
+    return rows_in(sql, [(value,) for value in sorted(set(values))])
 
 
 def _existing_orders(numbers: Iterable[str]) -> dict[str, dict[str, Any]]:
