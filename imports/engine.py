@@ -6,6 +6,7 @@ with bulk inserts. The caller wraps a commit in one transaction; this module nev
 """
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from decimal import ROUND_UP, Decimal
 from itertools import islice
@@ -25,7 +26,7 @@ from imports.models import Kind
 from imports.rows import CustomerRow, OrderRow, RowError, RowParser
 from sales.limits import MAX_CUSTOMER_SPEND
 from sales.models import Order, OrderStatus, Product
-from sales.services import ImportedOrder, ensure_product, import_orders, update_imported_orders
+from sales.services import ImportedOrder, OrderImport, ensure_product, importing_orders
 from sales.summary import spend_cap_message, spend_of
 
 CENT = Decimal("0.01")
@@ -110,21 +111,22 @@ def run_rows(
         _CustomerImport(actor) if kind == Kind.CUSTOMERS else _OrderImport(actor, mapping)
     )
     outcome = Outcome(header_of=dict(mapping))
-    while batch := list(islice(rows, batch_rows())):
-        records: list[Any] = []
-        cells_by_row = {}
-        for number, cells in batch:
-            parsed = parser.parse(number, cells)
-            if isinstance(parsed, list):
-                outcome.reject(parsed, cells)
-            else:
-                records.append(parsed)
-                cells_by_row[number] = cells
-        may_write = write and (skip_invalid or outcome.rejected_count == 0)
-        importer.run_batch(records, outcome, cells_by_row, may_write)
-        outcome.total_rows += len(batch)
-        if progress is not None:
-            progress(outcome.total_rows)
+    with importer.writing(write):
+        while batch := list(islice(rows, batch_rows())):
+            records: list[Any] = []
+            cells_by_row = {}
+            for number, cells in batch:
+                parsed = parser.parse(number, cells)
+                if isinstance(parsed, list):
+                    outcome.reject(parsed, cells)
+                else:
+                    records.append(parsed)
+                    cells_by_row[number] = cells
+            may_write = write and (skip_invalid or outcome.rejected_count == 0)
+            importer.run_batch(records, outcome, cells_by_row, may_write)
+            outcome.total_rows += len(batch)
+            if progress is not None:
+                progress(outcome.total_rows)
     return outcome
 
 
@@ -148,6 +150,10 @@ class _CustomerImport:
         self.owners = {user.username: user for user in _owners(actor)}
         self.tags = _tags_by_name()
         self.may_edit = _EditRule(actor)
+
+    def writing(self, write: bool) -> AbstractContextManager[None]:
+        """Customers need nothing held across batches."""
+        return nullcontext()
 
     def run_batch(
         self,
@@ -437,6 +443,17 @@ class _OrderImport:
         # total plus the file's rows so far; new customers by key), to refuse the row that
         # would take it above the cap.
         self.spend: dict[int | Key, Decimal] = {}
+        self.writer: OrderImport | None = None
+
+    @contextmanager
+    def writing(self, write: bool) -> Iterator[None]:
+        """Hold the sales service's order writer while a commit runs through the file."""
+        if not write:
+            yield
+            return
+        with importing_orders(self.actor) as writer:
+            self.writer = writer
+            yield
 
     def run_batch(
         self, records: list[OrderRow], outcome: Outcome, cells: dict[int, list[Cell]], write: bool
@@ -617,9 +634,9 @@ class _OrderImport:
             created = bulk_create_customers(self.actor, list(plan.new_customers.values()))
             for key, customer in zip(plan.new_customers, created, strict=True):
                 self.pending[key] = customer.pk
-        if plan.orders:
-            import_orders(self.actor, [self._row(order) for order in plan.orders])
-        update_imported_orders(self.actor, plan.updates)
+        assert self.writer is not None, "written only inside writing()"
+        self.writer.add([self._row(order) for order in plan.orders])
+        self.writer.update(plan.updates)
 
     def _product_id(self, sku: str) -> int:
         product_id = self.product_ids.get(sku)

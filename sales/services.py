@@ -8,7 +8,8 @@ Services take the acting user first; None is the system (the demo loader, a benc
 """
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
@@ -266,20 +267,55 @@ def create_orders(
         return _write(_rows_of(orders))
 
 
-@transaction.atomic
-def import_orders(user: User | None, orders: Sequence[ImportedOrder]) -> set[int]:
-    """Write validated new orders of an import batch; return the ids of their customers.
+class OrderImport:
+    """The writer of one import: new orders and status changes, batch after batch.
 
-    The import has checked each row (imports.rows and imports.engine, which give row errors
-    and keep each customer within the spend cap); the summary is brought in step here, as
-    on every path.
+    Obtained only from importing_orders, which recomputes the summary of every customer
+    written once the writing ends, in the import's transaction: an import spreads a
+    customer's orders over the whole file, and adding each batch into the summaries cost
+    a third more than one recomputation at the end (docs/performance.md). The import has
+    checked each row (imports.rows and imports.engine give row errors and keep each
+    customer within the spend cap); the refresh refuses what slipped past that check.
+    """
+
+    def __init__(self, user: User | None) -> None:
+        self.user = user
+        self.customers: set[int] = set()
+
+    def add(self, orders: Sequence[ImportedOrder]) -> None:
+        """Write validated new orders (one line each)."""
+        if orders:
+            with cyclic_gc_paused():
+                _insert(_imported_rows(orders))
+            self.customers.update(order.customer_id for order in orders)
+
+    def update(self, changes: Sequence[tuple[int, str, str]]) -> None:
+        """Set (order id, status, channel) of existing orders as the file has them."""
+        if not changes:
+            return
+        if any(status not in OrderStatus.values for _id, status, _channel in changes):
+            raise Invalid(_("Unknown order status."), field="status")
+        table = connection.ops.quote_name(Order._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET status = %s, channel = %s WHERE id = %s",
+                [(status, channel, order_id) for order_id, status, channel in changes],
+            )
+        sql = f"SELECT DISTINCT customer_id FROM {table} WHERE id IN ({{}})"
+        self.customers.update(c for (c,) in rows_in(sql, [(pk,) for pk, *_ in changes]))
+
+
+@contextmanager
+def importing_orders(user: User | None) -> Iterator[OrderImport]:
+    """Return an import's order writer; its customers' summaries follow when the block ends.
+
+    One transaction: should the block fail, nothing of it is kept.
     """
     require_order_writer(user)
-    if not orders:
-        return set()
-    with cyclic_gc_paused():
-        _write(_imported_rows(orders), cap_field="amount")
-    return {order.customer_id for order in orders}
+    with transaction.atomic():
+        writer = OrderImport(user)
+        yield writer
+        summary.refresh(writer.customers, field="amount")
 
 
 @dataclass
@@ -334,13 +370,27 @@ def _imported_rows(orders: Sequence[ImportedOrder]) -> _Rows:
     )  # fmt: skip
 
 
-def _write(rows: _Rows, cap_field: str = "lines") -> list[CreatedOrder]:
-    """Insert the orders and their lines; add the paid ones to their customers' summaries.
+def _write(rows: _Rows) -> list[CreatedOrder]:
+    """Insert the orders and their lines; add the paid ones to their customers' summaries."""
+    created = _insert(rows)
+    summary.add_paid(
+        [
+            (customer, day, total)
+            for customer, day, status, total in zip(
+                rows.customers, rows.days, rows.statuses, rows.totals, strict=True
+            )
+            if status == OrderStatus.PAID
+        ]
+    )
+    return created
+
+
+def _insert(rows: _Rows) -> list[CreatedOrder]:
+    """Insert the orders and their lines; return the id and number of each, in order.
 
     The one writing path. Orders and lines go in many rows per statement
     (core.bulk.insert_columns): the ORM's bulk_create, building SQL field by field for every
-    object, held this path near 5,000 orders/s (docs/performance.md). Returns the id and
-    number of each order, in the order given.
+    object, held this path near 5,000 orders/s (docs/performance.md).
     """
     count = len(rows.numbers)
     last_id = _last_order_id()
@@ -352,16 +402,6 @@ def _write(rows: _Rows, cap_field: str = "lines") -> list[CreatedOrder]:
     order_ids = [ids[number] for number in rows.numbers]
     line_ids = order_ids if rows.line_order is None else [order_ids[i] for i in rows.line_order]
     insert_columns(OrderLine, LINE_COLUMNS, [line_ids, *rows.line_columns])
-    summary.add_paid(
-        [
-            (customer, day, total)
-            for customer, day, status, total in zip(
-                rows.customers, rows.days, rows.statuses, rows.totals, strict=True
-            )
-            if status == OrderStatus.PAID
-        ],
-        field=cap_field,
-    )
     return list(map(CreatedOrder._make, zip(order_ids, rows.numbers, strict=True)))
 
 
@@ -415,30 +455,6 @@ def delete_order(user: User | None, order: Order) -> None:
     customer_id = order.customer_id
     order.delete()
     summary.refresh([customer_id])
-
-
-@transaction.atomic
-def update_imported_orders(user: User | None, changes: Sequence[tuple[int, str, str]]) -> set[int]:
-    """Set (order id, status, channel) as an import found them; return the customers' ids.
-
-    The import has checked that its user may change these customers' orders; the changed
-    customers' summaries are recomputed here.
-    """
-    require_order_writer(user)
-    if not changes:
-        return set()
-    if any(status not in OrderStatus.values for _id, status, _channel in changes):
-        raise Invalid(_("Unknown order status."), field="status")
-    table = connection.ops.quote_name(Order._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET status = %s, channel = %s WHERE id = %s",
-            [(status, channel, order_id) for order_id, status, channel in changes],
-        )
-    sql = f"SELECT DISTINCT customer_id FROM {table} WHERE id IN ({{}})"
-    customers = {c for (c,) in rows_in(sql, [(order_id,) for order_id, *_ in changes])}
-    summary.refresh(customers, field="status")
-    return customers
 
 
 @transaction.atomic

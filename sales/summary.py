@@ -54,7 +54,7 @@ def spend_of(customer_ids: Iterable[int]) -> dict[int, Decimal]:
 # Adding new orders --------------------------------------------------------------------------
 
 
-def add_paid(paid: Sequence[Paid], field: str = "lines") -> None:
+def add_paid(paid: Sequence[Paid]) -> None:
     """Add paid orders just written, as (customer, day, amount), to their customers' summaries.
 
     New orders only add, so counts and totals are summed in and first/last days widened,
@@ -66,7 +66,7 @@ def add_paid(paid: Sequence[Paid], field: str = "lines") -> None:
     both count it. This replaced recomputing every affected summary from all its orders,
     which cost more than writing the orders themselves (docs/performance.md); refresh still
     does that for changes that can remove purchases, and rebuild_all proves the two agree.
-    Raises Invalid on `field` when a customer's total spend would pass the cap.
+    Raises Invalid on the order's lines when a customer's total spend would pass the cap.
     """
     if not paid:
         return
@@ -88,7 +88,7 @@ def add_paid(paid: Sequence[Paid], field: str = "lines") -> None:
     for customer, (*_days, spend) in totals.items():
         before = stored[customer][2] if customer in stored else Decimal(0)
         if before + spend > MAX_CUSTOMER_SPEND:
-            raise Invalid(spend_cap_message(), field=field)
+            raise Invalid(spend_cap_message(), field="lines")
     _update_stats(
         [[min(first, stored[c][0]), max(last, stored[c][1]), *rest, c]
          for c, (first, last, *rest) in totals.items() if c in stored]
