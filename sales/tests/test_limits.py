@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from core.errors import Invalid
 from customers.models import Customer
 from customers.services import CustomerFilter, merge_customers
 from imports import exports
@@ -163,7 +164,7 @@ def test_a_merge_past_the_cap_is_refused(rep, make_customer, product):
     line = LineInput(sku="CD-ROCK", quantity=1, unit_price=Decimal("1.00"))
     create_orders(None, [OrderInput("D-1", duplicate.pk, DAY, [line])])
 
-    with pytest.raises(Exception, match="total spend"):
+    with pytest.raises(Invalid, match="total spend"):
         merge_customers(rep, survivor, duplicate)
 
     assert Order.objects.get(number="D-1").customer_id == duplicate.pk
