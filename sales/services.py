@@ -431,7 +431,8 @@ def _order_ids_after(last_id: int, numbers: Sequence[str]) -> dict[str, int]:
 # Changing orders --------------------------------------------------------------------------
 
 
-def _require_order_editor(user: User | None, order: Order) -> None:
+def require_order_editor(user: User | None, order: Order) -> None:
+    """Refuse changing an order the user may see but not change."""
     if user is not None and not can_edit_owned_by(user, order.customer.owner_id):
         raise Forbidden(_("You may view this order but not change it."))
 
@@ -439,7 +440,7 @@ def _require_order_editor(user: User | None, order: Order) -> None:
 @transaction.atomic
 def set_order_status(user: User | None, order: Order, status: str) -> Order:
     """Change an order's status (refund, cancel, reinstate); the summary follows."""
-    _require_order_editor(user, order)
+    require_order_editor(user, order)
     if status not in OrderStatus.values:
         raise Invalid(_("Unknown order status."), field="status")
     order.status = status
@@ -451,7 +452,7 @@ def set_order_status(user: User | None, order: Order, status: str) -> Order:
 @transaction.atomic
 def delete_order(user: User | None, order: Order) -> None:
     """Delete an order entered by mistake; the summary follows."""
-    _require_order_editor(user, order)
+    require_order_editor(user, order)
     customer_id = order.customer_id
     order.delete()
     summary.refresh([customer_id])

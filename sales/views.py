@@ -56,6 +56,7 @@ def order_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Refund, cancel or reinstate an order; the purchase summary follows."""
     user = request_user(request)
     order = services.get_visible_order(user, pk)
+    services.require_order_editor(user, order)
     form = OrderStatusForm(request.POST)
     if form.is_valid():
         services.set_order_status(user, order, form.cleaned_data["status"])
