@@ -55,6 +55,20 @@ def exports_per_test(settings: Any, tmp_path: Any) -> None:
     settings.EXPORTS_DIR = tmp_path / "exports"
 
 
+@pytest.fixture(autouse=True)
+def queue_per_test() -> Any:
+    """Give each test an empty queue of its own, in memory: a task one test queues (an event
+    dispatch kicked on commit, an export) never reaches another test's counts, nor the queue
+    under var/ that `make run`'s worker reads."""
+    from huey.contrib.djhuey import HUEY
+    from huey.storage import MemoryStorage
+
+    original = HUEY.storage
+    HUEY.storage = MemoryStorage(HUEY.name)
+    yield HUEY
+    HUEY.storage = original
+
+
 @pytest.fixture
 def immediate_queue() -> Any:
     """Run queued tasks at once, in the caller's thread, through the app's Huey queue
@@ -150,6 +164,6 @@ def make_order(product: Product) -> OrderMaker:
             lines=[LineInput(sku=product.sku, quantity=1, unit_price=Decimal(amount))],
             **fields,
         )
-        return create_order(data)
+        return create_order(None, data)
 
     return make

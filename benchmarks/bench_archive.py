@@ -3,7 +3,7 @@
 Simulates a customer base (BG/NBD purchasing, Gamma-Gamma spend, seeded), builds it once into a
 SQLite file under benchmarks/out/, and measures:
 
-1. bulk order ingestion through sales.services.bulk_create_orders, the API's bulk path, with the
+1. bulk order ingestion through sales.services.create_orders, the API's bulk path, with the
    purchase summary kept in step (target >= 20,000 orders/s): every order of the base, customer
    by customer as a shop's existing customers arrive on its first day, and then the newest
    orders as a daily feed in the order they happened;
@@ -332,7 +332,7 @@ def build(
     """Build the database from the simulation, all but the `ingest` newest orders.
 
     Customers and their activity go in with raw inserts; every order goes through
-    bulk_create_orders (load_history). Returns the positions of the orders left for
+    create_orders (load_history). Returns the positions of the orders left for
     ingestion, newest last, and the figures of the load.
     """
     from django.core.management import call_command
@@ -385,7 +385,7 @@ def build(
          "consents")  # fmt: skip
     connection.close()  # the load runs on a connection as the app opens it
     load = load_history(sim, head, load_chunk)
-    log(f"  {load.orders:>12,} orders with lines and summaries through bulk_create_orders, "
+    log(f"  {load.orders:>12,} orders with lines and summaries through create_orders, "
         f"{load_chunk:,} per call, customer by customer: {load.seconds:.1f}s in the calls = "
         f"{load.rate:,.0f} orders/s ({verdict(load.rate)}); "
         f"{load.cpu_rate:,.0f} per CPU s")  # fmt: skip
@@ -443,7 +443,7 @@ def step(action: Callable[[], int], what: str) -> None:
 
 
 def order_inputs(sim: Simulation, positions: np.ndarray, numbers: Sequence[str]) -> list[Any]:
-    """Return the orders as the API hands them to bulk_create_orders."""
+    """Return the orders as the API hands them to create_orders."""
     from huitou.demo.catalogue import PRODUCTS
     from sales.services import LineInput, OrderInput
 
@@ -469,20 +469,20 @@ class IngestRun:
 
 
 def load_history(sim: Simulation, positions: np.ndarray, chunk: int) -> IngestRun:
-    """Write the orders at these positions through bulk_create_orders, `chunk` per call.
+    """Write the orders at these positions through create_orders, `chunk` per call.
 
     The positions run customer by customer, the way a shop's existing customers and their
     purchase histories arrive on its first day; each call is one transaction. Only the calls
     are timed: the API would have parsed its request before.
     """
-    from sales.services import bulk_create_orders
+    from sales.services import create_orders
 
     elapsed = cpu = 0.0
     for start in range(0, positions.size, chunk):
         part = positions[start : start + chunk]
         inputs = order_inputs(sim, part, [f"SIM-{p + 1:09d}" for p in part.tolist()])
         started, cpu_started = time.perf_counter(), time.process_time()
-        bulk_create_orders(inputs)
+        create_orders(None, inputs, validated=True)
         elapsed += time.perf_counter() - started
         cpu += time.process_time() - cpu_started
     return IngestRun(
@@ -496,12 +496,12 @@ def verdict(rate: float) -> str:
 
 
 def ingest(inputs: Sequence[Any], chunk: int) -> IngestRun:
-    """Write the orders in chunks through bulk_create_orders, each chunk one transaction."""
-    from sales.services import bulk_create_orders
+    """Write the orders in chunks through create_orders, each chunk one transaction."""
+    from sales.services import create_orders
 
     started, cpu_started = time.perf_counter(), time.process_time()
     for start in range(0, len(inputs), chunk):
-        bulk_create_orders(inputs[start : start + chunk])
+        create_orders(None, inputs[start : start + chunk], validated=True)
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
     return IngestRun(
@@ -513,7 +513,7 @@ def ingest(inputs: Sequence[Any], chunk: int) -> IngestRun:
 def check_summaries(customer_ids: Sequence[int]) -> bool:
     """Return whether the kept summaries of these customers equal ones computed from orders."""
     from sales.models import CustomerStats
-    from sales.services import computed_stats
+    from sales.summary import computed
 
     def row(s: Any) -> tuple[Any, ...]:
         return (s.owner_id, s.first_purchase_on, s.last_purchase_on, s.purchase_days,
@@ -521,7 +521,7 @@ def check_summaries(customer_ids: Sequence[int]) -> bool:
 
     ids = sorted(set(customer_ids))
     kept = {s.customer_id: row(s) for s in CustomerStats.objects.filter(customer_id__in=ids)}
-    fresh = {pk: row(s) for pk, s in computed_stats(ids).items()}
+    fresh = {pk: row(s) for pk, s in computed(ids).items()}
     return kept == fresh
 
 
@@ -815,11 +815,11 @@ def parse_args() -> argparse.Namespace:
         "--ingest",
         type=int,
         default=None,
-        help="orders written through bulk_create_orders (default: 2%%, 1,000..200,000)",
+        help="orders written through create_orders (default: 2%%, 1,000..200,000)",
     )
-    parser.add_argument("--chunks", default="1000,10000", help="bulk_create_orders call sizes")
+    parser.add_argument("--chunks", default="1000,10000", help="create_orders call sizes")
     parser.add_argument("--load-chunk", type=int, default=10_000,
-                        help="orders per bulk_create_orders call while building")  # fmt: skip
+                        help="orders per create_orders call while building")  # fmt: skip
     parser.add_argument("--requests", type=int, default=200, help="requests per page")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--rebuild", action="store_true", help="build the database again")
@@ -965,7 +965,7 @@ def remove_orders(prefix: str, customer_ids: set[int]) -> None:
     """Delete the orders numbered with the prefix and restore their customers' summaries."""
     from django.db import connection, transaction
 
-    from sales.services import refresh_stats
+    from sales.summary import refresh
 
     started = time.perf_counter()
     bounds = [prefix, prefix + "\uffff"]
@@ -976,7 +976,7 @@ def remove_orders(prefix: str, customer_ids: set[int]) -> None:
             bounds,
         )
         cursor.execute("DELETE FROM sales_order WHERE number >= %s AND number < %s", bounds)
-        refresh_stats(customer_ids)
+        refresh(customer_ids)
     log(f"  measurement orders removed again in {time.perf_counter() - started:.1f}s")
 
 

@@ -94,7 +94,7 @@ def add_a_day(n: int, seed: int) -> dict[str, int]:
     from django.utils import timezone
 
     from sales.models import Order, OrderStatus, Product
-    from sales.services import LineInput, OrderInput, bulk_create_orders, set_order_status
+    from sales.services import LineInput, OrderInput, create_orders, set_order_status
 
     rng = np.random.default_rng(seed)
     sku = Product.objects.values_list("sku", flat=True).first()
@@ -106,12 +106,12 @@ def add_a_day(n: int, seed: int) -> dict[str, int]:
         for i, (c, a) in enumerate(zip(rng.integers(1, highest + 1, n),
                                        rng.gamma(6, 4, n) + 1, strict=True))
     ]  # fmt: skip
-    bulk_create_orders(orders)
+    create_orders(None, orders, validated=True)
     refunded = rng.integers(
         1, Order.objects.order_by("-pk").values_list("pk", flat=True)[0], n // 10
     )
     for order in Order.objects.filter(pk__in=refunded.tolist(), status=OrderStatus.PAID):
-        set_order_status(order, OrderStatus.REFUNDED)
+        set_order_status(None, order, OrderStatus.REFUNDED)
     return {"new_orders": n, "refunds": int(refunded.size)}
 
 

@@ -21,3 +21,11 @@ class RowidKeyMixin:
 
 class RowidOneToOneField(RowidKeyMixin, models.OneToOneField):  # type: ignore[type-arg]
     """A one-to-one primary key (a record extending another) that is the rowid on SQLite."""
+
+
+def max_length(model: type[models.Model], field: str) -> int:
+    """Return the max_length of a model's text field: the one limit forms, API and import read."""
+    length = model._meta.get_field(field).max_length  # type: ignore[union-attr]
+    if length is None:
+        raise ValueError(f"{model.__name__}.{field} has no max_length")
+    return int(length)

@@ -10,6 +10,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from sales.limits import MAX_ORDER_AMOUNT, MAX_QUANTITY
+
 Cell = str | int | float | Decimal | datetime.date | datetime.datetime | bool | None
 
 
@@ -100,9 +102,6 @@ def _from_serial(value: float | int | Decimal) -> datetime.date:
     return EXCEL_EPOCH + datetime.timedelta(days=serial)
 
 
-MAX_AMOUNT = Decimal("1e10")
-
-
 def parse_amount(value: Cell) -> Decimal | None:
     """Return a money amount (¥1,234.50, 1 234, RMB 12) rounded to cents; None when empty."""
     if value is None or value == "":
@@ -129,8 +128,8 @@ def parse_amount(value: Cell) -> Decimal | None:
             raise CellError(_("%(value)s is not an amount.") % {"value": raw}) from None
     if not amount.is_finite():
         raise CellError(_("%(value)s is not an amount.") % {"value": value})
-    # Order lines keep 12 digits, two of them cents: the amount must stay below 1e10.
-    if abs(amount) >= MAX_AMOUNT or abs(amount.quantize(Decimal("0.01"))) >= MAX_AMOUNT:
+    # An amount is an order's (one line's): at most sales.limits.MAX_ORDER_AMOUNT.
+    if abs(amount) > MAX_ORDER_AMOUNT or abs(amount.quantize(Decimal("0.01"))) > MAX_ORDER_AMOUNT:
         raise CellError(
             _("%(value)s is too large; an amount must be less than 10,000,000,000.")
             % {"value": value}
@@ -151,7 +150,7 @@ def parse_quantity(value: Cell) -> int | None:
         raise CellError(_("%(value)s is not a quantity.") % {"value": raw}) from None
     if not number.is_finite() or number != number.to_integral_value() or number < 1:
         raise CellError(_("The quantity must be a whole number of at least 1."))
-    if number > 1_000_000:
+    if number > MAX_QUANTITY:
         raise CellError(_("The quantity is too large."))
     return int(number)
 

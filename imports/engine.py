@@ -6,6 +6,7 @@ with bulk inserts. The caller wraps a commit in one transaction; this module nev
 """
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from decimal import ROUND_UP, Decimal
 from itertools import islice
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import assignable_owners, can_edit_owned_by, can_reassign, visible_owner_q
 from accounts.models import Role, User
+from core.chunks import distinct_chunks, filter_in, rows_in
 from customers.models import Customer, Tag
 from customers.services import (
     MOBILE_TAKEN,
@@ -27,15 +29,10 @@ from customers.services import (
 from imports.cells import Cell, text
 from imports.models import Kind
 from imports.rows import CustomerRow, OrderRow, RowError, RowParser
-from sales.models import Order, Product
-from sales.services import (
-    ID_CHUNK,
-    ImportedOrder,
-    ensure_product,
-    insert_imported_orders,
-    refresh_stats,
-    update_imported_orders,
-)
+from sales.limits import MAX_CUSTOMER_SPEND
+from sales.models import Order, OrderStatus, Product
+from sales.services import ImportedOrder, OrderImport, ensure_product, importing_orders
+from sales.summary import spend_cap_message, spend_of
 
 CENT = Decimal("0.01")
 NO_DISCOUNT = Decimal("0.00")
@@ -80,12 +77,6 @@ class Outcome:
             self.rejected_cells[errors[0].row] = [text(cell) for cell in cells]
 
 
-def _chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
-    items = sorted(set(values))
-    for start in range(0, len(items), ID_CHUNK):
-        yield items[start : start + ID_CHUNK]
-
-
 class _EditRule:
     """can_edit_owned_by for one actor, remembered per owner.
 
@@ -125,22 +116,22 @@ def run_rows(
         _CustomerImport(actor) if kind == Kind.CUSTOMERS else _OrderImport(actor, mapping)
     )
     outcome = Outcome(header_of=dict(mapping))
-    while batch := list(islice(rows, batch_rows())):
-        records: list[Any] = []
-        cells_by_row = {}
-        for number, cells in batch:
-            parsed = parser.parse(number, cells)
-            if isinstance(parsed, list):
-                outcome.reject(parsed, cells)
-            else:
-                records.append(parsed)
-                cells_by_row[number] = cells
-        may_write = write and (skip_invalid or outcome.rejected_count == 0)
-        importer.run_batch(records, outcome, cells_by_row, may_write)
-        outcome.total_rows += len(batch)
-        if progress is not None:
-            progress(outcome.total_rows)
-    importer.finish(outcome, write and (skip_invalid or outcome.rejected_count == 0))
+    with importer.writing(write):
+        while batch := list(islice(rows, batch_rows())):
+            records: list[Any] = []
+            cells_by_row = {}
+            for number, cells in batch:
+                parsed = parser.parse(number, cells)
+                if isinstance(parsed, list):
+                    outcome.reject(parsed, cells)
+                else:
+                    records.append(parsed)
+                    cells_by_row[number] = cells
+            may_write = write and (skip_invalid or outcome.rejected_count == 0)
+            importer.run_batch(records, outcome, cells_by_row, may_write)
+            outcome.total_rows += len(batch)
+            if progress is not None:
+                progress(outcome.total_rows)
     return outcome
 
 
@@ -165,6 +156,10 @@ class _CustomerImport:
         self.tags = _tags_by_name()
         self.may_edit = _EditRule(actor)
 
+    def writing(self, write: bool) -> AbstractContextManager[None]:
+        """Customers need nothing held across batches."""
+        return nullcontext()
+
     def run_batch(
         self,
         records: list[CustomerRow],
@@ -180,9 +175,6 @@ class _CustomerImport:
                 outcome.reject(errors, cells[record.row])
         if write:
             self._write(plan)
-
-    def finish(self, outcome: Outcome, write: bool) -> None:
-        """Nothing to do once all batches are through: customers have no summary to refresh."""
 
     def _plan_row(
         self, record: CustomerRow, found: "_Existing", plan: _Plan, outcome: Outcome
@@ -333,19 +325,18 @@ class _Existing:
         found = cls()
         base = Customer.objects.select_related("owner").prefetch_related("tags")
         ids = [r.id for r in records if r.id is not None]
-        for chunk in _chunks(ids):
-            found._add(base.filter(visible_owner_q(actor), pk__in=chunk))
-        for chunk in _chunks(r.external_id for r in records if r.external_id):
-            # The same merged_into rule as for mobiles: a merged-away duplicate is no match.
-            for customer in base.filter(external_id__in=chunk):
-                if customer.merged_into_id is None:
-                    found._add([customer])
-                elif customer.external_id:
-                    found.merged_ext[customer.external_id] = customer.merged_into_id
-        for chunk in _chunks(r.mobile for r in records if r.mobile):
-            # customers.services.mobile_holders' rule (a merged-away customer holds no
-            # mobile), with merged_into checked here, not in SQL: see _select_in for why.
-            found._add(c for c in base.filter(mobile__in=chunk) if c.merged_into_id is None)
+        found._add(filter_in(base.filter(visible_owner_q(actor)), "pk", ids))
+        # The same merged_into rule as for mobiles: a merged-away duplicate is no match.
+        external_ids = (r.external_id for r in records if r.external_id)
+        for customer in filter_in(base, "external_id", external_ids):
+            if customer.merged_into_id is None:
+                found._add([customer])
+            elif customer.external_id:
+                found.merged_ext[customer.external_id] = customer.merged_into_id
+        # customers.services.mobile_holders' rule (a merged-away customer holds no
+        # mobile), with merged_into checked here, not in SQL: see _select_in for why.
+        mobiles = (r.mobile for r in records if r.mobile)
+        found._add(c for c in filter_in(base, "mobile", mobiles) if c.merged_into_id is None)
         return found
 
     def _add(self, customers: Iterable[Customer]) -> None:
@@ -454,22 +445,27 @@ class _OrderImport:
         self.product_ids = {sku: product.pk for sku, product in self.by_sku.items()}
         self.can_own = actor.role in (Role.ADMIN, Role.MANAGER, Role.REP) or actor.is_superuser
         self.may_edit = _EditRule(actor)
-        # Customers with orders written by this import, whose summary finish() recomputes.
-        self.written_for: set[int] = set()
+        # Each customer's paid total as this file leaves it (an existing customer's kept
+        # total plus the file's rows so far; new customers by key), to refuse the row that
+        # would take it above the cap.
+        self.spend: dict[int | Key, Decimal] = {}
+        self.writer: OrderImport | None = None
 
-    def finish(self, outcome: Outcome, write: bool) -> None:
-        """Bring the summary of every customer given new orders in step, once for the file.
-
-        Once per customer rather than per batch: a customer's orders are spread over the
-        whole file, and recomputing after each batch read their orders again every time.
-        """
-        if write:
-            refresh_stats(self.written_for)
+    @contextmanager
+    def writing(self, write: bool) -> Iterator[None]:
+        """Hold the sales service's order writer while a commit runs through the file."""
+        if not write:
+            yield
+            return
+        with importing_orders(self.actor) as writer:
+            self.writer = writer
+            yield
 
     def run_batch(
         self, records: list[OrderRow], outcome: Outcome, cells: dict[int, list[Cell]], write: bool
     ) -> None:
         customers = _order_customers(records)
+        self._read_spend(customers)
         existing = _existing_orders(r.number for r in records)
         plan = _OrderPlan()
         for record in records:
@@ -508,6 +504,8 @@ class _OrderImport:
             error = self._plan_existing(record, order, customer, plan, outcome)
             if error is not None:
                 return [error]
+        elif not self._add_spend(customer.pk if customer else key, record.status, record.amount):
+            return [RowError(row, "amount", spend_cap_message())]
         else:
             if customer is None and key not in self.pending:
                 plan.new_customers[key] = Customer(
@@ -550,6 +548,10 @@ class _OrderImport:
             )
         if (order["status"], order["channel"]) == (record.status, record.channel):
             outcome.unchanged += 1
+        elif not self._add_spend(
+            order["customer_id"], record.status, record.amount, order["status"]
+        ):
+            return RowError(record.row, "status", spend_cap_message())
         else:
             plan.updates.append((order["id"], record.status, record.channel))
             outcome.updated += 1
@@ -599,6 +601,29 @@ class _OrderImport:
             % {"key": ext or mobile}
         )
 
+    def _read_spend(self, customers: "_OrderCustomers") -> None:
+        """Read the kept total spend of the batch's customers not met before."""
+        known = [*customers.by_ext.values(), *(c for s in customers.by_mobile.values() for c in s)]
+        new = {customer.pk for customer in known} - self.spend.keys()
+        kept = spend_of(new)
+        self.spend.update({pk: kept.get(pk, NO_DISCOUNT) for pk in new})
+
+    def _add_spend(
+        self, customer: int | Key, status: str, amount: Decimal, before: str = ""
+    ) -> bool:
+        """Count a row's paid amount for its customer; False when it would pass the cap.
+
+        `before` is an existing order's status: a row only changes that order's status, so
+        its amount counts when it becomes paid and stops counting when it stops being paid.
+        """
+        paid = OrderStatus.PAID
+        change = (status == paid) - (before == paid) if before else status == paid
+        total = self.spend.get(customer, NO_DISCOUNT) + change * amount
+        if change > 0 and total > MAX_CUSTOMER_SPEND:
+            return False
+        self.spend[customer] = total
+        return True
+
     def _product(self, record: OrderRow) -> tuple[str, RowError | None]:
         if not self.map_product:
             return default_sku(), None
@@ -615,9 +640,9 @@ class _OrderImport:
             created = bulk_create_customers(self.actor, list(plan.new_customers.values()))
             for key, customer in zip(plan.new_customers, created, strict=True):
                 self.pending[key] = customer.pk
-        if plan.orders:
-            self.written_for |= insert_imported_orders([self._row(order) for order in plan.orders])
-        self.written_for |= update_imported_orders(plan.updates)
+        assert self.writer is not None, "written only inside writing()"
+        self.writer.add([self._row(order) for order in plan.orders])
+        self.writer.update(plan.updates)
 
     def _product_id(self, sku: str) -> int:
         product_id = self.product_ids.get(sku)
@@ -689,8 +714,8 @@ def _order_customers(records: list[OrderRow]) -> _OrderCustomers:
 
 def _select_in(
     model: type[Customer] | type[Order], columns: str, key: str, values: Iterable[str]
-) -> Iterator[tuple[Any, ...]]:
-    """Yield `columns` of the rows whose `key` column is one of the values, chunk by chunk.
+) -> list[tuple[Any, ...]]:
+    """Return `columns` of the rows whose `key` column is one of the values, chunk by chunk.
 
     A plain cursor because the ORM's IN lookup prepares each value in Python (about 2 ms a
     chunk, more than the query). Only the key is filtered in SQL: with a second condition
@@ -699,11 +724,8 @@ def _select_in(
     """
     table = connection.ops.quote_name(model._meta.db_table)
     column = connection.ops.quote_name(key)
-    with connection.cursor() as cursor:
-        for chunk in _chunks(values):
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(f"SELECT {columns} FROM {table} WHERE {column} IN ({marks})", chunk)
-            yield from cursor.fetchall()
+    sql = f"SELECT {columns} FROM {table} WHERE {column} IN ({{}})"
+    return rows_in(sql, [(value,) for value in sorted(set(values))])
 
 
 def _existing_orders(numbers: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -715,7 +737,7 @@ def _existing_orders(numbers: Iterable[str]) -> dict[str, dict[str, Any]]:
     taken = [row[0] for row in _select_in(Order, "number", "number", numbers)]
     found: dict[str, dict[str, Any]] = {}
     fields = ("id", "number", "customer_id", "ordered_on", "amount", "status", "channel")
-    for chunk in _chunks(taken):
+    for chunk in distinct_chunks(taken):
         for order in Order.objects.filter(number__in=chunk).values(*fields):
             found[order["number"]] = order
     return found

@@ -37,6 +37,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from accounts.access import can_export
 from accounts.models import User
+from core.chunks import chunked
 from core.errors import Forbidden, NotFound
 from core.registry import Registry
 from customers.models import Customer, Gender
@@ -52,7 +53,6 @@ logger = logging.getLogger(__name__)
 
 PAGE = 5000
 # Ids per IN list: SQLite allows 999 bound variables in old builds.
-ID_CHUNK = 500
 CUSTOMER_VALUES = (
     "id",
     "external_id",
@@ -483,16 +483,11 @@ def _tags(customer_ids: list[int]) -> dict[int, list[str]]:
     spans most of the customers, and the range read every one's tags.
     """
     found: dict[int, list[str]] = {}
-    for chunk in _id_chunks(customer_ids):
+    for chunk in chunked(customer_ids):
         links = Customer.tags.through.objects.filter(customer_id__in=chunk).order_by("tag__name")
         for customer_id, name in links.values_list("customer_id", "tag__name"):
             found.setdefault(customer_id, []).append(name)
     return found
-
-
-def _id_chunks(ids: list[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), ID_CHUNK):
-        yield ids[start : start + ID_CHUNK]
 
 
 def _order_rows(orders: Any) -> Iterator[list[Any]]:
@@ -519,7 +514,7 @@ def _order_rows(orders: Any) -> Iterator[list[Any]]:
 def _lines(order_ids: list[int]) -> dict[int, tuple[str, int]]:
     """Return per order the SKU of its first line and the total quantity: one row per order."""
     found: dict[int, tuple[str, int]] = {}
-    for chunk in _id_chunks(order_ids):
+    for chunk in chunked(order_ids):
         lines = OrderLine.objects.filter(order_id__in=chunk)
         rows = lines.values("order_id").annotate(first=Min("id"), quantity=Sum("quantity"))
         first_ids = {row["first"]: row for row in rows}

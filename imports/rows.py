@@ -18,8 +18,10 @@ from django.core.validators import validate_email
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from core.fields import max_length
 from core.text import control_characters_message, has_control_characters
-from customers.models import Gender
+from customers.models import Customer, Gender
 from customers.models import Kind as CustomerKind
 from customers.validators import normalize_mobile
 from imports.cells import (
@@ -33,39 +35,44 @@ from imports.cells import (
 )
 from imports.mapping import column_indexes
 from imports.models import Kind
-from sales.models import OrderStatus
+from sales.limits import MAX_QUANTITY
+from sales.models import Order, OrderStatus, Product
 from sales.validators import EARLIEST_ORDER_DATE, latest_order_date, validate_order_date
 
+MOBILE_CELL_LIMIT = 40
+# Text limits: each column's from its model field (one source of truth); notes (a TextField)
+# and the tags cell (many tag names) have no column limit, so the import sets one.
 TEXT_LIMITS = {
-    "name": 120,
-    "wechat_id": 60,
-    "company": 120,
-    "title": 60,
-    "region": 60,
-    "city": 60,
-    "address": 200,
-    "source_channel": 60,
+    **{
+        name: max_length(Customer, name)
+        for name in (
+            "name", "wechat_id", "company", "title", "region", "city", "address",
+            "source_channel", "external_id", "email",
+        )
+    },
     "notes": 10_000,
-    "external_id": 64,
-    "owner": 150,
+    # A mobile is normalised before it is stored; the raw cell may carry spaces and a prefix.
+    "customer_mobile": MOBILE_CELL_LIMIT,
+    "owner": max_length(User, "username"),
     "tags": 1000,
-    "number": 40,
-    "channel": 40,
-    "customer_external_id": 64,
-    "customer_name": 120,
-    "product": 120,
-    "email": 254,
-}
+    "number": max_length(Order, "number"),
+    "channel": max_length(Order, "channel"),
+    "customer_external_id": max_length(Customer, "external_id"),
+    "customer_name": max_length(Customer, "name"),
+    # A product cell holds a SKU or a product's name.
+    "product": max(max_length(Product, "sku"), max_length(Product, "name")),
+}  # fmt: skip
 TAG_SEPARATORS = (",", "，", ";", "；", "、", "|")
 EARLIEST = datetime.date(1900, 1, 1)
 CENT = Decimal("0.01")
 # The fast path's shapes: strict ASCII subsets of what cells.parse_date and parse_amount
 # accept, so a value they match reads the same either way; anything else takes the slow path.
 _FAST_DATE = re.compile(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})")
-_FAST_AMOUNT = re.compile(r"[0-9]{1,10}(?:\.[0-9]{1,2})?")  # below cells.MAX_AMOUNT
+# At most ten digits before the point: never above sales.limits.MAX_ORDER_AMOUNT.
+_FAST_AMOUNT = re.compile(r"[0-9]{1,10}(?:\.[0-9]{1,2})?")
 # The order fields the fast path reads as text, with their length limits.
 ORDER_LIMITS = tuple(
-    (name, TEXT_LIMITS.get(name, 40))
+    (name, TEXT_LIMITS[name])
     for name in (
         "number",
         "customer_external_id",
@@ -342,7 +349,7 @@ def _int(cell: Cell) -> int | None:
 
 def _mobile(cell: Cell) -> str:
     raw = text(cell)
-    if len(raw) > 40:
+    if len(raw) > MOBILE_CELL_LIMIT:
         raise CellError(_("Enter a valid mobile number."))
     try:
         return normalize_mobile(raw)
@@ -507,7 +514,7 @@ def _fast_quantity(raw: str) -> int | None:
     """Return a plain whole quantity as parse_quantity would (1 when empty), else None."""
     if not raw:
         return 1
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 7):
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= len(str(MAX_QUANTITY))):
         return None
     quantity = int(raw)
-    return quantity if 1 <= quantity <= 1_000_000 else None
+    return quantity if 1 <= quantity <= MAX_QUANTITY else None

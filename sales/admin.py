@@ -18,13 +18,18 @@ class OrderLineInline(admin.TabularInline[OrderLine, Order]):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin[Order]):
-    """Orders are read here; they change through the pages and API, which keep summaries in step."""
+    """Orders are only read here: they are entered, changed and deleted through the pages, the
+    API and imports (sales.services), which keep the purchase summary in step; an order added
+    here would have no lines and no summary."""
 
     list_display = ("number", "customer", "ordered_on", "status", "amount")
     list_filter = ("status",)
     search_fields = ("number",)
     raw_id_fields = ("customer",)
     inlines = [OrderLineInline]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False
@@ -35,6 +40,8 @@ class OrderAdmin(admin.ModelAdmin[Order]):
 
 @admin.register(CustomerStats)
 class CustomerStatsAdmin(admin.ModelAdmin[CustomerStats]):
+    """Purchase summaries are derived from the orders (sales.summary): read-only here."""
+
     list_display = (
         "customer",
         "first_purchase_on",
@@ -45,4 +52,10 @@ class CustomerStatsAdmin(admin.ModelAdmin[CustomerStats]):
     raw_id_fields = ("customer",)
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
         return False

@@ -9,7 +9,8 @@ from customers import extensions
 from customers.extensions import Panel, TimelineEntry
 from customers.models import Customer
 from sales import personal_data
-from sales.services import follow_owners, move_orders, recent_orders, stats_for
+from sales.services import move_orders, recent_orders
+from sales.summary import follow_owners, stats_for
 
 
 def order_entries(customer: Customer, limit: int) -> list[TimelineEntry]:

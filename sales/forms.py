@@ -5,17 +5,21 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import max_length
 from core.forms import CheckedTextMixin, StyledFormMixin
+from sales.limits import MAX_LINES_PER_ORDER, MAX_QUANTITY, MAX_UNIT_PRICE
 from sales.models import Order, OrderStatus, Product
 from sales.validators import validate_order_date
 
 
 class OrderForm(StyledFormMixin, forms.Form):
-    number = forms.CharField(label=_("Order number"), max_length=40)
+    number = forms.CharField(label=_("Order number"), max_length=max_length(Order, "number"))
     ordered_on = forms.DateField(
         label=_("Order date"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    channel = forms.CharField(label=_("Channel"), max_length=40, required=False)
+    channel = forms.CharField(
+        label=_("Channel"), max_length=max_length(Order, "channel"), required=False
+    )
 
     def clean_number(self) -> str:
         number: str = self.cleaned_data["number"].strip()
@@ -33,12 +37,25 @@ class OrderLineForm(StyledFormMixin, forms.Form):
     product = forms.ModelChoiceField(
         label=_("Product"), queryset=Product.objects.filter(is_active=True)
     )
-    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, initial=1)
-    unit_price = forms.DecimalField(label=_("Unit price"), min_value=0, decimal_places=2)
-    discount = forms.DecimalField(label=_("Discount"), min_value=0, decimal_places=2, initial=0)
+    quantity = forms.IntegerField(
+        label=_("Quantity"), min_value=1, max_value=MAX_QUANTITY, initial=1
+    )
+    unit_price = forms.DecimalField(
+        label=_("Unit price"), min_value=0, max_value=MAX_UNIT_PRICE, decimal_places=2
+    )
+    discount = forms.DecimalField(
+        label=_("Discount"), min_value=0, max_value=MAX_UNIT_PRICE, decimal_places=2, initial=0
+    )
 
 
-OrderLineFormSet = forms.formset_factory(OrderLineForm, extra=3, min_num=1, validate_min=True)
+OrderLineFormSet = forms.formset_factory(
+    OrderLineForm,
+    extra=3,
+    min_num=1,
+    validate_min=True,
+    max_num=MAX_LINES_PER_ORDER,
+    validate_max=True,
+)
 
 
 class OrderStatusForm(CheckedTextMixin, forms.Form):

@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import RowidOneToOneField
 from customers.models import Customer
+from sales.limits import MAX_CUSTOMER_SPEND, MAX_ORDER_AMOUNT, MAX_QUANTITY, MAX_UNIT_PRICE
 
 ZERO = Decimal("0.00")
 
@@ -21,8 +22,9 @@ class Product(models.Model):
     name = models.CharField(_("name"), max_length=120)
     category = models.CharField(_("category"), max_length=60, blank=True, db_index=True)
     list_price = models.DecimalField(
-        _("list price"), max_digits=12, decimal_places=2, validators=[MinValueValidator(ZERO)]
-    )
+        _("list price"), max_digits=12, decimal_places=2,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(MAX_UNIT_PRICE)],
+    )  # fmt: skip
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -56,7 +58,10 @@ class Order(models.Model):
         _("status"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.PAID
     )
     channel = models.CharField(_("channel"), max_length=40, blank=True)
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, default=ZERO)
+    amount = models.DecimalField(
+        _("amount"), max_digits=14, decimal_places=2, default=ZERO,
+        validators=[MaxValueValidator(MAX_ORDER_AMOUNT)],
+    )  # fmt: skip
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -80,18 +85,21 @@ class Order(models.Model):
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
-    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    quantity = models.PositiveIntegerField(
+        _("quantity"), validators=[MinValueValidator(1), MaxValueValidator(MAX_QUANTITY)]
+    )
     unit_price = models.DecimalField(
-        _("unit price"), max_digits=12, decimal_places=2, validators=[MinValueValidator(ZERO)]
-    )
+        _("unit price"), max_digits=12, decimal_places=2,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(MAX_UNIT_PRICE)],
+    )  # fmt: skip
     discount = models.DecimalField(
-        _("discount"),
-        max_digits=12,
-        decimal_places=2,
-        default=ZERO,
-        validators=[MinValueValidator(ZERO)],
-    )
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+        _("discount"), max_digits=12, decimal_places=2, default=ZERO,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(MAX_UNIT_PRICE)],
+    )  # fmt: skip
+    amount = models.DecimalField(
+        _("amount"), max_digits=14, decimal_places=2,
+        validators=[MaxValueValidator(MAX_ORDER_AMOUNT)],
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("order line")
@@ -104,7 +112,7 @@ class OrderLine(models.Model):
 class CustomerStats(models.Model):
     """The purchase summary of one customer, over paid orders only.
 
-    Kept in step with every order change inside the same transaction (sales.services),
+    Kept in step with every order change inside the same transaction (sales.summary),
     so lists and analyses never scan all orders; `rebuild_customer_stats` proves it.
     """
 
@@ -112,7 +120,7 @@ class CustomerStats(models.Model):
     customer = RowidOneToOneField(
         Customer, on_delete=models.CASCADE, primary_key=True, related_name="stats"
     )
-    # The customer's owner, copied here (sales.services.follow_owners keeps it in step) so
+    # The customer's owner, copied here (sales.summary.follow_owners keeps it in step) so
     # that "one rep's customers who last bought in this range" reads one index range instead
     # of probing the summary of each of the rep's customers (docs/performance.md).
     owner = models.ForeignKey(
@@ -123,7 +131,10 @@ class CustomerStats(models.Model):
     last_purchase_on = models.DateField(_("last purchase"), db_index=True)
     purchase_days = models.PositiveIntegerField(_("purchase days"))
     orders_count = models.PositiveIntegerField(_("orders"))
-    total_spend = models.DecimalField(_("total spend"), max_digits=16, decimal_places=2)
+    total_spend = models.DecimalField(
+        _("total spend"), max_digits=16, decimal_places=2,
+        validators=[MaxValueValidator(MAX_CUSTOMER_SPEND)],
+    )  # fmt: skip
     # When the purchases last changed: the analyses' purchase cache re-reads only the
     # customers changed since its last check (sales.purchases).
     changed_at = models.DateTimeField(_("changed"), db_default=Now())

@@ -3,11 +3,11 @@
 Reading ten million orders costs about 8 s on SQLite however it is done, and the nightly
 scoring run needs all of them. So the orders collapsed to one row per customer and day are
 kept in a file under settings.ANALYSIS_CACHE_DIR and brought up to date on each read from
-the purchase summaries (CustomerStats), which sales.services keeps in step with every order
+the purchase summaries (CustomerStats), which sales.summary keeps in step with every order
 change: customers whose summary changed since the last check are read again from their
 orders. Then four totals (customers, orders, purchase days, cents) of the file and of the
 summaries must agree; when they do not (a customer lost every paid order and with it their
-summary, a transaction committed long after it began, a write outside sales.services), the
+summary, a transaction committed long after it began, a write outside sales.summary), the
 customer ids and then every customer's figures are compared, and the differing customers
 read again. The file is read again in full when more than a tenth of the customers changed,
 by housekeeping after the nightly run (keep_up_to_date), and by any read that finds it older
@@ -24,6 +24,7 @@ from django.db import connection
 from django.db.models import Max, Min
 
 from core.analysis_cache import cache_path, load_arrays, save_arrays
+from core.chunks import chunked
 from core.numeric_read import integer_rows
 from sales.models import CustomerStats, Order, OrderStatus
 
@@ -36,7 +37,6 @@ ID_LIMIT = 2 ** (62 - DAY_BITS)
 CHUNK_IDS = 1_000_000
 # Re-read every order when more customers than this share changed: one scan is then cheaper.
 FULL_READ_SHARE = 0.1
-IN_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def _refreshed(cached: PurchaseDays) -> PurchaseDays | None:
     Customers whose summary changed since the last check are read again. If the totals of
     the file and of the summaries still differ (a customer lost every paid order, so their
     summary is gone; a write committed after the last check began; a write outside
-    sales.services), the customer ids, then every summary figure, are compared as well.
+    sales.summary), the customer ids, then every summary figure, are compared as well.
     """
     if time.time() - cached.read_at > settings.PURCHASE_CACHE_MAX_AGE_DAYS * 86400:
         return None
@@ -302,8 +302,7 @@ def _read_plain_orders(where: str, params: list[int]) -> tuple[np.ndarray, np.nd
 def _read_customers(customers: np.ndarray) -> PurchaseDays:
     """Return the paid orders of these customers, collapsed."""
     keys, cents = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
-    for start in range(0, customers.size, IN_CHUNK):
-        chunk = customers[start : start + IN_CHUNK].tolist()
+    for chunk in chunked(customers.tolist()):
         where = f"AND customer_id IN ({', '.join(['%s'] * len(chunk))})"
         key, cent = _read_plain_orders(where, chunk)
         keys.append(key)

@@ -1,37 +1,46 @@
-"""Orders and the purchase summary, changed together in one transaction."""
+"""Order operations: entering, importing, changing and deleting orders, and the catalogue.
+
+One writing path (_write) for every way orders arrive — one order from a form or the API, a
+bulk request, an import, a system load — that inserts orders and lines many rows per
+statement and adds the paid ones to the purchase summary (sales.summary) in the same
+transaction. Every rule about who may do what to an order lives here, raising core.errors.
+Services take the acting user first; None is the system (the demo loader, a benchmark).
+"""
 
 import datetime
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import visible_owner_q
+from accounts.access import can_edit_owned_by, visible_owner_q
 from accounts.models import User
-from core.bulk import insert_columns, insert_rows
+from core.bulk import insert_columns
+from core.chunks import filter_in, rows_in
+from core.errors import Forbidden, Invalid, NotFound
 from core.memory import cyclic_gc_paused
 from customers.models import Customer
-from sales import purchases
-from sales.models import ZERO, CustomerStats, Order, OrderLine, OrderStatus, Product
+from customers.services import visible_customers
+from sales import purchases, summary
+from sales.limits import (
+    MAX_CUSTOMER_SPEND,
+    MAX_LINES_PER_ORDER,
+    MAX_ORDER_AMOUNT,
+    MAX_QUANTITY,
+    MAX_UNIT_PRICE,
+    money,
+)
+from sales.models import ZERO, Order, OrderLine, OrderStatus, Product
 
-# The columns' limits: unit prices have 12 digits (10 before the point), line and order
-# amounts 14; checked here so that no path stores a number its column cannot hold.
-MAX_UNIT_PRICE = Decimal("1e10")
-MAX_AMOUNT = Decimal("1e12")
-MAX_QUANTITY = 1_000_000
-# SQLite allows 999 bound variables in old builds; stay well below.
-ID_CHUNK = 500
 CENT = Decimal("0.01")
-
-
 ORDER_COLUMNS = ("number", "customer_id", "ordered_on", "status", "channel", "amount", "created_at")
 LINE_COLUMNS = ("order_id", "product_id", "quantity", "unit_price", "discount", "amount")
 
@@ -54,9 +63,72 @@ class OrderInput:
     channel: str = ""
 
 
+class CreatedOrder(NamedTuple):
+    id: int
+    number: str
+
+
+class ImportedOrder(NamedTuple):
+    """One order of one line as a file import writes it: plain values, already validated.
+
+    A tuple rather than OrderInput with its LineInput: an import builds a million of these,
+    and the ORM's instances and per-line dataclasses were half the cost of writing them.
+    """
+
+    number: str
+    customer_id: int
+    ordered_on: datetime.date
+    status: str
+    channel: str
+    product_id: int
+    quantity: int
+    unit_price: Decimal
+    discount: Decimal
+    amount: Decimal
+
+
+# Who may do what --------------------------------------------------------------------------
+
+
 def visible_orders(user: User) -> QuerySet[Order]:
     """Return the orders of the customers the user may see."""
     return Order.objects.filter(visible_owner_q(user, "customer__owner"))
+
+
+def get_visible_order(user: User, pk: int) -> Order:
+    """Return the order if the user may see it; NotFound otherwise, never revealing it exists."""
+    order = visible_orders(user).select_related("customer").filter(pk=pk).first()
+    if order is None:
+        raise NotFound(_("Not found."))
+    return order
+
+
+def require_order_writer(user: User | None) -> None:
+    """Refuse a role that may not change even its own customers: it is read-only."""
+    if user is not None and not can_edit_owned_by(user, user.pk):
+        raise Forbidden(_("Your role may not enter orders."))
+
+
+def require_order_customer(user: User | None, customer: Customer) -> None:
+    """Refuse entering orders for a customer the user may see but not change."""
+    require_order_writer(user)
+    if user is not None and not can_edit_owned_by(user, customer.owner_id):
+        raise Forbidden(_("You may view this customer but not change it."))
+
+
+def writable_customers(user: User | None, ids: Iterable[int]) -> dict[int, Customer]:
+    """Return the customers among these ids that the user may see and change, by id."""
+    base = (
+        Customer.objects.all() if user is None else visible_customers(user, include_archived=True)
+    )
+    found = list(filter_in(base, "pk", ids))
+    if user is None:
+        return {customer.pk: customer for customer in found}
+    may_edit = {owner: can_edit_owned_by(user, owner) for owner in {c.owner_id for c in found}}
+    return {customer.pk: customer for customer in found if may_edit[customer.owner_id]}
+
+
+# Validation -------------------------------------------------------------------------------
 
 
 def _line_errors(index: int, line: LineInput, products: dict[str, Product]) -> dict[str, str]:
@@ -72,12 +144,14 @@ def _line_errors(index: int, line: LineInput, products: dict[str, Product]) -> d
         }
     if line.unit_price < 0:
         errors[f"{prefix}.unit_price"] = _("The unit price cannot be negative.")
+    elif line.unit_price > MAX_UNIT_PRICE or line.unit_price * line.quantity > MAX_ORDER_AMOUNT:
+        errors[f"{prefix}.unit_price"] = _("Quantity × unit price must be at most %(limit)s.") % {
+            "limit": money(MAX_ORDER_AMOUNT)
+        }
     if line.discount < 0:
         errors[f"{prefix}.discount"] = _("The discount cannot be negative.")
     elif line.discount > line.unit_price * line.quantity:
         errors[f"{prefix}.discount"] = _("The discount cannot exceed the line amount.")
-    if line.unit_price >= MAX_UNIT_PRICE or line.unit_price * line.quantity >= MAX_AMOUNT:
-        errors[f"{prefix}.unit_price"] = _("The amount is too large.")
     return errors
 
 
@@ -96,10 +170,45 @@ def validate_order(
         errors["status"] = _("Unknown order status.")
     if not data.lines:
         errors["lines"] = _("An order needs at least one line.")
-    for index, line in enumerate(data.lines):
+    elif len(data.lines) > MAX_LINES_PER_ORDER:
+        errors["lines"] = _("An order has at most %(limit)d lines.") % {
+            "limit": MAX_LINES_PER_ORDER
+        }
+    for index, line in enumerate(data.lines[:MAX_LINES_PER_ORDER]):
         errors.update(_line_errors(index, line, products))
-    if not errors and sum((_line_amount(line) for line in data.lines), ZERO) >= MAX_AMOUNT:
-        errors["lines"] = _("The amount is too large.")
+    if not errors and _order_amount(data) > MAX_ORDER_AMOUNT:
+        errors["lines"] = _("The order's amount must be at most %(limit)s.") % {
+            "limit": money(MAX_ORDER_AMOUNT)
+        }
+    return errors
+
+
+def validate_orders(orders: Sequence[OrderInput], customers: dict[int, Customer]) -> dict[str, str]:
+    """Return errors by field for a batch, each under its index: "orders[3].lines[0].sku".
+
+    `customers` holds the customers the orders may be written for (any other is unknown);
+    order numbers must be new and appear once in the batch, and no customer's paid orders
+    may take their total spend above the cap. Empty when all may be written.
+    """
+    products = products_by_sku(line.sku for data in orders for line in data.lines)
+    taken = existing_order_numbers(data.number.strip() for data in orders)
+    spend = summary.spend_of(customers)
+    seen: set[str] = set()
+    errors: dict[str, str] = {}
+    for index, data in enumerate(orders):
+        found = validate_order(data, customers.get(data.customer_id), products)
+        number = data.number.strip()
+        if "number" not in found and number in taken:
+            found["number"] = _("An order with this number already exists.")
+        elif "number" not in found and number in seen:
+            found["number"] = _("This order number appears more than once in the request.")
+        seen.add(number)
+        if not found and data.status == OrderStatus.PAID:
+            total = spend.get(data.customer_id, ZERO) + _order_amount(data)
+            spend[data.customer_id] = total
+            if total > MAX_CUSTOMER_SPEND:
+                found["lines"] = summary.spend_cap_message()
+        errors.update({f"orders[{index}].{field}": text for field, text in found.items()})
     return errors
 
 
@@ -107,269 +216,193 @@ def _line_amount(line: LineInput) -> Decimal:
     return (line.unit_price * line.quantity - line.discount).quantize(CENT)
 
 
-def _build(data: OrderInput, products: dict[str, Product]) -> tuple[Order, list[OrderLine]]:
-    lines = [
-        OrderLine(
-            product=products[line.sku], quantity=line.quantity, unit_price=line.unit_price,
-            discount=line.discount, amount=_line_amount(line),
-        )
-        for line in data.lines
-    ]  # fmt: skip
-    order = Order(
-        number=data.number.strip(), customer_id=data.customer_id, ordered_on=data.ordered_on,
-        status=data.status, channel=data.channel, amount=sum((ln.amount for ln in lines), ZERO),
-    )  # fmt: skip
-    return order, lines
+def _order_amount(data: OrderInput) -> Decimal:
+    return sum((_line_amount(line) for line in data.lines), ZERO)
 
 
-def products_by_sku(skus: Iterable[str]) -> dict[str, Product]:
-    """Return the products with these SKUs, keyed by SKU."""
-    wanted = list(set(skus))
-    found: dict[str, Product] = {}
-    for start in range(0, len(wanted), ID_CHUNK):
-        chunk = wanted[start : start + ID_CHUNK]
-        found.update({p.sku: p for p in Product.objects.filter(sku__in=chunk)})
-    return found
+# Writing orders ---------------------------------------------------------------------------
 
 
 @transaction.atomic
-def create_order(data: OrderInput) -> Order:
-    """Validate and write one order with its lines; keep the customer's summary in step."""
-    products = products_by_sku(line.sku for line in data.lines)
-    customer = Customer.objects.filter(pk=data.customer_id).first()
-    errors = validate_order(data, customer, products)
-    if Order.objects.filter(number=data.number.strip()).exists():
-        errors["number"] = _("An order with this number already exists.")
-    if errors:
-        raise ValidationError(errors)
-    order, lines = _build(data, products)
-    order.save()
-    for line in lines:
-        line.order = order
-    OrderLine.objects.bulk_create(lines)
-    refresh_stats([order.customer_id])
-    return order
+def create_order(user: User | None, data: OrderInput) -> Order:
+    """Validate and write one order with its lines; the customer's summary follows.
 
-
-class CreatedOrder(NamedTuple):
-    id: int
-    number: str
-
-
-@transaction.atomic
-def bulk_create_orders(orders: Sequence[OrderInput]) -> list[CreatedOrder]:
-    """Write many valid orders at once and add them to their customers' summaries.
-
-    The caller validates first (validate_orders); this path is what the API's bulk
-    endpoint, imports and the benchmark generator share. Rows go in many per statement
-    (core.bulk.insert_columns) because the ORM's bulk_create, building SQL field by field
-    for every object, held this path near 5,000 orders/s (docs/performance.md). Returns the
-    id and number of each order, in the order given.
+    Refuses a role that may not enter orders, a customer the user may not see (as unknown)
+    or may see but not change; every invalid field is answered at once.
     """
+    require_order_writer(user)
+    customers = writable_customers(user, [data.customer_id])
+    customer = customers.get(data.customer_id)
+    if customer is None and user is not None:
+        seen = visible_customers(user, include_archived=True).filter(pk=data.customer_id).first()
+        if seen is not None:
+            require_order_customer(user, seen)
+    errors = validate_orders([data], customers)
+    if errors:
+        raise ValidationError(
+            {key.removeprefix("orders[0]."): text for key, text in errors.items()}
+        )
+    (created,) = _write(_rows_of([data]))
+    return Order.objects.get(pk=created.id)
+
+
+@transaction.atomic
+def create_orders(
+    user: User | None, orders: Sequence[OrderInput], *, validated: bool = False
+) -> list[CreatedOrder]:
+    """Write many orders in one transaction, all or none; return each one's id and number.
+
+    Every order is validated first and every error answered under its index (ValidationError
+    "orders[3].lines[0].sku"), unless `validated`: a system load that built its orders from
+    checked data (the demo, the benchmark generator) skips the look-ups. Bulk mode: rows go
+    in many per statement and the summary is added to, not recomputed (docs/performance.md).
+    """
+    require_order_writer(user)
+    if not validated:
+        customers = writable_customers(user, (data.customer_id for data in orders))
+        errors = validate_orders(orders, customers)
+        if errors:
+            raise ValidationError(errors)
     with cyclic_gc_paused():
-        return _write_orders(orders)
+        return _write(_rows_of(orders))
 
 
-def _write_orders(orders: Sequence[OrderInput]) -> list[CreatedOrder]:
+class OrderImport:
+    """The writer of one import: new orders and status changes, batch after batch.
+
+    Obtained only from importing_orders, which recomputes the summary of every customer
+    written once the writing ends, in the import's transaction: an import spreads a
+    customer's orders over the whole file, and adding each batch into the summaries cost
+    a third more than one recomputation at the end (docs/performance.md). The import has
+    checked each row (imports.rows and imports.engine give row errors and keep each
+    customer within the spend cap); the refresh refuses what slipped past that check.
+    """
+
+    def __init__(self, user: User | None) -> None:
+        self.user = user
+        self.customers: set[int] = set()
+
+    def add(self, orders: Sequence[ImportedOrder]) -> None:
+        """Write validated new orders (one line each)."""
+        if orders:
+            with cyclic_gc_paused():
+                _insert(_imported_rows(orders))
+            self.customers.update(order.customer_id for order in orders)
+
+    def update(self, changes: Sequence[tuple[int, str, str]]) -> None:
+        """Set (order id, status, channel) of existing orders as the file has them."""
+        if not changes:
+            return
+        if any(status not in OrderStatus.values for _id, status, _channel in changes):
+            raise Invalid(_("Unknown order status."), field="status")
+        table = connection.ops.quote_name(Order._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET status = %s, channel = %s WHERE id = %s",
+                [(status, channel, order_id) for order_id, status, channel in changes],
+            )
+        sql = f"SELECT DISTINCT customer_id FROM {table} WHERE id IN ({{}})"
+        self.customers.update(c for (c,) in rows_in(sql, [(pk,) for pk, *_ in changes]))
+
+
+@contextmanager
+def importing_orders(user: User | None) -> Iterator[OrderImport]:
+    """Return an import's order writer; its customers' summaries follow when the block ends.
+
+    One transaction: should the block fail, nothing of it is kept.
+    """
+    require_order_writer(user)
+    with transaction.atomic():
+        writer = OrderImport(user)
+        yield writer
+        summary.refresh(writer.customers, field="amount")
+
+
+@dataclass
+class _Rows:
+    """Orders and their lines, column by column, as _write inserts them."""
+
+    numbers: list[str]
+    customers: list[int]
+    days: list[datetime.date]
+    statuses: list[str]
+    channels: list[str]
+    totals: list[Decimal]
+    # Column by column: order index of each line, product id, quantity, unit price,
+    # discount, amount.
+    line_order: list[int] | None  # None: one line per order, in order
+    line_columns: list[list[object]]
+
+
+def _rows_of(orders: Sequence[OrderInput]) -> _Rows:
     product_ids = {
         sku: p.pk for sku, p in products_by_sku(ln.sku for o in orders for ln in o.lines).items()
     }
     line_amounts = [[_line_amount(line) for line in data.lines] for data in orders]
-    numbers = [data.number.strip() for data in orders]
-    customers = [data.customer_id for data in orders]
-    days = [data.ordered_on for data in orders]
-    statuses = [data.status for data in orders]
-    totals = [sum(amounts, ZERO) for amounts in line_amounts]
-    channels = [data.channel for data in orders]
-    last_id = _last_order_id()
-    insert_columns(
-        Order, ORDER_COLUMNS,
-        [numbers, customers, days, statuses, channels, totals, [timezone.now()] * len(orders)],
-    )  # fmt: skip
-    ids = _order_ids_after(last_id, numbers)
-    order_ids = [ids[number] for number in numbers]
     lines = [line for data in orders for line in data.lines]
-    insert_columns(OrderLine, LINE_COLUMNS, [
-        [order_id for order_id, data in zip(order_ids, orders, strict=True) for _ in data.lines],
-        [product_ids[line.sku] for line in lines], [line.quantity for line in lines],
-        [line.unit_price for line in lines], [line.discount for line in lines],
-        [amount for amounts in line_amounts for amount in amounts],
-    ])  # fmt: skip
-    _add_to_stats([
-        (customer, day, total)
-        for customer, day, status, total in zip(customers, days, statuses, totals, strict=True)
-        if status == OrderStatus.PAID
-    ])  # fmt: skip
-    return list(map(CreatedOrder._make, zip(order_ids, numbers, strict=True)))
-
-
-def _add_to_stats(paid: Sequence[tuple[int, datetime.date, Decimal]]) -> None:
-    """Add paid orders just written, as (customer, day, amount), to their customers' summaries.
-
-    The bulk path only adds orders, so counts and totals are summed in and first/last days
-    widened, without re-reading old orders. An order's day is a new purchase day when it
-    falls outside the customer's first..last range; on either end it is not; only strictly
-    inside are the customer's stored orders of that day counted (one look-up in the
-    (customer, status, day) index). The summaries are read locked (on PostgreSQL; SQLite
-    writes one transaction at a time), so two batches adding the same new day to one
-    customer cannot both count it. This replaced recomputing every affected summary from
-    all its orders, which cost more than writing the orders themselves
-    (docs/performance.md); refresh_stats still does that for changes that can remove
-    purchases, and rebuild_customer_stats proves the two agree.
-    """
-    if not paid:
-        return
-    batch_days = Counter((customer, day) for customer, day, _amount in paid)
-    stored = _locked_summary_ranges(sorted({customer for customer, _day in batch_days}))
-    inside = [
-        (customer, day) for customer, day in batch_days
-        if customer in stored and stored[customer][0] < day < stored[customer][1]
-    ]  # fmt: skip
-    counted = _day_counts(inside)
-    # Each distinct day is new for a customer without a summary; the others' are judged.
-    new_days = Counter(customer for customer, _day in batch_days)
-    for (customer, day), count in batch_days.items():
-        if customer in stored and not _starts_new_day(
-            day, stored[customer], counted.get((customer, day), count) == count
-        ):
-            new_days[customer] -= 1
-    totals = _batch_totals(paid, new_days)
-    _update_stats(
-        [[min(first, stored[c][0]), max(last, stored[c][1]), *rest, c]
-         for c, (first, last, *rest) in totals.items() if c in stored]
+    return _Rows(
+        numbers=[data.number.strip() for data in orders],
+        customers=[data.customer_id for data in orders],
+        days=[data.ordered_on for data in orders],
+        statuses=[data.status for data in orders],
+        channels=[data.channel for data in orders],
+        totals=[sum(amounts, ZERO) for amounts in line_amounts],
+        line_order=[index for index, data in enumerate(orders) for _ in data.lines],
+        line_columns=[
+            [product_ids[line.sku] for line in lines], [line.quantity for line in lines],
+            [line.unit_price for line in lines], [line.discount for line in lines],
+            [amount for amounts in line_amounts for amount in amounts],
+        ],
     )  # fmt: skip
-    _insert_stats([[c, *values] for c, values in totals.items() if c not in stored])
 
 
-def _starts_new_day(
-    day: datetime.date,
-    stored_range: tuple[datetime.date, datetime.date],
-    none_stored_that_day: bool,
-) -> bool:
-    """Return whether a batch's day is a new purchase day for a customer with a summary."""
-    first, last = stored_range
-    return day < first or day > last or (first < day < last and none_stored_that_day)
+def _imported_rows(orders: Sequence[ImportedOrder]) -> _Rows:
+    return _Rows(
+        numbers=[o.number for o in orders], customers=[o.customer_id for o in orders],
+        days=[o.ordered_on for o in orders], statuses=[o.status for o in orders],
+        channels=[o.channel for o in orders], totals=[o.amount for o in orders],
+        line_order=None,
+        line_columns=[
+            [o.product_id for o in orders], [o.quantity for o in orders],
+            [o.unit_price for o in orders], [o.discount for o in orders],
+            [o.amount for o in orders],
+        ],
+    )  # fmt: skip
 
 
-def _batch_totals(
-    paid: Sequence[tuple[int, datetime.date, Decimal]], new_days: Counter[int]
-) -> dict[int, list[Any]]:
-    """Return customer -> [first day, last day, new days, orders, spend] of a batch."""
-    totals: dict[int, list[Any]] = {}
-    for customer, day, amount in paid:
-        entry = totals.get(customer)
-        if entry is None:
-            totals[customer] = [day, day, new_days[customer], 1, amount]
-        else:
-            if day < entry[0]:
-                entry[0] = day
-            elif day > entry[1]:
-                entry[1] = day
-            entry[3] += 1
-            entry[4] += amount
-    return totals
-
-
-def _locked_summary_ranges(
-    customer_ids: Sequence[int],
-) -> dict[int, tuple[datetime.date, datetime.date]]:
-    """Return the first and last purchase day of the customers who have a summary, locked."""
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    table = connection.ops.quote_name(CustomerStats._meta.db_table)
-    sql = (
-        f"SELECT customer_id, first_purchase_on, last_purchase_on FROM {table} "
-        f"WHERE customer_id IN ({{}}){lock}"
+def _write(rows: _Rows) -> list[CreatedOrder]:
+    """Insert the orders and their lines; add the paid ones to their customers' summaries."""
+    created = _insert(rows)
+    summary.add_paid(
+        [
+            (customer, day, total)
+            for customer, day, status, total in zip(
+                rows.customers, rows.days, rows.statuses, rows.totals, strict=True
+            )
+            if status == OrderStatus.PAID
+        ]
     )
-    rows = _rows_for(sql, [(customer,) for customer in customer_ids])
-    return {customer: (first, last) for customer, first, last in rows}
+    return created
 
 
-def _day_counts(
-    pairs: Sequence[tuple[int, datetime.date]],
-) -> dict[tuple[int, datetime.date], int]:
-    """Return how many paid orders each (customer, day) pair has, new ones included."""
-    orders = connection.ops.quote_name(Order._meta.db_table)
-    # One key look-up in the (customer, status, day) index per pair. On SQLite a join with
-    # the pairs as a VALUES list ran ten times slower, and a range per customer read all of
-    # the customer's orders.
-    sql = (
-        f"SELECT customer_id, ordered_on, COUNT(*) FROM {orders} WHERE status = %s AND ({{}}) "
-        "GROUP BY customer_id, ordered_on"
-    )
-    each = "(customer_id = %s AND ordered_on = %s)"
-    rows = _rows_for(sql, pairs, each, " OR ", before=[OrderStatus.PAID.value])
-    return {(customer, day): count for customer, day, count in rows}
+def _insert(rows: _Rows) -> list[CreatedOrder]:
+    """Insert the orders and their lines; return the id and number of each, in order.
 
-
-def _rows_for(
-    sql: str,
-    keys: Sequence[tuple[Any, ...]],
-    each: str = "%s",
-    between: str = ", ",
-    before: Sequence[Any] = (),
-) -> list[tuple[Any, ...]]:
-    """Return the rows of `sql` for these keys, a chunk at a time.
-
-    Each key fills `each`; a chunk of them, joined by `between`, replaces the `{}` of `sql`,
-    after the `before` parameters. A plain cursor: the ORM's IN lookup prepares each value in
-    Python, which cost more than the query itself at tens of thousands of keys.
+    The one writing path. Orders and lines go in many rows per statement
+    (core.bulk.insert_columns): the ORM's bulk_create, building SQL field by field for every
+    object, held this path near 5,000 orders/s (docs/performance.md).
     """
-    if not keys:
-        return []
-    per_query = max(1, ID_CHUNK // len(keys[0]))
-    rows: list[tuple[Any, ...]] = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(keys), per_query):
-            chunk = keys[start : start + per_query]
-            params = [value for key in chunk for value in key]
-            cursor.execute(sql.format(between.join([each] * len(chunk))), [*before, *params])
-            rows += cursor.fetchall()
-    return rows
-
-
-def _update_stats(rows: list[list[Any]]) -> None:
-    """Add (first, last, new days, orders, spend, customer) rows to existing summaries.
-
-    First and last are already merged with the stored ones (the rows are locked). A plain
-    UPDATE costs half of an upsert's attempted insert and conflict (docs/performance.md).
-    """
-    table = connection.ops.quote_name(CustomerStats._meta.db_table)
-    changed = connection.ops.adapt_datetimefield_value(timezone.now())
-    sql = (
-        f"UPDATE {table} SET first_purchase_on = %s, last_purchase_on = %s, "
-        "purchase_days = purchase_days + %s, orders_count = orders_count + %s, "
-        f"total_spend = ROUND(total_spend + %s, 2), changed_at = %s WHERE customer_id = %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [[*row[:5], changed, row[5]] for row in rows])
-
-
-def _insert_stats(rows: list[list[Any]]) -> None:
-    """Insert (customer, first, last, days, orders, spend) rows as the customers' summaries.
-
-    A new summary takes its owner from the customer row (one key look-up each). Should
-    another transaction have written the summary in the meantime (nothing was there to
-    lock), the row is added into it instead.
-    """
-    table = connection.ops.quote_name(CustomerStats._meta.db_table)
-    customers = connection.ops.quote_name(Customer._meta.db_table)
-    changed = connection.ops.adapt_datetimefield_value(timezone.now())
-    # CASE rather than MIN()/LEAST(): the one spelling SQLite and PostgreSQL share.
-    sql = (
-        f"INSERT INTO {table} (customer_id, first_purchase_on, last_purchase_on, "
-        "purchase_days, orders_count, total_spend, changed_at, owner_id) "
-        f"SELECT %s, %s, %s, %s, %s, %s, %s, owner_id FROM {customers} WHERE id = %s "
-        "ON CONFLICT (customer_id) DO UPDATE SET changed_at = excluded.changed_at, "
-        f"first_purchase_on = CASE WHEN excluded.first_purchase_on < {table}.first_purchase_on "
-        f"THEN excluded.first_purchase_on ELSE {table}.first_purchase_on END, "
-        f"last_purchase_on = CASE WHEN excluded.last_purchase_on > {table}.last_purchase_on "
-        f"THEN excluded.last_purchase_on ELSE {table}.last_purchase_on END, "
-        f"purchase_days = {table}.purchase_days + excluded.purchase_days, "
-        f"orders_count = {table}.orders_count + excluded.orders_count, "
-        f"total_spend = ROUND({table}.total_spend + excluded.total_spend, 2)"
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [[*row, changed, row[0]] for row in rows])
+    count = len(rows.numbers)
+    last_id = _last_order_id()
+    insert_columns(Order, ORDER_COLUMNS, [
+        rows.numbers, rows.customers, rows.days, rows.statuses, rows.channels, rows.totals,
+        [timezone.now()] * count,
+    ])  # fmt: skip
+    ids = _order_ids_after(last_id, rows.numbers)
+    order_ids = [ids[number] for number in rows.numbers]
+    line_ids = order_ids if rows.line_order is None else [order_ids[i] for i in rows.line_order]
+    insert_columns(OrderLine, LINE_COLUMNS, [line_ids, *rows.line_columns])
+    return list(map(CreatedOrder._make, zip(order_ids, rows.numbers, strict=True)))
 
 
 def _last_order_id() -> int:
@@ -395,139 +428,50 @@ def _order_ids_after(last_id: int, numbers: Sequence[str]) -> dict[str, int]:
         return {number: pk for number, pk in cursor.fetchall() if number in wanted}
 
 
+# Changing orders --------------------------------------------------------------------------
+
+
+def require_order_editor(user: User | None, order: Order) -> None:
+    """Refuse changing an order the user may see but not change."""
+    if user is not None and not can_edit_owned_by(user, order.customer.owner_id):
+        raise Forbidden(_("You may view this order but not change it."))
+
+
 @transaction.atomic
-def set_order_status(order: Order, status: str) -> Order:
-    """Change an order's status (refund, cancel, reinstate) and keep the summary in step."""
+def set_order_status(user: User | None, order: Order, status: str) -> Order:
+    """Change an order's status (refund, cancel, reinstate); the summary follows."""
+    require_order_editor(user, order)
     if status not in OrderStatus.values:
-        raise ValidationError({"status": _("Unknown order status.")})
+        raise Invalid(_("Unknown order status."), field="status")
     order.status = status
     order.save(update_fields=["status"])
-    refresh_stats([order.customer_id])
+    summary.refresh([order.customer_id], field="status")
     return order
 
 
 @transaction.atomic
-def delete_order(order: Order) -> None:
-    """Delete an order entered by mistake and keep the summary in step."""
+def delete_order(user: User | None, order: Order) -> None:
+    """Delete an order entered by mistake; the summary follows."""
+    require_order_editor(user, order)
     customer_id = order.customer_id
     order.delete()
-    refresh_stats([customer_id])
+    summary.refresh([customer_id])
 
 
 @transaction.atomic
 def move_orders(source: Customer, target: Customer) -> int:
     """Move every order of one customer to another (a merge); return how many moved."""
     moved = Order.objects.filter(customer=source).update(customer=target)
-    refresh_stats([source.pk, target.pk])
+    summary.refresh([source.pk, target.pk])
     return moved
 
 
-def computed_stats(customer_ids: Iterable[int] | None = None) -> dict[int, CustomerStats]:
-    """Return the purchase summaries computed from the paid orders, keyed by customer."""
-    paid = Order.objects.filter(status=OrderStatus.PAID)
-    if customer_ids is not None:
-        paid = paid.filter(customer_id__in=list(customer_ids))
-    rows = paid.values("customer_id", "customer__owner_id").annotate(
-        first=Min("ordered_on"), last=Max("ordered_on"),
-        days=Count("ordered_on", distinct=True), orders=Count("id"), total=Sum("amount"),
-    )  # fmt: skip
-    return {
-        row["customer_id"]: CustomerStats(
-            customer_id=row["customer_id"], owner_id=row["customer__owner_id"],
-            first_purchase_on=row["first"],
-            last_purchase_on=row["last"], purchase_days=row["days"],
-            orders_count=row["orders"], total_spend=Decimal(row["total"]).quantize(CENT),
-        )
-        for row in rows
-    }  # fmt: skip
+# Reading ----------------------------------------------------------------------------------
 
 
-def _write_stats(customer_ids: Sequence[int]) -> None:
-    """Recompute these summaries inside the database from the paid orders.
-
-    One INSERT ... SELECT ... ON CONFLICT per chunk (SQLite >= 3.24 and PostgreSQL) instead
-    of loading the aggregates into Python and upserting them back through the ORM; summaries
-    of customers left without a paid order are removed. computed_stats stays the ORM oracle.
-    """
-    quote = connection.ops.quote_name
-    stats, orders = quote(CustomerStats._meta.db_table), quote(Order._meta.db_table)
-    customers = quote(Customer._meta.db_table)
-    ids = ", ".join(["%s"] * len(customer_ids))
-    changed = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {stats} WHERE customer_id IN ({ids}) AND NOT EXISTS ("
-            f"SELECT 1 FROM {orders} WHERE {orders}.customer_id = {stats}.customer_id "
-            f"AND {orders}.status = %s)",
-            [*customer_ids, OrderStatus.PAID.value],
-        )
-        cursor.execute(
-            f"INSERT INTO {stats} (customer_id, owner_id, first_purchase_on, last_purchase_on, "
-            "purchase_days, orders_count, total_spend, changed_at) "
-            f"SELECT customer_id, (SELECT owner_id FROM {customers} WHERE id = customer_id), "
-            "MIN(ordered_on), MAX(ordered_on), COUNT(DISTINCT ordered_on), "
-            f"COUNT(*), ROUND(SUM(amount), 2), %s FROM {orders} "
-            f"WHERE status = %s AND customer_id IN ({ids}) GROUP BY customer_id "
-            "ON CONFLICT (customer_id) DO UPDATE SET owner_id = excluded.owner_id, "
-            "changed_at = excluded.changed_at, "
-            "first_purchase_on = excluded.first_purchase_on, "
-            "last_purchase_on = excluded.last_purchase_on, "
-            "purchase_days = excluded.purchase_days, orders_count = excluded.orders_count, "
-            "total_spend = excluded.total_spend",
-            [changed, OrderStatus.PAID.value, *customer_ids],
-        )
-
-
-def follow_owners(customer_ids: Iterable[int]) -> None:
-    """Copy these customers' owners onto their purchase summaries, after a reassignment."""
-    ids = sorted(set(customer_ids))
-    quote = connection.ops.quote_name
-    stats, customers = quote(CustomerStats._meta.db_table), quote(Customer._meta.db_table)
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), ID_CHUNK):
-            chunk = ids[start : start + ID_CHUNK]
-            cursor.execute(
-                f"UPDATE {stats} SET owner_id = (SELECT owner_id FROM {customers} "
-                f"WHERE id = {stats}.customer_id) "
-                f"WHERE customer_id IN ({', '.join(['%s'] * len(chunk))})",
-                chunk,
-            )
-
-
-def refresh_stats(customer_ids: Iterable[int]) -> None:
-    """Recompute the purchase summary of these customers from their paid orders."""
-    ids = sorted(set(customer_ids))
-    for start in range(0, len(ids), ID_CHUNK):
-        _write_stats(ids[start : start + ID_CHUNK])
-
-
-@transaction.atomic
-def rebuild_all_stats() -> tuple[int, int]:
-    """Rebuild every purchase summary from the orders; return (rows that differed, rows now)."""
-    fresh = computed_stats()
-    differing = sum(
-        1
-        for kept in CustomerStats.objects.all().iterator(chunk_size=5000)
-        if _stats_tuple(kept) != _stats_tuple(fresh.get(kept.customer_id))
-    )
-    differing += len(set(fresh) - set(CustomerStats.objects.values_list("customer_id", flat=True)))
-    CustomerStats.objects.all().delete()
-    CustomerStats.objects.bulk_create(fresh.values(), batch_size=5000)
-    return differing, len(fresh)
-
-
-def _stats_tuple(stats: CustomerStats | None) -> tuple[object, ...] | None:
-    if stats is None:
-        return None
-    return (
-        stats.owner_id, stats.first_purchase_on, stats.last_purchase_on, stats.purchase_days,
-        stats.orders_count, Decimal(stats.total_spend).quantize(CENT),
-    )  # fmt: skip
-
-
-def stats_for(customer: Customer) -> CustomerStats | None:
-    """Return the customer's kept purchase summary, or None before the first purchase."""
-    return CustomerStats.objects.filter(customer=customer).first()
+def products_by_sku(skus: Iterable[str]) -> dict[str, Product]:
+    """Return the products with these SKUs, keyed by SKU."""
+    return {p.sku: p for p in filter_in(Product.objects.all(), "sku", skus)}
 
 
 def recent_orders(customer: Customer, limit: int) -> list[Order]:
@@ -538,42 +482,9 @@ def recent_orders(customer: Customer, limit: int) -> list[Order]:
 
 def existing_order_numbers(numbers: Iterable[str]) -> set[str]:
     """Return which of these order numbers are already taken."""
-    wanted = sorted(set(numbers))
-    taken: set[str] = set()
-    for start in range(0, len(wanted), ID_CHUNK):
-        chunk = wanted[start : start + ID_CHUNK]
-        taken.update(Order.objects.filter(number__in=chunk).values_list("number", flat=True))
-    return taken
-
-
-def validate_orders(orders: Sequence[OrderInput], customers: dict[int, Customer]) -> dict[str, str]:
-    """Return errors by field for a batch, each under its index: "orders[3].lines[0].sku".
-
-    `customers` holds the customers the orders may be written for (any other is unknown);
-    order numbers must be new and appear once in the batch. Empty when all may be written.
-    """
-    products = products_by_sku(line.sku for data in orders for line in data.lines)
-    taken = existing_order_numbers(data.number.strip() for data in orders)
-    seen: set[str] = set()
-    errors: dict[str, str] = {}
-    for index, data in enumerate(orders):
-        found = validate_order(data, customers.get(data.customer_id), products)
-        number = data.number.strip()
-        if "number" not in found and number in taken:
-            found["number"] = _("An order with this number already exists.")
-        elif "number" not in found and number in seen:
-            found["number"] = _("This order number appears more than once in the request.")
-        seen.add(number)
-        errors.update({f"orders[{index}].{field}": text for field, text in found.items()})
-    return errors
-
-
-def create_product(fields: dict[str, object]) -> Product:
-    """Validate and add a product to the catalogue."""
-    product = Product(**fields)
-    product.full_clean()
-    product.save()
-    return product
+    table = connection.ops.quote_name(Order._meta.db_table)
+    sql = f"SELECT number FROM {table} WHERE number IN ({{}})"
+    return {number for (number,) in rows_in(sql, [(n,) for n in sorted(set(numbers))])}
 
 
 def purchase_rows(until: datetime.date) -> purchases.PurchaseRows:
@@ -593,78 +504,25 @@ def keep_purchases_up_to_date() -> bool:
     return purchases.keep_up_to_date(settings.PURCHASE_CACHE_MAX_AGE_DAYS - 1)
 
 
-@transaction.atomic
-def update_imported_orders(changes: Sequence[tuple[int, str, str]]) -> set[int]:
-    """Set (order id, status, channel) as an import found them; return the customers' ids.
+# The catalogue ----------------------------------------------------------------------------
 
-    As with insert_imported_orders, the summaries are NOT brought in step here: the caller
-    calls refresh_stats once with every returned id before its transaction ends (the import
-    does, once per file), instead of once per changed order.
-    """
-    if not changes:
-        return set()
-    if any(status not in OrderStatus.values for _id, status, _channel in changes):
-        raise ValidationError({"status": _("Unknown order status.")})
-    table = connection.ops.quote_name(Order._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET status = %s, channel = %s WHERE id = %s",
-            [(status, channel, order_id) for order_id, status, channel in changes],
-        )
-    sql = f"SELECT DISTINCT customer_id FROM {table} WHERE id IN ({{}})"
-    return {customer for (customer,) in _rows_for(sql, [(order_id,) for order_id, *_ in changes])}
+
+def create_product(user: User | None, fields: dict[str, object]) -> Product:
+    """Validate and add a product to the catalogue; only admins and managers may."""
+    if user is not None and not (user.is_admin or user.is_manager):
+        raise Forbidden(_("Only admins and managers may change the product catalogue."))
+    product = Product(**fields)
+    product.full_clean()
+    product.save()
+    return product
 
 
 def ensure_product(sku: str, name: str, category: str = "") -> Product:
-    """Return the product with this SKU, adding it to the catalogue at list price 0 if missing."""
+    """Return the product with this SKU, adding it to the catalogue at list price 0 if missing.
+
+    The import's catch-all product: the system adds it, whoever runs the import.
+    """
     product = Product.objects.filter(sku=sku).first()
     return product or create_product(
-        {"sku": sku, "name": name, "category": category, "list_price": ZERO}
+        None, {"sku": sku, "name": name, "category": category, "list_price": ZERO}
     )
-
-
-# The import's write path -------------------------------------------------------------------
-
-
-class ImportedOrder(NamedTuple):
-    """One order of one line as a file import writes it: plain values, already validated.
-
-    A tuple rather than OrderInput with its LineInput: an import builds a million of these,
-    and the ORM's instances and per-line dataclasses were half the cost of writing them.
-    """
-
-    number: str
-    customer_id: int
-    ordered_on: datetime.date
-    status: str
-    channel: str
-    product_id: int
-    quantity: int
-    unit_price: Decimal
-    discount: Decimal
-    amount: Decimal
-
-
-def insert_imported_orders(orders: Sequence[ImportedOrder]) -> set[int]:
-    """Insert validated new orders and their lines; return the ids of their customers.
-
-    The summaries are NOT brought in step here: an import writes a customer's orders over
-    many batches, so the caller calls refresh_stats once with every returned id before its
-    transaction ends (imports.engine does, in the same transaction). bulk_create_orders
-    remains the path that keeps the summary in step by itself.
-    """
-    if not orders:
-        return set()
-    # core.bulk converts each distinct date once, as the ORM would.
-    last_id = _last_order_id()
-    insert_columns(Order, ORDER_COLUMNS, [
-        [o.number for o in orders], [o.customer_id for o in orders],
-        [o.ordered_on for o in orders], [o.status for o in orders], [o.channel for o in orders],
-        [o.amount for o in orders], [timezone.now()] * len(orders),
-    ])  # fmt: skip
-    ids = _order_ids_after(last_id, [o.number for o in orders])
-    insert_rows(OrderLine, LINE_COLUMNS, [
-        (ids[number], product_id, quantity, unit_price, discount, amount)
-        for number, _c, _o, _s, _ch, product_id, quantity, unit_price, discount, amount in orders
-    ])  # fmt: skip
-    return {order.customer_id for order in orders}

@@ -2,13 +2,15 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import can_edit_owned_by, request_user
+from accounts.access import request_user
+from core.errors import DomainError
+from core.forms import add_domain_error
 from customers.services import get_visible_customer
 from sales import services
 from sales.forms import OrderForm, OrderLineFormSet, OrderStatusForm
@@ -19,8 +21,7 @@ def order_create(request: HttpRequest, customer_id: int) -> HttpResponse:
     """Enter an order with its lines for a customer the user may change."""
     user = request_user(request)
     customer = get_visible_customer(user, customer_id)
-    if not can_edit_owned_by(user, customer.owner_id):
-        raise PermissionDenied
+    services.require_order_customer(user, customer)
     form = OrderForm(request.POST or None)
     lines = OrderLineFormSet(request.POST or None, prefix="lines")
     if request.method == "POST" and form.is_valid() and lines.is_valid():
@@ -36,10 +37,12 @@ def order_create(request: HttpRequest, customer_id: int) -> HttpResponse:
             ],
         )  # fmt: skip
         try:
-            services.create_order(data)
+            services.create_order(user, data)
         except ValidationError as error:
             for message in error.messages:
                 form.add_error(None, message)
+        except DomainError as error:
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Order saved."))
             return redirect("customers:detail", pk=customer.pk)
@@ -52,11 +55,10 @@ def order_create(request: HttpRequest, customer_id: int) -> HttpResponse:
 def order_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Refund, cancel or reinstate an order; the purchase summary follows."""
     user = request_user(request)
-    order = get_object_or_404(services.visible_orders(user).select_related("customer"), pk=pk)
-    if not can_edit_owned_by(user, order.customer.owner_id):
-        raise PermissionDenied
+    order = services.get_visible_order(user, pk)
+    services.require_order_editor(user, order)
     form = OrderStatusForm(request.POST)
     if form.is_valid():
-        services.set_order_status(order, form.cleaned_data["status"])
+        services.set_order_status(user, order, form.cleaned_data["status"])
         messages.success(request, _("Order %(number)s updated.") % {"number": order.number})
     return redirect("customers:detail", pk=order.customer_id)

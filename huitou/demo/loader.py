@@ -32,7 +32,7 @@ from huitou.demo.lines import split_lines
 from huitou.demo.people import Profile, ProfileMaker
 from huitou.demo.users import ensure_organisation
 from sales.models import Order, Product
-from sales.services import OrderInput, bulk_create_orders
+from sales.services import OrderInput, create_orders
 
 Progress = Callable[[str], None]
 # Large enough that each bulk write's fixed costs are amortised, small enough to show progress.
@@ -214,7 +214,7 @@ def _create_orders(
             )
         )  # fmt: skip
     for done, chunk in _chunks(orders, ORDER_CHUNK):
-        bulk_create_orders(chunk)
+        create_orders(None, chunk, validated=True)
         progress(f"orders: {done}/{len(orders)}")
     return len(orders)
 

@@ -20,7 +20,7 @@ from huitou.demo.users import DEMO_USERS, PASSWORD, TEAM
 from interactions.models import FollowUp, Interaction
 from interactions.services import follow_ups_due
 from sales.models import CustomerStats, Order, OrderLine, OrderStatus
-from sales.services import computed_stats, rebuild_all_stats
+from sales.summary import computed, rebuild_all
 
 # The first 460 customers include purchases on the file's last day (customers 328 and 398)
 # and a zero-value purchase (customer 455).
@@ -101,8 +101,8 @@ def test_kept_summaries_equal_a_rebuild() -> None:
                 stats.orders_count, spend)  # fmt: skip
 
     kept = {stats.customer_id: row(stats) for stats in CustomerStats.objects.all()}
-    assert kept == {pk: row(stats) for pk, stats in computed_stats().items()}
-    assert rebuild_all_stats() == (0, LIMIT)
+    assert kept == {pk: row(stats) for pk, stats in computed().items()}
+    assert rebuild_all() == (0, LIMIT)
 
 
 @pytest.mark.usefixtures("loaded")

@@ -9,7 +9,7 @@ from customers.models import Customer
 from imports.models import Kind
 from imports.tests.helpers import csv_bytes, rejected, run, xlsx_bytes
 from sales.models import CustomerStats, Order, Product
-from sales.services import computed_stats
+from sales.summary import computed
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,7 @@ def test_summary_equals_a_rebuild_after_a_mixed_import(rep, buyer, make_customer
     ]
     run(rep, Kind.ORDERS, csv_bytes(rows))
 
-    fresh = computed_stats([buyer.pk, other.pk])
+    fresh = computed([buyer.pk, other.pk])
     for customer in (buyer, other):
         kept = CustomerStats.objects.get(customer=customer)
         assert (kept.orders_count, kept.total_spend) == (

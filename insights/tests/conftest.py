@@ -7,7 +7,7 @@ import pytest
 
 from customers.models import Customer
 from insights.stats.simulate import simulate_transactions
-from sales.services import LineInput, OrderInput, bulk_create_orders
+from sales.services import LineInput, OrderInput, create_orders
 
 AS_OF = datetime.date(2026, 6, 30)
 
@@ -30,5 +30,5 @@ def simulated_base(rep, teammate, product):
         )
         for n, (c, d, a) in enumerate(zip(sim.customer_id, sim.day, sim.amount, strict=True))
     ]
-    bulk_create_orders(orders)
+    create_orders(None, orders, validated=True)
     return customers

@@ -22,7 +22,7 @@ def test_order_amount_and_summary(rep, make_customer, product):
     line = LineInput(
         sku=product.sku, quantity=3, unit_price=Decimal("15.00"), discount=Decimal("5")
     )
-    created = create_order(order(customer, line))
+    created = create_order(None, order(customer, line))
     assert created.amount == Decimal("40.00")
     stats = CustomerStats.objects.get(customer=customer)
     assert (stats.orders_count, stats.total_spend, stats.first_purchase_on) == (
@@ -36,7 +36,7 @@ def test_refund_leaves_the_summary(rep, make_customer, make_order):
     customer = make_customer(rep)
     first = make_order(customer, DAY, "10.00")
     make_order(customer, DAY + datetime.timedelta(days=9), "25.00")
-    set_order_status(first, OrderStatus.REFUNDED)
+    set_order_status(None, first, OrderStatus.REFUNDED)
     stats = CustomerStats.objects.get(customer=customer)
     assert (stats.orders_count, stats.total_spend, stats.first_purchase_on) == (
         1,
@@ -63,7 +63,7 @@ def test_bad_lines_are_rejected_naming_the_field(rep, make_customer, product, li
     customer = make_customer(rep)
     values = {"sku": product.sku, "quantity": 1, "unit_price": Decimal("10"), **line_kwargs}
     with pytest.raises(ValidationError) as error:
-        create_order(order(customer, LineInput(**values)))
+        create_order(None, order(customer, LineInput(**values)))
     assert field in error.value.message_dict
     assert not Order.objects.exists() and not OrderLine.objects.exists()
     assert not CustomerStats.objects.exists()
@@ -74,7 +74,7 @@ def test_order_for_archived_customer_is_rejected(rep, make_customer, product):
     archive_customer(rep, customer)
     line = LineInput(sku=product.sku, quantity=1, unit_price=Decimal("10"))
     with pytest.raises(ValidationError) as error:
-        create_order(order(customer, line))
+        create_order(None, order(customer, line))
     assert "archived" in error.value.message_dict["customer_id"][0]
     assert not Order.objects.exists()
 
@@ -82,8 +82,8 @@ def test_order_for_archived_customer_is_rejected(rep, make_customer, product):
 def test_duplicate_order_number_is_rejected(rep, make_customer, product):
     customer = make_customer(rep)
     line = LineInput(sku=product.sku, quantity=1, unit_price=Decimal("10"))
-    create_order(order(customer, line))
+    create_order(None, order(customer, line))
     with pytest.raises(ValidationError) as error:
-        create_order(order(customer, line))
+        create_order(None, order(customer, line))
     assert "number" in error.value.message_dict
     assert Order.objects.count() == 1

@@ -19,13 +19,13 @@ from sales.models import CustomerStats, Order, OrderStatus
 from sales.services import (
     LineInput,
     OrderInput,
-    bulk_create_orders,
     create_order,
+    create_orders,
     delete_order,
     purchase_rows,
-    refresh_stats,
     set_order_status,
 )
+from sales.summary import refresh
 
 START = datetime.date(2025, 1, 1)
 FAR = datetime.date(2100, 1, 1)
@@ -67,8 +67,8 @@ def order(number: str, customer: int, day: int, amount: str) -> OrderInput:
 def shop(rep, product, make_customer):
     """Return 60 customers with 300 orders (the cache reads everything again past 6 changed)."""
     customers = [make_customer(rep, name=f"C{i}", mobile="").pk for i in range(60)]
-    bulk_create_orders(
-        [order(f"A{i}", customers[i % 60], i % 30, f"{10 + i}.25") for i in range(300)]
+    create_orders(
+        None, [order(f"A{i}", customers[i % 60], i % 30, f"{10 + i}.25") for i in range(300)]
     )
     return customers
 
@@ -87,11 +87,11 @@ def test_both_readers_return_the_orders(shop):
 def test_a_cached_read_follows_every_kind_of_order_change(shop, rep):
     first = saved()
     orders = list(Order.objects.order_by("id"))
-    set_order_status(orders[0], OrderStatus.REFUNDED)
-    delete_order(orders[1])
-    create_order(order("NEW", shop[2], 45, "99.99"))
+    set_order_status(None, orders[0], OrderStatus.REFUNDED)
+    delete_order(None, orders[1])
+    create_order(None, order("NEW", shop[2], 45, "99.99"))
     newcomer = create_customer(None, {"name": "New", "owner": rep, "mobile": ""})
-    bulk_create_orders([order("NEW2", newcomer.pk, 3, "5.00"), order("NEW3", shop[0], 3, "1.00")])
+    create_orders(None, [order("NEW2", newcomer.pk, 3, "5.00"), order("NEW3", shop[0], 3, "1.00")])
     merge_customers(rep, Customer.objects.get(pk=shop[3]), Customer.objects.get(pk=shop[1]))
 
     again = saved()
@@ -110,7 +110,7 @@ def test_an_old_cache_is_read_in_full(shop, settings):
 def test_many_changed_customers_are_read_in_full(shop):
     first = saved()
     Order.objects.filter(customer_id__in=shop[:7]).update(status=OrderStatus.CANCELLED)
-    refresh_stats(shop[:7])  # 7 of 60 customers changed: more than a tenth
+    refresh(shop[:7])  # 7 of 60 customers changed: more than a tenth
     again = purchases.purchase_days()
     assert again.read_at > first.read_at
     assert as_dict(again.rows(FAR)) == truth()
@@ -142,12 +142,13 @@ def test_cached_reads_always_equal_the_orders(shop, steps):
         orders = list(Order.objects.order_by("id"))
         if step[0] == "create":
             create_order(
-                order(f"H{number}-{time.monotonic_ns()}", shop[step[1]], step[2], f"{step[3]}.10")
+                None,
+                order(f"H{number}-{time.monotonic_ns()}", shop[step[1]], step[2], f"{step[3]}.10"),
             )
         elif step[0] == "status" and orders:
-            set_order_status(orders[step[1] % len(orders)], step[2])
+            set_order_status(None, orders[step[1] % len(orders)], step[2])
         elif step[0] == "delete" and orders:
-            delete_order(orders[step[1] % len(orders)])
+            delete_order(None, orders[step[1] % len(orders)])
         else:
             assert as_dict(saved().rows(FAR)) == truth()
     assert as_dict(purchases.purchase_days().rows(FAR)) == truth()
@@ -157,7 +158,7 @@ def test_cached_reads_always_equal_the_orders(shop, steps):
 def test_a_customer_who_lost_every_paid_order_leaves_the_cache(shop):
     first = saved()
     for lost in Order.objects.filter(customer_id=shop[5]):
-        set_order_status(lost, OrderStatus.CANCELLED)
+        set_order_status(None, lost, OrderStatus.CANCELLED)
     again = purchases.purchase_days()
     assert again.read_at == first.read_at
     assert shop[5] not in set((again.key >> purchases.DAY_BITS).tolist())
@@ -179,7 +180,7 @@ def test_a_change_the_timestamps_miss_is_found_by_the_totals(shop):
 def test_housekeeping_brings_the_file_up_to_date_and_rereads_it_when_old(shop):
     assert purchases.keep_up_to_date(age_days=6)  # no file yet: read in full
     first = purchases.purchase_days()
-    create_order(order("LATER", shop[4], 50, "3.00"))
+    create_order(None, order("LATER", shop[4], 50, "3.00"))
     assert not purchases.keep_up_to_date(age_days=6)  # young: only the change is read
     kept = purchases.purchase_days()
     assert kept.read_at == first.read_at and kept.checked_at > first.checked_at

@@ -15,13 +15,12 @@ from sales.models import CustomerStats, Order, OrderStatus, Product
 from sales.services import (
     LineInput,
     OrderInput,
-    bulk_create_orders,
-    computed_stats,
     create_order,
+    create_orders,
     delete_order,
-    rebuild_all_stats,
     set_order_status,
 )
+from sales.summary import computed, rebuild_all
 
 START = datetime.date(2025, 1, 1)
 
@@ -77,25 +76,26 @@ def apply(step: tuple[object, ...], customers: list[int], number: int) -> None:
         assert isinstance(a, int) and isinstance(b, int) and isinstance(c, Decimal)
         line = LineInput(sku="CD", quantity=1, unit_price=c)
         day = START + datetime.timedelta(days=b)
-        create_order(OrderInput(f"N{number}", customers[a], day, [line]))
+        create_order(None, OrderInput(f"N{number}", customers[a], day, [line]))
     elif kind == "bulk":
         assert isinstance(a, list)
         line = LineInput(sku="CD", quantity=1, unit_price=Decimal("7.50"))
-        bulk_create_orders(
+        create_orders(
+            None,
             [
                 OrderInput(
                     f"N{number}-{i}", customers[c], START + datetime.timedelta(days=d), [line]
                 )
                 for i, (c, d) in enumerate(a)
-            ]
+            ],
         )
     elif orders:
         assert isinstance(a, int)
         order = orders[a % len(orders)]
         if kind == "status":
-            set_order_status(order, str(b))
+            set_order_status(None, order, str(b))
         else:
-            delete_order(order)
+            delete_order(None, order)
 
 
 @pytest.mark.django_db
@@ -115,8 +115,8 @@ def test_summary_equals_rebuild_after_random_changes(sequence: list[tuple[object
     ]
     for number, step in enumerate(sequence):
         apply(step, customers, number)
-    assert kept() == {pk: _row(stats) for pk, stats in computed_stats().items()}
-    differing, _total = rebuild_all_stats()
+    assert kept() == {pk: _row(stats) for pk, stats in computed().items()}
+    differing, _total = rebuild_all()
     assert differing == 0
 
 
@@ -125,7 +125,7 @@ def test_summary_equals_rebuild_after_random_changes(sequence: list[tuple[object
 def test_two_batches_adding_the_same_new_day_count_it_once(rep, product, make_customer):
     customer = make_customer(rep)
     day = datetime.date(2026, 3, 1)
-    create_order(OrderInput("FIRST", customer.pk, day - datetime.timedelta(days=9), [
+    create_order(None, OrderInput("FIRST", customer.pk, day - datetime.timedelta(days=9), [
         LineInput(sku=product.sku, quantity=1, unit_price=Decimal("5.00"))
     ]))  # fmt: skip
     barrier = threading.Barrier(2)
@@ -133,7 +133,7 @@ def test_two_batches_adding_the_same_new_day_count_it_once(rep, product, make_cu
     def write(number: str) -> None:
         line = LineInput(sku=product.sku, quantity=1, unit_price=Decimal("5.00"))
         barrier.wait()
-        bulk_create_orders([OrderInput(number, customer.pk, day, [line])])
+        create_orders(None, [OrderInput(number, customer.pk, day, [line])])
         connection.close()
 
     threads = [threading.Thread(target=write, args=(f"TWIN-{i}",)) for i in range(2)]
@@ -141,7 +141,7 @@ def test_two_batches_adding_the_same_new_day_count_it_once(rep, product, make_cu
         thread.start()
     for thread in threads:
         thread.join()
-    assert kept()[customer.pk] == _row(computed_stats()[customer.pk])
+    assert kept()[customer.pk] == _row(computed()[customer.pk])
     assert CustomerStats.objects.get(customer=customer).purchase_days == 2
 
 
@@ -156,8 +156,10 @@ def test_bulk_orders_count_a_purchase_day_only_when_none_was_stored(rep, product
             number, customer.pk, day + datetime.timedelta(days=offset), [line], status
         )
 
-    bulk_create_orders([order("A", 10), order("B", 20), order("C", 30), order("R", 15, "refunded")])
-    bulk_create_orders([
+    create_orders(
+        None, [order("A", 10), order("B", 20), order("C", 30), order("R", 15, "refunded")]
+    )
+    create_orders(None, [
         order("before-first", 5), order("on-first", 10), order("inside-new", 15),
         order("inside-stored", 20), order("on-last", 30), order("after-last", 40),
         order("twice-1", 45), order("twice-2", 45),
@@ -167,4 +169,4 @@ def test_bulk_orders_count_a_purchase_day_only_when_none_was_stored(rep, product
     assert (stats.first_purchase_on, stats.last_purchase_on) == (
         day + datetime.timedelta(days=5), day + datetime.timedelta(days=45)
     )  # fmt: skip
-    assert _row(stats) == _row(computed_stats([customer.pk])[customer.pk])
+    assert _row(stats) == _row(computed([customer.pk])[customer.pk])

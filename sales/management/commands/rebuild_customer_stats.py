@@ -4,14 +4,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from sales.services import rebuild_all_stats
+from sales.summary import rebuild_all
 
 
 class Command(BaseCommand):
     help = "Rebuild the per-customer purchase summaries from the orders."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        differing, total = rebuild_all_stats()
+        differing, total = rebuild_all()
         self.stdout.write(
             f"Rebuilt {total} purchase summaries; {differing} differed from the orders."
         )
