@@ -281,6 +281,8 @@ API_MAX_BULK_ORDERS = env_int("API_MAX_BULK_ORDERS", 1000)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusal_without_traceback": {"()": "core.log_filters.RefusalWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {"django.request": {"filters": ["refusal_without_traceback"]}},
 }
