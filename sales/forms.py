@@ -4,15 +4,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import StyledFormMixin
+from core.forms import DateInput, StyledFormMixin
 from sales.models import Order, OrderStatus, Product
 
 
 class OrderForm(StyledFormMixin, forms.Form):
     number = forms.CharField(label=_("Order number"), max_length=40)
-    ordered_on = forms.DateField(
-        label=_("Order date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    ordered_on = forms.DateField(label=_("Order date"), widget=DateInput())
     channel = forms.CharField(label=_("Channel"), max_length=40, required=False)
 
     def clean_number(self) -> str:
