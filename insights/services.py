@@ -95,7 +95,15 @@ def _score_and_store(run: ScoreRun, as_of: datetime.date, settings_used: dict[st
     watch = Stopwatch()
     with watch.stage("read_orders"):
         rows = purchase_rows(as_of)  # the housekeeping after the run saves the file
-    scored = score(rows.customer_id, rows.day, rows.amount, as_of, settings_used, watch.stage)
+    scored = score(
+        rows.customer_id,
+        rows.day,
+        rows.amount,
+        as_of,
+        settings_used,
+        watch.stage,
+        orders=rows.orders,
+    )
     with watch.stage("previous_risk"):
         previous_risk = _previous_risk(ScoreRun.objects.latest_good(), scored.summary.customer_id)
     with watch.stage("teams"):
@@ -459,7 +467,9 @@ def period_kpis(user: User, kpi: KpiFilter) -> dict[str, Any] | None:
     keep = np.isin(rows.customer_id, customer_ids)
     if not keep.any():
         return None
-    days = customer_days(rows.customer_id[keep], rows.day[keep], rows.amount[keep])
+    days = customer_days(
+        rows.customer_id[keep], rows.day[keep], rows.amount[keep], orders=rows.orders[keep]
+    )
     figures = period_figures(
         days, day_number(kpi.start), day_number(kpi.end),
         settings_used["returning_days"], settings_used["lost_after_days"],

@@ -23,6 +23,7 @@ from insights.forms import (
     KpiForm,
     segment_labels,
 )
+from insights.key_figures import AOV_FORMULA
 from insights.models import BacktestRecord, ChurnWarning, RunStatus, ScoreRun
 from insights.warnings import describe
 
@@ -36,7 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     warnings = list(services.visible_warnings(user, run)[:10]) if run else []
     context = {
         "run": run, "summary": summary, "warnings": _described(warnings),
-        "charts": _dashboard_charts(summary),
+        "charts": _dashboard_charts(summary), "aov_formula": AOV_FORMULA,
         "last_failed": ScoreRun.objects.filter(status=RunStatus.FAILED)
         .order_by("-started_at")
         .first(),
