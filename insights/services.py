@@ -529,6 +529,7 @@ class CustomerInsight:
     score: CustomerScore
     sentences: list[str]
     warning_reasons: list[str]
+    value_meaning: str = ""  # what the lifetime value counts, beside it
 
 
 def customer_insight(customer: Customer) -> CustomerInsight | None:
@@ -538,7 +539,27 @@ def customer_insight(customer: Customer) -> CustomerInsight | None:
         return None
     warning = warning_for(customer)
     reasons = [warnings.describe(reason) for reason in warning.reasons] if warning else []
-    return CustomerInsight(score=score, sentences=_sentences(score), warning_reasons=reasons)
+    return CustomerInsight(
+        score=score, sentences=_sentences(score), warning_reasons=reasons,
+        value_meaning=_value_meaning(score),
+    )  # fmt: skip
+
+
+def _value_meaning(score: CustomerScore) -> str:
+    """Return what the lifetime value counts, with the settings of the run that computed it.
+
+    Beside "expected to spend" it reads as a contradiction unless it says that it is the
+    margin, not the revenue, and in today's money.
+    """
+    used = {**config(), **score.run.parameters.get("settings", {})}
+    return _(
+        "Lifetime value is the margin (%(margin)s%% of the spend) on the purchases expected in "
+        "the next %(months)d months, discounted by %(rate)s%% a month to today's money; "
+        "the expected spend is the revenue of the next 12 months, before margin and discounting."
+    ) % {
+        "margin": f"{used['margin'] * 100:g}", "months": used["clv_months"],
+        "rate": f"{used['monthly_discount_rate'] * 100:g}",
+    }  # fmt: skip
 
 
 def _sentences(score: CustomerScore) -> list[str]:

@@ -38,7 +38,7 @@ Progress = Callable[[str], None]
 # Large enough that each bulk write's fixed costs are amortised, small enough to show progress.
 ORDER_CHUNK = 10_000
 BATCH = 2_000
-ORDER_CHANNEL = "Online store"
+ORDER_CHANNEL = "网店"
 CONSENT_SOURCE = "Sign-up form"
 
 TagKey = tuple[str, str]
