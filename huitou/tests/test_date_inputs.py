@@ -1,4 +1,4 @@
-"""Every date picker is filled with an ISO date, whatever the language (Chinese wrote 2026/09/05)."""
+"""Every date picker holds an ISO date in any language (Chinese wrote 2026/09/05)."""
 
 import datetime
 

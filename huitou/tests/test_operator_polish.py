@@ -54,6 +54,6 @@ def test_the_favicon_is_served(client: Client) -> None:
     response = client.get("/favicon.ico", follow=True)
     assert response.status_code == 200
     assert response.redirect_chain[-1][0].endswith("favicon.ico")
-    assert b"".join(response.streaming_content).startswith(b"\x00\x00\x01\x00")  # an ICO
+    assert response.getvalue().startswith(b"\x00\x00\x01\x00")  # an ICO
     page = client.get("/accounts/login/").content.decode()
     assert 'rel="icon"' in page

@@ -34,13 +34,10 @@ def test_the_next_birthday_is_not_the_next_page(client: Client, rep: User, make_
 
 def test_all_imports_is_the_list_not_an_action(client: Client, rep: User):
     client.force_login(rep)
-    data = {
-        "kind": "customers",
-        "file": io.BytesIO(csv_bytes([["姓名", "手机"], ["张三", "13800138000"]])),
-    }
-    data["file"].name = "c.csv"
-    response = client.post(reverse("imports:upload"), data)
-    job_page = chinese(client, response.url)
+    upload = io.BytesIO(csv_bytes([["姓名", "手机"], ["张三", "13800138000"]]))
+    upload.name = "c.csv"
+    response = client.post(reverse("imports:upload"), {"kind": "customers", "file": upload})
+    job_page = chinese(client, response["Location"])
     assert "导入记录列表" in job_page and "全部导入" not in job_page
     index = chinese(client, reverse("imports:index"))
     assert "新建" in index  # the column of records an import created

@@ -44,7 +44,7 @@ def sign_in(page: Page, base: str, username: str, language: str) -> None:
     page.wait_for_url(re.compile(r"/customers/"))
 
 
-def overlapping(a: dict, b: dict) -> bool:
+def overlapping(a: dict[str, float], b: dict[str, float]) -> bool:
     return min(a["right"], b["right"]) - max(a["left"], b["left"]) > 1 and (
         min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > 1
     )
@@ -54,7 +54,7 @@ def check_charts_fit(page: Page) -> None:
     """Assert that no chart label is cut short, runs out of its chart or covers another."""
     charts = page.evaluate(TEXT_BOXES)
     assert charts
-    problems = []
+    problems: list[tuple[str, ...]] = []
     for chart in charts:
         texts = chart["texts"]
         assert texts, chart["id"]

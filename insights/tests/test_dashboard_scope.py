@@ -25,7 +25,8 @@ def test_a_manager_of_two_teams_sees_both_teams_figures(simulated_base, rep, tea
     assert summary_for(manager, run)["customers"] == scored([rep, teammate, other_rep])
     # A rep's figures are their own customers' (the access rule), their team's beside them.
     assert summary_for(rep, run)["customers"] == scored([rep]) < scored([rep, teammate])
-    assert team_summary_for(rep, run)["customers"] == scored([rep, teammate]) < 300
+    rep_team = team_summary_for(rep, run)
+    assert rep_team is not None and rep_team["customers"] == scored([rep, teammate]) < 300
     assert summary_for(other_rep, run)["customers"] == scored([other_rep]) > 0
 
 
@@ -47,6 +48,8 @@ def test_each_role_sees_the_figures_of_the_customers_it_sees(
         if team is None:
             assert 'id="figures-scope"' not in page
         else:
-            team_returning = team_summary_for(user, run)["returning"]
+            team_summary = team_summary_for(user, run)
+            assert team_summary is not None
+            team_returning = team_summary["returning"]
             assert f"Your own {customers:,} customers with purchases" in page
             assert f"Your team: {team_returning:,}" in page
