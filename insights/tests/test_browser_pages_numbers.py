@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from core.tests.browser import screenshot
 from huitou.demo.users import PASSWORD
+from insights.models import CustomerScore
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,6 +73,16 @@ def check_charts_fit(page: Page) -> None:
     assert problems == []
 
 
+def check_figures_fit(page: Page, tiles: str) -> None:
+    """Assert that each figure stays on one line inside its tile."""
+    widths = page.eval_on_selector_all(
+        f"{tiles} .value",
+        """els => els.map(e => { const r = document.createRange(); r.selectNodeContents(e);
+            return [e.scrollWidth <= e.clientWidth, r.getClientRects().length]; })""",
+    )
+    assert widths and all(fits and lines == 1 for fits, lines in widths), widths
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_key_figures_filter_works_in_both_languages(live_server, page: Page, demo, language):
     sign_in(page, live_server.url, "manager", language)
@@ -101,13 +112,7 @@ def test_dashboard_charts_fit_at_desktop_and_phone_width(
     # Counts carry thousands separators in both languages.
     expect(page.locator("#kpi-cards")).to_contain_text(re.compile(r"\d,\d{3}"))
     check_charts_fit(page)
-    # Each figure on one line, inside its tile.
-    widths = page.eval_on_selector_all(
-        "#kpi-cards .value",
-        """els => els.map(e => { const r = document.createRange(); r.selectNodeContents(e);
-            return [e.scrollWidth <= e.clientWidth, r.getClientRects().length]; })""",
-    )
-    assert widths and all(fits and lines == 1 for fits, lines in widths), widths
+    check_figures_fit(page, "#kpi-cards")
     screenshot(page, f"insights-dashboard-{language}-{width}")
     page.goto(f"{live_server.url}/insights/returning/")
     expect(page.locator("[data-chart] svg")).to_have_count(2)
@@ -128,3 +133,31 @@ def test_a_rep_sees_own_figures_with_the_teams_beside(live_server, page: Page, d
     expect(scope).to_contain_text("2,500")  # the team's customers, thousands separated
     expect(page.locator("#kpi-cards .team-value")).to_have_count(5)
     screenshot(page, f"insights-dashboard-rep-{language}")
+
+
+PROFILE_WORDS = {
+    "en": ("Next:", "Lifetime value is the margin", "Average order value"),
+    "zh-hans": ("下次生日", "客户终身价值是未来", "客单价"),
+}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_profile_says_what_its_figures_mean(live_server, page: Page, demo, language, width):
+    score = (
+        CustomerScore.objects.filter(purchase_count__gte=3, customer__birthday__isnull=False)
+        .select_related("customer__owner")
+        .first()
+    )
+    assert score is not None
+    page.set_viewport_size({"width": WIDTHS[width], "height": 900})
+    sign_in(page, live_server.url, score.customer.owner.username, language)
+    page.goto(f"{live_server.url}/customers/{score.customer_id}/")
+    birthday, value, average = PROFILE_WORDS[language]
+    expect(page.locator("body")).to_contain_text(birthday)
+    expect(page.locator("#value-meaning")).to_contain_text(value)
+    expect(page.locator("#key-figures")).to_contain_text(average)
+    check_figures_fit(page, "#key-figures")
+    # The next birthday is not called "next page".
+    expect(page.locator("body")).not_to_contain_text("下一页" if language != "en" else "Next page")
+    screenshot(page, f"customer-profile-{language}-{width}")
