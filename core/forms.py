@@ -8,6 +8,22 @@ from django.core.validators import ProhibitNullCharactersValidator
 from core.errors import DomainError
 from core.text import validate_text
 
+# What <input type="date"> sends and accepts in every browser language.
+ISO_DATE = "%Y-%m-%d"
+
+
+class DateInput(forms.DateInput):
+    """A browser date picker whose value is ISO in every language.
+
+    Django fills date inputs in the active language's first input format ("2026/09/05" in
+    Chinese), which a type="date" input rejects as empty, so a required date then fails.
+    """
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format=ISO_DATE)
+
 
 def style_fields(form: forms.BaseForm) -> None:
     """Give each widget the Bootstrap class for its kind, and mark invalid ones."""

@@ -10,6 +10,8 @@ import logging
 import traceback
 from types import TracebackType
 
+from django.core.exceptions import PermissionDenied
+
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
 
 
@@ -40,3 +42,17 @@ def _chain(error: BaseException, seen: set[int]) -> list[str]:
     kind = type(error)
     lines.append(f"{kind.__module__}.{kind.__qualname__} (message withheld from the log)\n")
     return lines
+
+
+class RefusalWithoutTraceback(logging.Filter):
+    """Keep a refused request (403) to its one warning line.
+
+    A refusal is the access rule working, not a fault: Django logs it with the exception
+    attached, and the console then shows a traceback for every click on a forbidden link.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], PermissionDenied):
+            record.exc_info = None
+            record.exc_text = None
+        return True

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.channels import Channel
-from core.forms import CheckedTextMixin, StyledFormMixin
+from core.forms import CheckedTextMixin, DateInput, StyledFormMixin
 from customers.models import Customer, Tag
 
 
@@ -28,7 +28,7 @@ class CustomerForm(StyledFormMixin, forms.ModelForm[Customer]):
             "lunar_leap_month", "region", "city", "address", "source_channel", "owner", "notes",
         ]  # fmt: skip
         widgets = {
-            "birthday": forms.DateInput(attrs={"type": "date"}),
+            "birthday": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -69,11 +69,9 @@ class CustomerFilterForm(StyledFormMixin, forms.Form):
     last_from = forms.DateField(
         label=_("Last purchase from"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
-    last_to = forms.DateField(
-        label=_("Last purchase to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    last_to = forms.DateField(label=_("Last purchase to"), required=False, widget=DateInput())
     spend_min = forms.DecimalField(label=_("Spend from"), required=False, min_value=0)
     spend_max = forms.DecimalField(label=_("Spend to"), required=False, min_value=0)
     archived = forms.BooleanField(label=_("Include archived"), required=False)

@@ -311,6 +311,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"redacted": {"()": "core.logs.RedactingFormatter"}},
+    "filters": {"refusal_without_traceback": {"()": "core.logs.RefusalWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "redacted"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {"django.request": {"filters": ["refusal_without_traceback"]}},
 }

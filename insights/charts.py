@@ -8,7 +8,36 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from core.templatetags.core import count, currency_symbol, money
 from insights.stats.segments import TIERS
+
+# Labels inside the drawing at any width (a 390 px phone too): the grid makes room for the
+# axis labels, axis names sit centred under or along the axis instead of running off its end.
+GRID = {"left": 8, "right": 16, "top": 36, "bottom": 8, "containLabel": True}
+
+
+def _category_axis(values: list[Any], name: str = "") -> dict[str, Any]:
+    axis: dict[str, Any] = {
+        "type": "category", "data": values,
+        # A little further down than ECharts' 8 px: the first label then clears the value
+        # axis' lowest label in the corner.
+        "axisLabel": {"hideOverlap": True, "margin": 12},
+    }  # fmt: skip
+    if name:
+        axis |= {"name": name, "nameLocation": "middle", "nameGap": 28}
+    return axis
+
+
+def _value_axis(name: str = "", currency: bool = False) -> dict[str, Any]:
+    """Return a value axis; a revenue axis shows the currency ("US$20,000")."""
+    axis: dict[str, Any] = {"type": "value"}
+    if currency:
+        # ECharts puts its own thousands-separated label in {value}.
+        axis["axisLabel"] = {"formatter": currency_symbol() + "{value}"}
+    if name:
+        # Starting at the axis and running right, a long name is never cut at the card edge.
+        axis |= {"name": name, "nameTextStyle": {"align": "left"}}
+    return axis
 
 
 def chart(
@@ -24,8 +53,9 @@ def returning_share(summary: dict[str, Any]) -> dict[str, Any]:
     option = {
         "tooltip": {"trigger": "axis"},
         "legend": {"data": [returning, new]},
-        "xAxis": {"type": "category", "data": share["months"]},
-        "yAxis": {"type": "value"},
+        "grid": GRID,
+        "xAxis": _category_axis(share["months"]),
+        "yAxis": _value_axis(currency=True),
         "series": [
             {
                 "name": returning,
@@ -37,7 +67,7 @@ def returning_share(summary: dict[str, Any]) -> dict[str, Any]:
         ],
     }
     rows = [
-        [month, r, n, f"{r / (r + n):.0%}" if r + n else "—"]
+        [month, money(r), money(n), f"{r / (r + n):.0%}" if r + n else "—"]
         for month, r, n in zip(
             share["months"], share["returning_revenue"], share["new_revenue"], strict=True
         )
@@ -60,13 +90,10 @@ def cohort_heatmap(summary: dict[str, Any]) -> dict[str, Any]:
     ]
     option = {
         "tooltip": {"position": "top"},
-        "grid": {"left": 80, "bottom": 60},
-        "xAxis": {
-            "type": "category",
-            "data": [f"+{k}" for k in offsets],
-            "name": _("Months after first purchase"),
-        },
-        "yAxis": {"type": "category", "data": cohorts["cohorts"]},
+        # The colour scale sits below the axis name, not over it.
+        "grid": {**GRID, "top": 8, "bottom": 64},
+        "xAxis": _category_axis([f"+{k}" for k in offsets], _("Months after first purchase")),
+        "yAxis": _category_axis(cohorts["cohorts"]),
         "visualMap": {
             "min": 0,
             "max": 100,
@@ -74,11 +101,19 @@ def cohort_heatmap(summary: dict[str, Any]) -> dict[str, Any]:
             "orient": "horizontal",
             "left": "center",
             "bottom": 0,
+            "itemHeight": 120,
+            "itemWidth": 12,
         },
         "series": [{"type": "heatmap", "data": data, "label": {"show": True, "fontSize": 9}}],
     }
+    # On a phone the cells are too narrow for their numbers: the colours, the tooltip and the
+    # table view carry them there (ECharts applies the media rule by the chart's width).
+    option = {
+        "baseOption": option,
+        "media": [{"query": {"maxWidth": 520}, "option": {"series": [{"label": {"show": False}}]}}],
+    }
     rows = [
-        [name, size, *["—" if v is None else f"{v:.0%}" for v in row]]
+        [name, count(size), *["—" if v is None else f"{v:.0%}" for v in row]]
         for name, size, row in zip(
             cohorts["cohorts"], cohorts["sizes"], cohorts["retention"], strict=True
         )
@@ -87,21 +122,32 @@ def cohort_heatmap(summary: dict[str, Any]) -> dict[str, Any]:
     return chart("cohorts", _("Monthly cohort retention (%)"), option, headers, rows)
 
 
-def segment_treemap(summary: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
-    """Return the treemap of RFM segments sized by customers."""
+def segment_bars(summary: dict[str, Any], labels: dict[str, str]) -> dict[str, Any]:
+    """Return the RFM segments as bars, largest on top, each labelled with its name.
+
+    Bars rather than a treemap: a treemap cut the small segments' names ("Need …").
+    """
     seg = summary["segments"]
-    items = [
-        {"name": labels.get(name, name), "value": count}
-        for name, count in zip(seg["labels"], seg["counts"], strict=True)
-        if count
-    ]
+    sizes = sorted(
+        ((labels.get(name, name), n) for name, n in zip(seg["labels"], seg["counts"], strict=True)),
+        key=lambda item: item[1],
+    )
     option = {
-        "tooltip": {},
-        "series": [{"type": "treemap", "data": items, "roam": False, "nodeClick": False}],
+        "tooltip": {"trigger": "axis"},
+        "grid": {**GRID, "top": 8, "right": 48},
+        "xAxis": {"type": "value", "axisLabel": {"hideOverlap": True}},
+        "yAxis": {"type": "category", "data": [name for name, _n in sizes]},
+        "series": [
+            {
+                "type": "bar",
+                "data": [n for _name, n in sizes],
+                "label": {"show": True, "position": "right"},
+            }
+        ],
     }
     rows = [
-        [labels.get(name, name), count, revenue]
-        for name, count, revenue in zip(seg["labels"], seg["counts"], seg["revenue"], strict=True)
+        [labels.get(name, name), count(n), money(revenue)]
+        for name, n, revenue in zip(seg["labels"], seg["counts"], seg["revenue"], strict=True)
     ]
     return chart(
         "segments", _("RFM segments"), option, [_("Segment"), _("Customers"), _("Revenue")], rows
@@ -112,8 +158,9 @@ def _histogram(chart_id: str, title: str, counts: list[int], axis: str) -> dict[
     bins = [f"{i * 10}–{(i + 1) * 10}%" for i in range(len(counts))]
     option = {
         "tooltip": {},
-        "xAxis": {"type": "category", "data": bins, "name": axis},
-        "yAxis": {"type": "value", "name": _("Customers")},
+        "grid": {**GRID, "bottom": 24},
+        "xAxis": _category_axis(bins, axis),
+        "yAxis": _value_axis(_("Customers")),
         "series": [{"type": "bar", "data": counts}],
     }
     return chart(
@@ -121,7 +168,7 @@ def _histogram(chart_id: str, title: str, counts: list[int], axis: str) -> dict[
         title,
         option,
         [axis, _("Customers")],
-        [list(p) for p in zip(bins, counts, strict=True)],
+        [[label, count(n)] for label, n in zip(bins, counts, strict=True)],
     )
 
 
@@ -161,10 +208,24 @@ def tier_transitions(summary: dict[str, Any]) -> dict[str, Any]:
     option = {
         "tooltip": {},
         "series": [
-            {"type": "sankey", "data": nodes, "links": links, "emphasis": {"focus": "adjacency"}}
+            {
+                "type": "sankey",
+                "data": nodes,
+                "links": links,
+                "emphasis": {"focus": "adjacency"},
+                # Room on the right for the right-hand nodes' labels.
+                "left": 8,
+                "right": 72,
+                "top": 8,
+                "bottom": 8,
+            }
         ],
     }
-    rows = [[f"{a} → {b}", matrix[i][j]] for i, a in enumerate(TIERS) for j, b in enumerate(TIERS)]
+    rows = [
+        [f"{a} → {b}", count(matrix[i][j])]
+        for i, a in enumerate(TIERS)
+        for j, b in enumerate(TIERS)
+    ]
     return chart(
         "tier-transitions",
         _("Value tier movement since the previous window"),
@@ -179,11 +240,12 @@ def tenure(summary: dict[str, Any]) -> dict[str, Any]:
     labels = ["<1", "1–2", "2–3", "3–5", "5+"]
     option = {
         "tooltip": {},
-        "xAxis": {"type": "category", "data": labels, "name": _("Years")},
-        "yAxis": {"type": "value"},
+        "grid": {**GRID, "bottom": 24},
+        "xAxis": _category_axis(labels, _("Years")),
+        "yAxis": _value_axis(_("Customers")),
         "series": [{"type": "bar", "data": summary["tenure"]}],
     }
-    rows = [list(p) for p in zip(labels, summary["tenure"], strict=True)]
+    rows = [[label, count(n)] for label, n in zip(labels, summary["tenure"], strict=True)]
     return chart("tenure", _("Customer tenure"), option, [_("Years"), _("Customers")], rows)
 
 
@@ -194,8 +256,9 @@ def tracking(result: dict[str, Any]) -> dict[str, Any]:
     option = {
         "tooltip": {"trigger": "axis"},
         "legend": {"data": [actual, predicted]},
-        "xAxis": {"type": "category", "data": series["dates"]},
-        "yAxis": {"type": "value", "name": _("Cumulative repeat purchases")},
+        "grid": {**GRID, "top": 56},
+        "xAxis": _category_axis(series["dates"]),
+        "yAxis": _value_axis(_("Cumulative repeat purchases")),
         "series": [
             {"name": actual, "type": "line", "data": series["actual"], "showSymbol": False},
             {
@@ -206,7 +269,7 @@ def tracking(result: dict[str, Any]) -> dict[str, Any]:
         ],
     }  # fmt: skip
     rows = [
-        [d, round(a, 1), round(p, 1)]
+        [d, count(a, 1), count(p, 1)]
         for d, a, p in zip(series["dates"], series["actual"], series["predicted"], strict=True)
     ]
     return chart(

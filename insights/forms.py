@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
-from core.forms import StyledFormMixin
+from core.forms import DateInput, StyledFormMixin
 from insights.models import ScoreRun
 from insights.services import config
 from insights.stats.segments import SEGMENTS, TIERS
@@ -35,8 +35,8 @@ def segment_labels() -> dict[str, str]:
 
 
 class KpiForm(StyledFormMixin, forms.Form):
-    start = forms.DateField(label=_("Period from"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Period to"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("Period from"), widget=DateInput())
+    end = forms.DateField(label=_("Period to"), widget=DateInput())
     owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label=_("Owner"))
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label=_("Team"))
     tier = forms.ChoiceField(

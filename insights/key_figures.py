@@ -12,11 +12,19 @@ from typing import Any, Protocol
 
 import numpy as np
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from core.registry import Registry
 from core.templatetags.core import money, percent
 from insights.stats.kpis import PeriodFigures
+
+# The one definition of the average order value, said the same way on every page that shows
+# it (PeriodFigures.average_order_value computes it; a profile's is the same over all time).
+AOV_FORMULA = gettext_lazy(
+    "Revenue in the period ÷ orders in the period (every paid order counts, several on one "
+    "day too)."
+)
 
 
 @dataclass(frozen=True)
@@ -73,8 +81,7 @@ def purchase_figures(scope: PeriodScope) -> list[KeyFigure]:
             f.churn_rate, f.churned, f.churn_base,
         ),
         KeyFigure(
-            _("Average order value"), money(f.average_order_value),
-            _("Revenue in the period ÷ purchases in the period."),
+            _("Average order value"), money(f.average_order_value), str(AOV_FORMULA),
             f.average_order_value, f.revenue, f.orders,
         ),
         KeyFigure(

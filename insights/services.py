@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import sees_every_customer, visible_owner_q
-from accounts.models import Membership, User
+from accounts.models import Membership, Role, User
 from core.analysis_cache import cache_path, load_arrays, save_arrays
 from core.bulk import insert_columns
 from core.errors import Conflict, Forbidden, Invalid
@@ -100,7 +100,15 @@ def _score_and_store(run: ScoreRun, as_of: datetime.date, settings_used: dict[st
     watch = Stopwatch()
     with watch.stage("read_orders"):
         rows = purchase_rows(as_of)  # the housekeeping after the run saves the file
-    scored = score(rows.customer_id, rows.day, rows.amount, as_of, settings_used, watch.stage)
+    scored = score(
+        rows.customer_id,
+        rows.day,
+        rows.amount,
+        as_of,
+        settings_used,
+        watch.stage,
+        orders=rows.orders,
+    )
     with watch.stage("previous_risk"):
         previous_risk = _previous_risk(ScoreRun.objects.latest_good(), scored.summary.customer_id)
     with watch.stage("teams"):
@@ -170,10 +178,12 @@ def _flag_and_summarise(
 
 
 def _teams_of(customer_ids: np.ndarray) -> dict[str, np.ndarray]:
-    """Return which scored customers each dashboard covers: everyone's, and each team's.
+    """Return which scored customers each dashboard covers: everyone's, each team's, each rep's.
 
     A user in several teams sees their customers together, so those teams get one more
-    dashboard over all of them (scope_key).
+    dashboard over all of them (scope_key). A sales rep sees only their own customers (the
+    access rule), so each rep who owns a scored customer gets a dashboard of their own
+    (owner_key), shown beside their team's.
     """
     pairs = integer_rows(Customer._meta.db_table, ["id", "owner_id"])
     pairs = pairs[np.argsort(pairs[:, 0])]
@@ -189,12 +199,20 @@ def _teams_of(customer_ids: np.ndarray) -> dict[str, np.ndarray]:
     for scope in scopes:
         members = set().union(*(members_of[team] for team in scope))
         teams[scope_key(scope)] = np.isin(owner_of, sorted(members))
+    reps = User.objects.filter(role=Role.REP, pk__in=np.unique(owner_of).tolist())
+    for rep_id in reps.values_list("pk", flat=True):
+        teams[owner_key(rep_id)] = owner_of == rep_id
     return teams
 
 
 def scope_key(team_ids: Iterable[int]) -> str:
     """Return the key of the dashboard over these teams' customers together."""
     return "team:" + "+".join(str(team) for team in sorted(set(team_ids)))
+
+
+def owner_key(user_id: int) -> str:
+    """Return the key of the dashboard over one sales rep's own customers."""
+    return f"owner:{user_id}"
 
 
 SCORE_COLUMNS = (
@@ -388,11 +406,21 @@ def follow_up_from_warning(warning: ChurnWarning, note: str) -> int:
 
 
 def summary_for(user: User, run: ScoreRun) -> dict[str, Any]:
-    """Return the dashboard aggregates the user may see: everyone's, or their team's."""
+    """Return the dashboard aggregates over the customers the user sees (the access rule).
+
+    Everyone's for admins and agents, their teams' for a manager, their own for a sales rep.
+    """
     if sees_every_customer(user):
         return dict(run.summary.get("all", {}))
+    if user.role == Role.REP:
+        return dict(run.summary.get(owner_key(user.pk), {"customers": 0}))
+    return team_summary_for(user, run) or {}
+
+
+def team_summary_for(user: User, run: ScoreRun) -> dict[str, Any] | None:
+    """Return the aggregates over the user's teams' customers together, None without a team."""
     team_ids = list(Membership.objects.filter(user=user).values_list("team_id", flat=True))
-    return dict(run.summary.get(scope_key(team_ids), {})) if team_ids else {}
+    return dict(run.summary.get(scope_key(team_ids), {})) if team_ids else None
 
 
 def segment_movement(user: User, before: ScoreRun, after: ScoreRun) -> dict[tuple[str, str], int]:
@@ -469,7 +497,9 @@ def period_kpis(user: User, kpi: KpiFilter) -> dict[str, Any] | None:
     keep = np.isin(rows.customer_id, customer_ids)
     if not keep.any():
         return None
-    days = customer_days(rows.customer_id[keep], rows.day[keep], rows.amount[keep])
+    days = customer_days(
+        rows.customer_id[keep], rows.day[keep], rows.amount[keep], orders=rows.orders[keep]
+    )
     figures = period_figures(
         days, day_number(kpi.start), day_number(kpi.end),
         settings_used["returning_days"], settings_used["lost_after_days"],
@@ -509,6 +539,7 @@ class CustomerInsight:
     score: CustomerScore
     sentences: list[str]
     warning_reasons: list[str]
+    value_meaning: str = ""  # what the lifetime value counts, beside it
 
 
 def customer_insight(customer: Customer) -> CustomerInsight | None:
@@ -518,7 +549,27 @@ def customer_insight(customer: Customer) -> CustomerInsight | None:
         return None
     warning = warning_for(customer)
     reasons = [warnings.describe(reason) for reason in warning.reasons] if warning else []
-    return CustomerInsight(score=score, sentences=_sentences(score), warning_reasons=reasons)
+    return CustomerInsight(
+        score=score, sentences=_sentences(score), warning_reasons=reasons,
+        value_meaning=_value_meaning(score),
+    )  # fmt: skip
+
+
+def _value_meaning(score: CustomerScore) -> str:
+    """Return what the lifetime value counts, with the settings of the run that computed it.
+
+    Beside "expected to spend" it reads as a contradiction unless it says that it is the
+    margin, not the revenue, and in today's money.
+    """
+    used = {**config(), **score.run.parameters.get("settings", {})}
+    return _(
+        "Lifetime value is the margin (%(margin)s%% of the spend) on the purchases expected in "
+        "the next %(months)d months, discounted by %(rate)s%% a month to today's money; "
+        "the expected spend is the revenue of the next 12 months, before margin and discounting."
+    ) % {
+        "margin": f"{used['margin'] * 100:g}", "months": used["clv_months"],
+        "rate": f"{used['monthly_discount_rate'] * 100:g}",
+    }  # fmt: skip
 
 
 def _sentences(score: CustomerScore) -> list[str]:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import assignable_owners, can_export, request_user
-from accounts.models import Team, User
+from accounts.models import Role, Team, User
 from core.errors import DomainError
 from core.forms import add_domain_error
 from imports.downloads import export_response
@@ -29,6 +29,7 @@ from insights.forms import (
     KpiForm,
     segment_labels,
 )
+from insights.key_figures import AOV_FORMULA
 from insights.models import BacktestRecord, BacktestStatus, ChurnWarning, RunStatus, ScoreRun
 from insights.warnings import describe
 
@@ -39,10 +40,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     run = services.latest_run()
     summary = services.summary_for(user, run) if run else {}
+    # A rep's tiles are their own; their team's stand beside them for comparison.
+    team_summary = services.team_summary_for(user, run) if run and user.role == Role.REP else None
     warnings = list(services.visible_warnings(user, run)[:10]) if run else []
     context = {
-        "run": run, "summary": summary, "warnings": _described(warnings),
-        "charts": _dashboard_charts(summary),
+        "run": run, "summary": summary, "team_summary": team_summary,
+        "warnings": _described(warnings),
+        "charts": _dashboard_charts(summary), "aov_formula": AOV_FORMULA,
         "last_failed": ScoreRun.objects.filter(status=RunStatus.FAILED)
         .order_by("-started_at")
         .first(),
@@ -56,7 +60,7 @@ def _dashboard_charts(summary: dict[str, Any]) -> list[dict[str, Any]]:
     labels = segment_labels()
     return [
         charts.returning_share(summary), charts.cohort_heatmap(summary),
-        charts.segment_treemap(summary, labels), charts.p_alive_distribution(summary),
+        charts.segment_bars(summary, labels), charts.p_alive_distribution(summary),
         charts.churn_risk_distribution(summary), charts.tier_transitions(summary),
     ]  # fmt: skip
 

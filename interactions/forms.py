@@ -4,7 +4,7 @@ import datetime
 
 from django import forms
 
-from core.forms import StyledFormMixin
+from core.forms import DateInput, StyledFormMixin
 from interactions.models import Interaction
 from interactions.services import check_not_past
 
@@ -15,7 +15,7 @@ class InteractionForm(StyledFormMixin, forms.ModelForm[Interaction]):
         fields = ["kind", "direction", "summary", "outcome", "next_contact_on"]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 2}),
-            "next_contact_on": forms.DateInput(attrs={"type": "date"}),
+            "next_contact_on": DateInput(),
         }
 
     def clean_next_contact_on(self) -> datetime.date | None:

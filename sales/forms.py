@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import max_length
-from core.forms import CheckedTextMixin, StyledFormMixin
+from core.forms import CheckedTextMixin, DateInput, StyledFormMixin
 from sales.limits import MAX_LINES_PER_ORDER, MAX_QUANTITY, MAX_UNIT_PRICE
 from sales.models import Order, OrderStatus, Product
 from sales.validators import validate_order_date
@@ -14,9 +14,7 @@ from sales.validators import validate_order_date
 
 class OrderForm(StyledFormMixin, forms.Form):
     number = forms.CharField(label=_("Order number"), max_length=max_length(Order, "number"))
-    ordered_on = forms.DateField(
-        label=_("Order date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    ordered_on = forms.DateField(label=_("Order date"), widget=DateInput())
     channel = forms.CharField(
         label=_("Channel"), max_length=max_length(Order, "channel"), required=False
     )

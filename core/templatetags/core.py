@@ -1,4 +1,4 @@
-"""Template filters for money and small display helpers."""
+"""Template filters for money, counts and small display helpers."""
 
 from decimal import Decimal, InvalidOperation
 
@@ -15,6 +15,12 @@ SYMBOLS = {
 }
 
 
+def currency_symbol() -> str:
+    """Return the currency's symbol as the active language writes it ("$", "US$", "¥")."""
+    symbols = SYMBOLS.get(get_language() or "en", SYMBOLS["en"])
+    return symbols.get(settings.CURRENCY, settings.CURRENCY + " ")
+
+
 @register.filter
 def money(value: object, places: int = 2) -> str:
     """Return the amount with the currency symbol and thousands separators."""
@@ -24,10 +30,23 @@ def money(value: object, places: int = 2) -> str:
         amount = Decimal(str(value))
     except InvalidOperation:
         return str(value)
-    symbols = SYMBOLS.get(get_language() or "en", SYMBOLS["en"])
-    symbol = symbols.get(settings.CURRENCY, settings.CURRENCY + " ")
     sign = "-" if amount < 0 else ""
-    return f"{sign}{symbol}{abs(amount):,.{int(places)}f}"
+    return f"{sign}{currency_symbol()}{abs(amount):,.{int(places)}f}"
+
+
+@register.filter
+def count(value: object, places: int = 0) -> str:
+    """Return a count with thousands separators (23,570), as both languages write it.
+
+    `places` keeps decimals for a figure that is a count on average (12,345.6 predicted).
+    """
+    if value is None or value == "":
+        return "—"
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return f"{number:,.{int(places)}f}"
 
 
 @register.filter

@@ -14,17 +14,17 @@ from interactions.models import Direction, FollowUp, Interaction, InteractionKin
 CUSTOMERS_PER_REP = 24
 AGENT_CONTACTS = 12
 REP_CONTACTS = (
-    ("Called about the new releases in their favourite genre", "Interested, wants a list"),
-    ("Thanked them for the last order and asked about delivery", "Happy with the service"),
-    ("Invited them to the spring listening event", "Will reply next week"),
-    ("Offered the loyalty coupon for the next purchase", "Asked to call back later"),
-    ("Checked whether the gift order arrived in time", "Arrived, wants gift wrapping again"),
+    ("来电介绍其喜欢的品类的新品", "有兴趣，请发新品清单"),
+    ("感谢上次购买并询问收货情况", "对服务满意"),
+    ("邀请参加春季试听会", "下周答复"),
+    ("提供老客户下次购物优惠券", "请稍后再联系"),
+    ("确认礼品订单是否按时送达", "已送达，下次仍要礼品包装"),
 )
 AGENT_CONTACTS_TEXT = (
-    ("Asked where the parcel is", "Tracking number sent"),
-    ("Reported a scratched disc", "Replacement arranged"),
-    ("Asked for a VAT invoice", "Invoice e-mailed"),
-    ("Wanted to change the delivery address", "Address updated"),
+    ("询问包裹到哪里了", "已发送快递单号"),
+    ("反映光盘有划痕", "已安排换货"),
+    ("索要增值税发票", "发票已发邮件"),
+    ("要求修改收货地址", "地址已更新"),
 )
 KINDS = (InteractionKind.PHONE, InteractionKind.WECHAT, InteractionKind.SMS, InteractionKind.VISIT)
 

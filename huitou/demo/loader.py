@@ -38,7 +38,7 @@ Progress = Callable[[str], None]
 # Large enough that each bulk write's fixed costs are amortised, small enough to show progress.
 ORDER_CHUNK = 10_000
 BATCH = 2_000
-ORDER_CHANNEL = "Online store"
+ORDER_CHANNEL = "网店"
 CONSENT_SOURCE = "Sign-up form"
 
 TagKey = tuple[str, str]
@@ -67,7 +67,10 @@ def load_demo(limit: int | None, today: datetime.date, progress: Progress) -> Lo
     maker = ProfileMaker(SEED, today)
     # Drawn for every customer, new or not, so each keeps the same profile on any run.
     profiles = {number: maker.make(number) for number, _rows in groups}
-    progress(f"{len(groups)} customers and {len(purchases)} purchases read; dates moved {shift}")
+    progress(
+        f"{len(groups)} customers and {len(purchases)} purchases read; every date moved "
+        f"{shift.days:,} days later so that the last purchase was yesterday"
+    )
     customers = _create_customers(groups, profiles, org.reps, tags, shift)
     progress(f"{len(customers)} customers created with history, tags and consents")
     orders = _create_orders(purchases, profiles, shift, progress)

@@ -49,17 +49,17 @@ MOBILE_PREFIXES = (
     "150", "151", "152", "153", "155", "156", "157", "158", "159",
     "180", "181", "182", "183", "185", "186", "187", "188", "189",
 )  # fmt: skip
-SOURCES = ("Online store", "WeChat mini program", "Referral", "Email campaign", "Store event")
+SOURCES = ("网店", "微信小程序", "老客户介绍", "邮件营销", "门店活动")
 SOURCE_WEIGHTS = (60, 15, 12, 8, 5)
 COMPANY_WORDS = ("华信", "远航", "新世纪", "恒通", "瑞丰", "启明", "东方", "金桥", "博雅")
 COMPANY_TRADES = ("科技", "贸易", "文化传媒", "电子", "设计", "教育咨询")
 TITLES = ("经理", "工程师", "采购主管", "设计师", "教师", "销售总监", "行政专员")
 NOTES = (
-    "Prefers calls after 6 pm.",
-    "Collects classical box sets.",
-    "Buys gifts for the family before Spring Festival.",
-    "Asked to be told about new jazz releases.",
-    "Had a delivery delay once; handle with care.",
+    "希望晚上 6 点以后来电。",
+    "收藏古典音乐套装。",
+    "春节前会给家人买礼物。",
+    "请在爵士新品上架时通知。",
+    "曾遇到一次送货延误，沟通时注意态度。",
 )
 # Share of customers who opted out of a channel they were asked about.
 OPT_OUT = {"phone": 0.03, "sms": 0.06, "email": 0.05, "wechat": 0.02}
@@ -187,8 +187,8 @@ class ProfileMaker:
         interests = {favourite}
         if rng.random() < 0.3:
             interests.add(rng.choice(tuple(CATEGORY_WEIGHTS)))
-        tags = [("Product interests", interest) for interest in sorted(interests)]
-        for group in ("Service expectations", "Occasions"):
+        tags = [("兴趣品类", interest) for interest in sorted(interests)]
+        for group in ("服务偏好", "购买场合"):
             count = rng.choices((0, 1, 2), weights=(50, 35, 15))[0]
             tags += [(group, name) for name in sorted(rng.sample(TAG_GROUPS[group], count))]
         return tuple(tags)

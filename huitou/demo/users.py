@@ -8,7 +8,7 @@ from django.contrib.auth.hashers import make_password
 from accounts.models import Membership, Role, Team, User
 
 PASSWORD = "huitou-demo-2026"
-TEAM = "Sales East"
+TEAM = "华东销售组"
 
 
 class DemoUser(NamedTuple):

@@ -131,7 +131,7 @@ class PeriodFigures:
     repurchased: int
     churn_base: int
     churned: int
-    orders: int
+    orders: int  # orders in the period (several on one day count each)
     revenue: float
     returning_revenue: float
     new_revenue: float
@@ -146,6 +146,7 @@ class PeriodFigures:
 
     @property
     def average_order_value(self) -> float | None:
+        """Return revenue ÷ orders, the one definition every page shows (AOV_FORMULA)."""
         return self.revenue / self.orders if self.orders else None
 
 
@@ -177,7 +178,9 @@ def period_figures(
         repurchased=int((returning & bought).sum()),
         churn_base=int(active_at_start.sum()),
         churned=int(churned.sum()),
-        orders=int(in_period.sum()),
+        orders=int(
+            in_period.sum() if rows.row_orders is None else rows.row_orders[in_period].sum()
+        ),
         revenue=float(amount[in_period].sum()),
         returning_revenue=float(amount[in_period & row_returning].sum()),
         new_revenue=float(amount[in_period & ~row_returning].sum()),

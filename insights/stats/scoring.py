@@ -68,8 +68,11 @@ def score(
     as_of: datetime.date,
     config: dict[str, Any],
     stage: Callable[[str], AbstractContextManager[None]] | None = None,
+    orders: np.ndarray | None = None,
 ) -> Scored:
     """Return the scores of every customer with a purchase on or before `as_of`.
+
+    `orders` is how many orders each row stands for (the dashboard's average order value).
 
     Raises insights.stats.ModelError with a plain message when the data cannot support
     the models (no orders, one customer, nobody bought twice, everything on one day).
@@ -78,7 +81,7 @@ def score(
     timed = stage or (lambda _name: nullcontext())
     end = day_number(as_of)
     with timed("summarise"):
-        rows = customer_days(ids, days, amounts, until=as_of)
+        rows = customer_days(ids, days, amounts, until=as_of, orders=orders)
         summary = summarise(rows, as_of, "days")
     with timed("fit_bgnbd"):
         purchases = fit_bgnbd(summary.frequency, summary.recency, summary.T).require_converged()
@@ -171,6 +174,7 @@ def _subset(rows: CustomerDays, keep: np.ndarray) -> CustomerDays:
         row_customer=row_customer,
         row_day=rows.row_day[row_keep],
         row_amount=rows.row_amount[row_keep],
+        row_orders=None if rows.row_orders is None else rows.row_orders[row_keep],
     )
 
 

@@ -36,6 +36,9 @@ class CustomerDays:
     row_customer: IntArray  # customer index of each row
     row_day: IntArray  # day number (days since 1970-01-01) of each row
     row_amount: FloatArray  # summed spend of each row
+    # Orders behind each row when the caller knows them (several orders on one day are one
+    # row); None means one order per row.
+    row_orders: IntArray | None = None
 
     @property
     def n_customers(self) -> int:
@@ -118,25 +121,36 @@ def customer_days(
     dates: ArrayLike,
     amounts: ArrayLike | None = None,
     until: Any = None,
+    orders: ArrayLike | None = None,
 ) -> CustomerDays:
-    """Return transactions collapsed to one row per customer and day, optionally up to `until`."""
+    """Return transactions collapsed to one row per customer and day, optionally up to `until`.
+
+    `orders`, when given, is how many orders each transaction stands for (the average order
+    value divides by orders, not by purchase days).
+    """
     ids = np.asarray(customer_ids)
     days = day_numbers(dates)
     values = np.zeros(days.size) if amounts is None else np.asarray(amounts, dtype=np.float64)
+    counts = None if orders is None else np.asarray(orders, dtype=np.int64)
     if not (ids.shape == days.shape == values.shape and days.ndim == 1):
         raise ValueError("customer ids, dates and amounts must be 1-d arrays of the same length")
+    if counts is not None and counts.shape != days.shape:
+        raise ValueError("orders must be a 1-d array as long as the dates")
     if until is not None:
         keep = days <= day_number(until)
         if not keep.all():
             ids, days, values = ids[keep], days[keep], values[keep]
+            counts = None if counts is None else counts[keep]
     if days.size == 0:
         raise ModelError(gettext_noop("There are no transactions in the period."))
     if not np.isfinite(values).all():
         raise ModelError(gettext_noop("Some transaction amounts are missing or not finite."))
-    return _collapse(ids, days, values)
+    return _collapse(ids, days, values, counts)
 
 
-def _collapse(ids: AnyArray, days: IntArray, values: FloatArray) -> CustomerDays:
+def _collapse(
+    ids: AnyArray, days: IntArray, values: FloatArray, counts: IntArray | None = None
+) -> CustomerDays:
     """Return the customer-day rows for non-empty, validated input arrays."""
     day0 = int(days.min())
     span = int(days.max()) - day0 + 1
@@ -148,9 +162,11 @@ def _collapse(ids: AnyArray, days: IntArray, values: FloatArray) -> CustomerDays
         order = np.argsort(key)
         key = key[order]
         values = values[order]
+        counts = None if counts is None else counts[order]
         del order
     row_start = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
     row_amount = np.add.reduceat(values, row_start) if values.size else values
+    row_orders = None if counts is None else np.add.reduceat(counts, row_start)
     del values
     row_key = key[row_start]
     del key
@@ -169,6 +185,7 @@ def _collapse(ids: AnyArray, days: IntArray, values: FloatArray) -> CustomerDays
         row_customer=row_customer,
         row_day=row_day,
         row_amount=row_amount,
+        row_orders=row_orders,
     )
 
 

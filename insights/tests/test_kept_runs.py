@@ -4,7 +4,8 @@ import pytest
 from django.forms import ModelChoiceField
 from django.utils import translation
 
-from accounts.models import Team
+from accounts.models import Role, Team
+from customers.models import Customer
 from insights.aside import AsideError
 from insights.forms import CompareRunsForm
 from insights.models import ChurnWarning, CustomerScore, RunStatus, ScoreRun, score_key
@@ -49,9 +50,12 @@ def test_a_committed_run_has_every_score_and_warning(simulated_base):
     assert CustomerScore.objects.of_run(run.pk).count() == buyers == run.counts["customers_scored"]
     warned = ChurnWarning.objects.filter(run=run).select_related("score")
     assert warned.exists() and all(w.score.customer_id == w.customer_id for w in warned)
+    # One summary for everyone, one per team and one per rep owning scored customers.
+    reps = Customer.objects.filter(owner__role=Role.REP).values_list("owner_id", flat=True)
     assert set(run.summary) == {
         "all",
         *(f"team:{t}" for t in Team.objects.values_list("pk", flat=True)),
+        *(f"owner:{rep}" for rep in set(reps)),
     }
 
 
