@@ -23,6 +23,7 @@ from accounts.access import can_erase
 from accounts.models import User
 from core import events, idempotency
 from core.errors import Conflict, Forbidden, Invalid
+from customers.events import record_history
 from customers.extensions import PersonalValues, erasure_participants
 from customers.models import Calendar, Consent, Customer, Erasure, ProfileChange
 
@@ -109,7 +110,7 @@ def _erase_history(customer: Customer, actor: User | None) -> None:
         field="merged", old_value__startswith=f"#{customer.pk} "
     ):
         ProfileChange.objects.filter(pk=change.pk).update(old_value=f"#{customer.pk}")
-    ProfileChange.objects.create(customer=customer, changed_by=actor, field="erased")
+    record_history([ProfileChange(customer=customer, changed_by=actor, field="erased")])
     # The admin's log repeats the name as the changed object's label.
     LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Customer), object_id=str(customer.pk)

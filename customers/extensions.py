@@ -167,6 +167,8 @@ class HistoryWords:
     field: str
     old: str
     new: str
+    # False for an action ("created", "completed"): the reader sees what, not before → after.
+    before_after: bool = True
 
 
 class HistoryDescriber(Protocol):

@@ -136,6 +136,7 @@ def profile_words(change: ProfileChange) -> HistoryWords:
     return HistoryWords(
         "", label, value_in_words(concrete, change.old_value),
         value_in_words(concrete, change.new_value),
+        before_after=change.field not in ACTION_WORDS or change.field == "tags",
     )  # fmt: skip
 
 
@@ -148,5 +149,5 @@ def in_words(change: ProfileChange) -> HistoryLine:
         words = describe(change)
     return HistoryLine(
         change.changed_at, who(change), words.subject, words.field, words.old, words.new,
-        before_after=change.field not in ACTION_WORDS or change.field == "tags",
+        words.before_after,
     )  # fmt: skip

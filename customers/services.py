@@ -16,11 +16,14 @@ from django.utils.translation import gettext_lazy
 
 from accounts.access import assignable_owners, can_edit_owned_by, can_reassign, visible_owner_q
 from accounts.models import User
+from core.actors import actor_for
 from core.errors import Conflict, Forbidden, Invalid
+from core.events import emit
 
 # The erasure has a module of its own (it gathers every app's part); this is its way in.
 from customers.erasure import check_may_erase as check_may_erase
 from customers.erasure import erase_customer as erase_customer
+from customers.events import CustomerEvent, record_history
 from customers.extensions import (
     TimelineEntry,
     merge_participants,
@@ -304,8 +307,12 @@ def create_customer(
     check_mobile_free(customer.mobile)
     customer.save()
     # One history row says who created the record; later rows say what changed.
-    ProfileChange.objects.create(
-        customer=customer, changed_by=actor, field="created", new_value=customer.name
+    record_history(
+        [
+            ProfileChange(
+                customer=customer, changed_by=actor, field="created", new_value=customer.name
+            )
+        ]
     )
     if tags:
         customer.tags.set(tags)
@@ -324,7 +331,7 @@ def update_customer(
     if customer.mobile != before["mobile"]:
         check_mobile_free(customer.mobile, customer)
     customer.save()
-    changes = ProfileChange.objects.bulk_create(_history(customer, actor, before, timezone.now()))
+    changes = record_history(_history(customer, actor, before, timezone.now()))
     _follow_new_owners(changes)
     return changes
 
@@ -379,10 +386,10 @@ def set_tags(actor: User, customer: Customer, tags: Iterable[Tag]) -> None:
     if old == new:
         return
     customer.tags.set(new_tags)
-    ProfileChange.objects.create(
+    record_history([ProfileChange(
         customer=customer, changed_by=actor, field="tags",
         old_value=", ".join(old), new_value=", ".join(new),
-    )  # fmt: skip
+    )])  # fmt: skip
 
 
 @transaction.atomic
@@ -398,10 +405,10 @@ def set_consent(
         defaults={"granted": granted, "source": source, "changed_on": timezone.localdate()},
     )
     if old != str(granted):
-        ProfileChange.objects.create(
+        record_history([ProfileChange(
             customer=customer, changed_by=actor, field=f"consent_{channel}",
             old_value=old, new_value=str(granted),
-        )  # fmt: skip
+        )])  # fmt: skip
     return consent
 
 
@@ -460,10 +467,11 @@ def merge_customers(actor: User, survivor: Customer, duplicate: Customer) -> Cus
     survivor.tags.add(*duplicate.tags.all())
     _keep_stricter_consents(actor, survivor, duplicate)
     update_customer(actor, duplicate, {"archived_at": timezone.now(), "merged_into": survivor})
-    ProfileChange.objects.create(
+    record_history([ProfileChange(
         customer=survivor, changed_by=actor, field="merged",
         old_value=f"#{duplicate.pk} {duplicate.name}", new_value="",
-    )  # fmt: skip
+    )])  # fmt: skip
+    emit(CustomerEvent.MERGED, actor_for(actor), customer_id=survivor.pk, subject_id=duplicate.pk)
     return survivor
 
 
@@ -532,16 +540,13 @@ def bulk_create_customers(actor: User | None, customers: list[Customer]) -> list
         customer.mobile_reversed = customer.mobile[::-1]
     created = Customer.objects.bulk_create(customers, batch_size=1000)
     now = timezone.now()
-    ProfileChange.objects.bulk_create(
-        [
-            ProfileChange(
-                customer=customer, changed_by=actor, changed_at=now, field="created",
-                new_value=customer.name,
-            )
-            for customer in created
-        ],
-        batch_size=1000,
-    )  # fmt: skip
+    record_history([
+        ProfileChange(
+            customer=customer, changed_by=actor, changed_at=now, field="created",
+            new_value=customer.name,
+        )
+        for customer in created
+    ])  # fmt: skip
     return created
 
 
@@ -566,7 +571,7 @@ def bulk_update_customers(
         fields.update(values)
         history += _history(customer, actor, before, now)
     Customer.objects.bulk_update([c for c, _values in updates], sorted(fields), batch_size=500)
-    ProfileChange.objects.bulk_create(history, batch_size=1000)
+    record_history(history)
     _follow_new_owners(history)
     return len(updates)
 

@@ -393,12 +393,12 @@ def warnings_in_order(ids: list[int]) -> list[ChurnWarning]:
 
 
 @transaction.atomic
-def follow_up_from_warning(warning: ChurnWarning, note: str) -> int:
+def follow_up_from_warning(actor: User, warning: ChurnWarning, note: str) -> int:
     """Turn a warning into a follow-up for the customer's owner (once; a repeat is a no-op)."""
     locked = ChurnWarning.objects.select_for_update().get(pk=warning.pk)
     if locked.follow_up_id is None:
         follow_up = create_follow_up(
-            locked.customer.owner, locked.customer, timezone.localdate(), note
+            locked.customer.owner, locked.customer, timezone.localdate(), note, actor
         )
         locked.follow_up_id = follow_up.pk
         locked.save(update_fields=["follow_up_id"])

@@ -103,7 +103,7 @@ def warning_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     warning = get_object_or_404(services.visible_warnings(user, run), pk=pk)
     note = " ".join(describe(reason) for reason in warning.reasons)[:300]
-    services.follow_up_from_warning(warning, note)
+    services.follow_up_from_warning(request_user(request), warning, note)
     messages.success(
         request, _("Follow-up created for %(name)s.") % {"name": warning.customer.name}
     )

@@ -2,10 +2,13 @@
 
 import datetime
 
+from django.utils.translation import gettext_lazy as _
+
 from accounts.models import User
 from customers import extensions
-from customers.extensions import Panel, TimelineEntry, TodayItem
-from customers.models import Customer
+from customers.extensions import HistoryWords, Panel, TimelineEntry, TodayItem
+from customers.history import EMPTY, day_in_words, moment_in_words
+from customers.models import Customer, ProfileChange, Subject
 from interactions import personal_data
 from interactions.services import (
     follow_ups_due,
@@ -50,10 +53,24 @@ def due_follow_ups(user: User, day: datetime.date, limit: int) -> list[TodayItem
     ]
 
 
+def describe_follow_up_change(change: ProfileChange) -> HistoryWords:
+    """Put a follow-up's history row into words: planned for a day, or completed."""
+    if change.field == "created":
+        return HistoryWords(
+            str(_("follow-up")), str(_("planned for")), EMPTY, day_in_words(change.new_value),
+            before_after=False,
+        )  # fmt: skip
+    return HistoryWords(
+        str(_("follow-up")), str(_("completed")), EMPTY, moment_in_words(change.new_value),
+        before_after=False,
+    )  # fmt: skip
+
+
 def register() -> None:
     """Add interactions to the timeline, follow-ups to the page and the day, rows to merges,
     to a person's data export and to an erasure."""
     extensions.timeline_sources.register("interactions", interaction_entries, order=20)
+    extensions.history_describers.register(Subject.FOLLOW_UP, describe_follow_up_change)
     extensions.page_panels.register("open-follow-ups", follow_ups_panel, order=10)
     extensions.page_panels.register("log-interaction", log_button, order=10)
     extensions.merge_participants.register("interactions", move_customer_records, order=20)

@@ -14,6 +14,7 @@ from accounts.access import assignable_owners, can_log_interaction, visible_owne
 from accounts.models import User
 from core.errors import DomainError, Forbidden, Invalid
 from customers.models import Customer
+from interactions import events
 from interactions.models import FollowUp, Interaction
 
 
@@ -69,14 +70,17 @@ def log_interaction(actor: User, customer: Customer, fields: Mapping[str, Any]) 
     interaction = Interaction(customer=customer, user=actor, **fields)
     interaction.full_clean()
     interaction.save()
+    events.interaction_logged(actor, interaction)
     if interaction.next_contact_on is not None:
-        FollowUp.objects.create(
+        follow_up = FollowUp.objects.create(
             customer=customer, assignee_id=customer.owner_id, due_on=interaction.next_contact_on,
             note=interaction.summary[:300], source=interaction,
         )  # fmt: skip
+        events.follow_up_created(actor, follow_up)
     return interaction
 
 
+@transaction.atomic
 def complete_follow_up(actor: User, follow_up: FollowUp) -> FollowUp:
     """Mark the actor's follow-up done (again is a no-op, so a retried click is safe).
 
@@ -87,16 +91,23 @@ def complete_follow_up(actor: User, follow_up: FollowUp) -> FollowUp:
     if follow_up.done_at is None:
         follow_up.done_at = timezone.now()
         follow_up.save(update_fields=["done_at"])
+        events.follow_up_completed(actor, follow_up)
     return follow_up
 
 
+@transaction.atomic
 def create_follow_up(
-    assignee: User, customer: Customer, due_on: datetime.date, note: str
+    assignee: User,
+    customer: Customer,
+    due_on: datetime.date,
+    note: str,
+    actor: User | None = None,
 ) -> FollowUp:
-    """Plan a contact with a customer."""
+    """Plan a contact with a customer (`actor`: who planned it, when not the system)."""
     follow_up = FollowUp(customer=customer, assignee=assignee, due_on=due_on, note=note)
     follow_up.full_clean()
     follow_up.save()
+    events.follow_up_created(actor, follow_up)
     return follow_up
 
 
@@ -111,7 +122,8 @@ def plan_follow_up(
         check_not_past(due_on)
     except ValidationError as error:
         raise Invalid(error.messages[0], "due_on") from None
-    return create_follow_up(choose_assignee(actor, customer, assignee_id), customer, due_on, note)
+    assignee = choose_assignee(actor, customer, assignee_id)
+    return create_follow_up(assignee, customer, due_on, note, actor)
 
 
 def choose_assignee(actor: User, customer: Customer, assignee_id: int | None) -> User:
