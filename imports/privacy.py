@@ -18,20 +18,20 @@ from core.redact import contains_any, json_containing, redact
 from customers.extensions import PersonalValues
 from customers.models import Customer
 from imports.cells import text
-from imports.models import ImportJob, RejectedRow
+from imports.models import ExportRecord, ImportJob, RejectedRow
 from imports.readers import FileProblem, open_table
 
 NOT_DIGIT = re.compile(r"\D")
 
 
-def _holds(job: ImportJob, values: PersonalValues) -> bool:
-    """Return whether the job's file has a cell naming the person.
+def _holds(path: Path, name: str, encoding: str, values: PersonalValues) -> bool:
+    """Return whether the table file (an upload or an export) has a cell naming the person.
 
     A cell holding any of the person's texts, or a mobile written with spaces, dashes or
     +86 that has the person's digits. A file that cannot be read is taken to hold them.
     """
     try:
-        with open_table(Path(job.file.path), job.file_name, job.encoding) as table:
+        with open_table(path, name, encoding) as table:
             for _row, cells in table.rows:
                 for cell in cells:
                     value = text(cell)
@@ -69,7 +69,27 @@ def erase_customer_data(customer: Customer, values: PersonalValues) -> list[Path
     for row in RejectedRow.objects.filter(_reason_mentions(values.texts)):
         RejectedRow.objects.filter(pk=row.pk).update(reason=redact(row.reason, values.texts))
     jobs = ImportJob.objects.exclude(file="").order_by("pk")
-    return [_drop_file(job) for job in jobs if _holds(job, values)]
+    uploads = [
+        _drop_file(job)
+        for job in jobs
+        if _holds(Path(job.file.path), job.file_name, job.encoding, values)
+    ]
+    return uploads + _export_files_naming(values)
+
+
+def _export_files_naming(values: PersonalValues) -> list[Path]:
+    """Forget the export files written to disk that name the person; return them to delete.
+
+    The export's record stays (who took which data out, when); its file is gone, so its
+    download answers that there is no file.
+    """
+    files = []
+    for record in ExportRecord.objects.exclude(file="").order_by("pk"):
+        path = record.path
+        if path is not None and _holds(path, path.name, "", values):
+            ExportRecord.objects.filter(pk=record.pk).update(file="")
+            files.append(path)
+    return files
 
 
 def _reason_mentions(texts: tuple[str, ...]) -> Q:
