@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from accounts.models import ApiToken, Membership, Team, User
+from core.forms import CheckedTextAdminMixin
 
 
 class MembershipInline(admin.TabularInline[Membership, User]):
@@ -10,7 +11,7 @@ class MembershipInline(admin.TabularInline[Membership, User]):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin[User]):
+class UserAdmin(CheckedTextAdminMixin, BaseUserAdmin[User]):
     list_display = ("username", "first_name", "last_name", "role", "is_active")
     list_filter = ("role", "is_active")
     fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Huitou", {"fields": ("role", "language")}))
@@ -18,7 +19,7 @@ class UserAdmin(BaseUserAdmin[User]):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin[Team]):
+class TeamAdmin(CheckedTextAdminMixin, admin.ModelAdmin[Team]):
     search_fields = ("name",)
 
 

@@ -81,3 +81,11 @@ class StyledFormMixin(CheckedTextMixin):
 def add_domain_error(form: forms.BaseForm, error: DomainError) -> None:
     """Put a service's refusal on the form: on its field when the form has it, else on top."""
     form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+class CheckedTextAdminMixin:
+    """ModelAdmin mixin: the admin's forms refuse control characters like every other form."""
+
+    def get_form(self, *args: Any, **kwargs: Any) -> type[forms.ModelForm[Any]]:
+        form: type[forms.ModelForm[Any]] = super().get_form(*args, **kwargs)  # type: ignore[misc]
+        return type(form.__name__, (CheckedTextMixin, form), {})

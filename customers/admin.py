@@ -3,6 +3,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from accounts.models import User
+from core.forms import CheckedTextAdminMixin
 from customers.models import Consent, Customer, Erasure, ProfileChange, Tag, TagGroup
 from customers.services import create_customer, update_customer
 
@@ -22,7 +23,7 @@ class ConsentInline(admin.TabularInline[Consent, Customer]):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin[Customer]):
+class CustomerAdmin(CheckedTextAdminMixin, admin.ModelAdmin[Customer]):
     list_display = ("name", "mobile", "company", "owner", "region", "archived_at")
     list_filter = ("kind", "region")
     search_fields = ("name", "mobile", "email", "company")
@@ -51,12 +52,12 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
 
 
 @admin.register(TagGroup)
-class TagGroupAdmin(admin.ModelAdmin[TagGroup]):
+class TagGroupAdmin(CheckedTextAdminMixin, admin.ModelAdmin[TagGroup]):
     search_fields = ("name",)
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin[Tag]):
+class TagAdmin(CheckedTextAdminMixin, admin.ModelAdmin[Tag]):
     list_display = ("name", "group")
     list_filter = ("group",)
 

@@ -5,6 +5,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CheckedTextAdminMixin
 from imports.models import ExportRecord, ImportJob, RejectedRow, SavedMapping
 
 # A job's admin page shows at most this many rejections: a file with 100,000 bad rows must
@@ -92,7 +93,7 @@ class ExportRecordAdmin(admin.ModelAdmin[ExportRecord]):
 
 
 @admin.register(SavedMapping)
-class SavedMappingAdmin(admin.ModelAdmin[SavedMapping]):
+class SavedMappingAdmin(CheckedTextAdminMixin, admin.ModelAdmin[SavedMapping]):
     list_display = ("name", "kind", "created_by", "created_at")
     # Who saved a mapping and when is a record, not a setting (and the field offered every user).
     readonly_fields = ("created_by", "created_at")

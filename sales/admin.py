@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from core.forms import CheckedTextAdminMixin
 from sales.models import CustomerStats, Order, OrderLine, Product
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin[Product]):
+class ProductAdmin(CheckedTextAdminMixin, admin.ModelAdmin[Product]):
     list_display = ("sku", "name", "category", "list_price", "is_active")
     search_fields = ("sku", "name")
     list_filter = ("category", "is_active")

@@ -90,3 +90,25 @@ def test_tags_and_consents_are_shown_not_edited_in_the_admin(
     assert "tags" not in form.fields  # changed on the customer page, with their history
     consents = page.context["inline_admin_formsets"][0]
     assert not consents.has_add_permission and not consents.has_delete_permission
+
+
+def test_the_admin_refuses_control_characters_and_changes_nothing(
+    client, admin_user, rep, make_customer
+):
+    customer = make_customer(rep, name="Wang Fang", mobile="13900000001")
+    client.force_login(admin_user)
+    form = client.get(f"/admin/customers/customer/{customer.pk}/change/").context["adminform"]
+    data = form_data(form.form)
+    data.update({"name": "Wang\x01Fang", "consents-TOTAL_FORMS": 0, "consents-INITIAL_FORMS": 0})
+    response = client.post(f"/admin/customers/customer/{customer.pk}/change/", data)
+    assert response.status_code == 200  # the form again, with its error
+    assert "name" in response.context["adminform"].form.errors
+    customer.refresh_from_db()
+    assert customer.name == "Wang Fang"
+
+
+def test_contacts_and_follow_ups_are_read_only_in_the_admin(client, admin_user, rep, make_customer):
+    client.force_login(admin_user)
+    assert client.get("/admin/interactions/interaction/add/").status_code == 403
+    assert client.get("/admin/interactions/followup/add/").status_code == 403
+    assert client.get("/admin/interactions/interaction/").status_code == 200
