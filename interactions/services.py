@@ -1,7 +1,7 @@
 """Logging contacts with customers and keeping the follow-ups they promise."""
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -177,3 +177,40 @@ def recent_interactions(customer: Customer, limit: int) -> list[Interaction]:
 def open_follow_ups(customer: Customer) -> list[FollowUp]:
     """Return the customer's follow-ups not yet done, soonest first."""
     return list(customer.follow_ups.filter(done_at__isnull=True).select_related("assignee"))
+
+
+@transaction.atomic
+def bulk_log_interactions(interactions: Sequence[Interaction]) -> list[FollowUp]:
+    """Record many contacts, each logged by its own user; return the follow-ups they plan.
+
+    The same rules as log_interaction, for contacts made earlier (a demo or a migration):
+    each contact passes check_may_contact and the model's checks, and a next-contact date
+    becomes a follow-up for the customer's owner, created when the contact was made.
+    """
+    for interaction in interactions:
+        check_may_contact(interaction.user, interaction.customer)
+        interaction.full_clean()
+    Interaction.objects.bulk_create(interactions)
+    return FollowUp.objects.bulk_create(
+        [
+            FollowUp(
+                customer=contact.customer, assignee_id=contact.customer.owner_id,
+                due_on=contact.next_contact_on, note=contact.summary[:300], source=contact,
+                created_at=contact.occurred_at,
+            )
+            for contact in interactions
+            if contact.next_contact_on is not None
+        ]
+    )  # fmt: skip
+
+
+@transaction.atomic
+def bulk_complete_follow_ups(completions: Sequence[tuple[FollowUp, datetime.datetime]]) -> int:
+    """Mark follow-ups done at the moments given (their assignees made the contacts earlier);
+    return how many changed. One already done keeps its time, as complete_follow_up does."""
+    changed = []
+    for follow_up, at in completions:
+        if follow_up.done_at is None:
+            follow_up.done_at = at
+            changed.append(follow_up)
+    return FollowUp.objects.bulk_update(changed, ["done_at"])
