@@ -1,8 +1,9 @@
 """The demo loader writes every app's rows through that app's services, never directly.
 
-`huitou` owns no tables of the apps it loads, so any ORM or raw write in huitou/demo/ writes
-another app's table and skips the rules, history and events that app's services keep.
-Read from the source with `ast`, so a write is caught whether or not a test runs it.
+`huitou` owns no tables of the apps it loads, so any ORM or raw write in huitou/demo/ (or in
+the commands that run it) writes another app's table and skips the rules, history and events
+that app's services keep. Read from the source with `ast`, so a write is caught whether or not
+a test runs it.
 """
 
 import ast
@@ -10,7 +11,12 @@ from pathlib import Path
 
 import pytest
 
-DEMO = Path(__file__).resolve().parent.parent / "demo"
+HUITOU = Path(__file__).resolve().parent.parent
+COMMANDS = HUITOU / "management" / "commands"
+# The demo modules and the commands that run them.
+MODULES = sorted(HUITOU.glob("demo/*.py")) + [
+    COMMANDS / f"{name}.py" for name in ("load_demo", "prepare_demo", "demo_logins")
+]
 # Methods only models, managers and querysets have: a call of one is a write.
 WRITING_METHODS = {
     "create", "bulk_create", "bulk_update", "get_or_create", "update_or_create", "delete",
@@ -72,7 +78,7 @@ def writes_in(source: str) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("module", sorted(DEMO.glob("*.py")), ids=lambda path: path.name)
+@pytest.mark.parametrize("module", MODULES, ids=lambda path: path.name)
 def test_demo_module_writes_only_through_services(module: Path) -> None:
     assert writes_in(module.read_text(encoding="utf-8")) == []
 
