@@ -40,23 +40,25 @@ def create_activity(
     """
     rng = random.Random(SEED + 2)
     interactions: list[Interaction] = []
-    done: set[int] = set()  # positions in `interactions` whose follow-up is already done
+    done: list[Interaction] = []  # contacts whose follow-up has been made already
     for rep in org.reps:
         owned = [customer for customer in new_customers if customer.owner_id == rep.pk]
         for position, customer in enumerate(owned[:CUSTOMERS_PER_REP]):
             due, is_done = _plan(rng, position, today)
+            contact = _rep_contact(rng, customer, rep, today, due)
+            interactions.append(contact)
             if is_done:
-                done.add(len(interactions))
-            interactions.append(_rep_contact(rng, customer, rep, today, due))
+                done.append(contact)
     for customer in rng.sample(list(new_customers), min(AGENT_CONTACTS, len(new_customers))):
         interactions.append(_agent_contact(rng, customer, org, today))
     follow_ups = bulk_log_interactions(interactions)
-    # Only the reps' contacts plan a follow-up, so the follow-ups line up with them.
+    # Saved contacts have primary keys, so they can be looked up in a set from here on.
+    made = set(done)
     bulk_complete_follow_ups(
         [
             (follow_up, follow_up.created_at + datetime.timedelta(days=1))
-            for position, follow_up in enumerate(follow_ups)
-            if position in done
+            for follow_up in follow_ups
+            if follow_up.source in made
         ]
     )
     return len(interactions), len(follow_ups)
