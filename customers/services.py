@@ -1,7 +1,7 @@
 """Everything that changes the customer archive, each change one transaction."""
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from accounts.access import assignable_owners, can_edit_owned_by, can_reassign, visible_owner_q
 from accounts.models import User
 from core.actors import actor_for
+from core.bulk import insert_rows
 from core.errors import Conflict, Forbidden, Invalid
 from core.events import emit
 
@@ -30,7 +31,7 @@ from customers.extensions import (
     owner_followers,
     timeline_sources,
 )
-from customers.models import Consent, Customer, CustomerQuerySet, ProfileChange, Tag
+from customers.models import Consent, Customer, CustomerQuerySet, ProfileChange, Tag, TagGroup
 
 
 class AccessDenied(Forbidden):
@@ -534,16 +535,16 @@ def bulk_create_customers(actor: User | None, customers: list[Customer]) -> list
 
     The import's fast path: the caller normalised and checked every field as clean() does,
     so there is no per-row full_clean; mobile_reversed is set here because bulk_create
-    skips save().
+    skips save(). The creation row is dated at the customer's created_at (now, unless the
+    caller registers customers who signed up earlier), so the timeline starts where it should.
     """
     for customer in customers:
         customer.mobile_reversed = customer.mobile[::-1]
     created = Customer.objects.bulk_create(customers, batch_size=1000)
-    now = timezone.now()
     record_history([
         ProfileChange(
-            customer=customer, changed_by=actor, changed_at=now, field="created",
-            new_value=customer.name,
+            customer=customer, changed_by=actor, changed_at=customer.created_at,
+            field="created", new_value=customer.name,
         )
         for customer in created
     ])  # fmt: skip
@@ -608,3 +609,48 @@ def record_changes(actor: User | None, changes: Iterable[RecordChange]) -> None:
         ],
         batch_size=1000,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A customer for bulk_register_customers, with the tags and the consents (channel,
+    granted) they gave when they signed up."""
+
+    customer: Customer
+    tags: tuple[Tag, ...] = ()
+    consents: tuple[tuple[str, bool], ...] = ()
+
+
+def ensure_tags(groups: Mapping[str, Iterable[str]]) -> dict[tuple[str, str], Tag]:
+    """Return the tags by (group name, tag name), creating the groups and tags missing."""
+    tags = {}
+    for group_name, names in groups.items():
+        group = TagGroup.objects.get_or_create(name=group_name)[0]
+        for name in names:
+            tags[group_name, name] = Tag.objects.get_or_create(group=group, name=name)[0]
+    return tags
+
+
+@transaction.atomic
+def bulk_register_customers(
+    actor: User | None, registrations: Sequence[Registration], consent_source: str
+) -> list[Customer]:
+    """Create many customers already validated by the caller, with their sign-up answers.
+
+    Each gets its creation row (bulk_create_customers), its tags and its consents, dated on
+    the day it registered (its created_at) with `consent_source`. The consents are part of
+    the registration, recorded by the creation row, so they write no history rows of their
+    own (set_consent does for a later change). Tags and consents go in as raw inserts: the
+    demo registers 23,570 customers with 80,000 tags and consents at once.
+    """
+    created = bulk_create_customers(actor, [entry.customer for entry in registrations])
+    tag_rows = [(entry.customer.pk, tag.pk) for entry in registrations for tag in entry.tags]
+    insert_rows(Customer.tags.through, ("customer", "tag"), tag_rows)
+    consent_rows = [
+        (entry.customer.pk, channel, granted, timezone.localdate(entry.customer.created_at),
+         consent_source)
+        for entry in registrations
+        for channel, granted in entry.consents
+    ]  # fmt: skip
+    insert_rows(Consent, ("customer", "channel", "granted", "changed_on", "source"), consent_rows)
+    return created

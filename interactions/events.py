@@ -1,10 +1,16 @@
-"""The domain events of contacts and follow-ups, and their rows in the customer's history."""
+"""The domain events of contacts and follow-ups, and their rows in the customer's history.
 
+Each function takes a batch (one row from a page, many from the demo or a migration) and
+writes one emit_many per acting user, so the bulk paths stay cheap.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 
 from accounts.models import User
 from core.actors import actor_for
-from core.events import emit
+from core.events import NewEvent, emit_many
 from customers.models import Subject
 from customers.services import RecordChange, record_changes
 from interactions.models import FollowUp, Interaction
@@ -16,39 +22,66 @@ class InteractionEvent(StrEnum):
     FOLLOW_UP_COMPLETED = "follow_up.completed"
 
 
-def interaction_logged(actor: User, interaction: Interaction) -> None:
-    """Announce a logged contact (the timeline shows the contact itself, so no history row)."""
-    data = {
-        "kind": interaction.kind,
-        "channel": str(interaction.channel),
-        "direction": interaction.direction,
-    }
-    emit(
-        InteractionEvent.LOGGED, actor_for(actor),
-        customer_id=interaction.customer_id, subject_id=interaction.pk, data=data,
+def interactions_logged(interactions: Sequence[Interaction]) -> None:
+    """Announce logged contacts, each by its user (the timeline shows the contact itself,
+    so there is no history row)."""
+    by_user: dict[int, list[NewEvent]] = defaultdict(list)
+    users: dict[int, User] = {}
+    for contact in interactions:
+        users[contact.user_id] = contact.user
+        data = {
+            "kind": contact.kind,
+            "channel": str(contact.channel),
+            "direction": contact.direction,
+        }
+        by_user[contact.user_id].append(NewEvent(contact.customer_id, contact.pk, data))
+    for user_id, batch in by_user.items():
+        emit_many(InteractionEvent.LOGGED, actor_for(users[user_id]), batch)
+
+
+def follow_ups_created(follow_ups: Sequence[FollowUp], actor: User | None = None) -> None:
+    """Record and announce planned contacts: by `actor`, else by the contact that planned each
+    (its user), else by the system."""
+    _record_and_announce(
+        follow_ups, actor, InteractionEvent.FOLLOW_UP_CREATED, "created",
+        lambda f: f.due_on.isoformat(),
+        lambda f: {"due_on": f.due_on.isoformat(), "assignee_id": f.assignee_id},
     )  # fmt: skip
 
 
-def follow_up_created(actor: User | None, follow_up: FollowUp) -> None:
-    """Record and announce a planned contact."""
-    _record(actor, follow_up, "created", "", follow_up.due_on.isoformat())
-    data = {"due_on": follow_up.due_on.isoformat(), "assignee_id": follow_up.assignee_id}
-    emit(
-        InteractionEvent.FOLLOW_UP_CREATED, actor_for(actor),
-        customer_id=follow_up.customer_id, subject_id=follow_up.pk, data=data,
+def follow_ups_completed(follow_ups: Sequence[FollowUp]) -> None:
+    """Record and announce follow-ups marked done, each by its assignee (only they may)."""
+    _record_and_announce(
+        follow_ups, None, InteractionEvent.FOLLOW_UP_COMPLETED, "done_at",
+        lambda f: f.done_at.isoformat() if f.done_at else "", lambda f: {},
     )  # fmt: skip
 
 
-def follow_up_completed(actor: User, follow_up: FollowUp) -> None:
-    """Record and announce a follow-up marked done."""
-    assert follow_up.done_at is not None
-    _record(actor, follow_up, "done_at", "", follow_up.done_at.isoformat())
-    emit(
-        InteractionEvent.FOLLOW_UP_COMPLETED, actor_for(actor),
-        customer_id=follow_up.customer_id, subject_id=follow_up.pk,
-    )  # fmt: skip
+def _record_and_announce(
+    follow_ups: Sequence[FollowUp],
+    actor: User | None,
+    kind: InteractionEvent,
+    field: str,
+    new_value: Callable[[FollowUp], str],
+    data: Callable[[FollowUp], dict[str, object]],
+) -> None:
+    groups: dict[int | None, list[FollowUp]] = defaultdict(list)
+    for follow_up in follow_ups:
+        groups[actor.pk if actor is not None else _acting_id(follow_up, kind)].append(follow_up)
+    people = User.objects.in_bulk([key for key in groups if key is not None])
+    for key, batch in groups.items():
+        who = people.get(key) if key is not None else None
+        record_changes(who, [
+            RecordChange(f.customer_id, Subject.FOLLOW_UP, f.pk, field, "", new_value(f))
+            for f in batch
+        ])  # fmt: skip
+        events = [NewEvent(f.customer_id, f.pk, data(f)) for f in batch]
+        emit_many(kind, actor_for(who), events)
 
 
-def _record(actor: User | None, follow_up: FollowUp, field: str, old: str, new: str) -> None:
-    change = RecordChange(follow_up.customer_id, Subject.FOLLOW_UP, follow_up.pk, field, old, new)
-    record_changes(actor, [change])
+def _acting_id(follow_up: FollowUp, kind: InteractionEvent) -> int | None:
+    """Return who acted on the follow-up when no actor is given: its assignee completes it;
+    the contact that planned it (its user) created it; otherwise the system (None)."""
+    if kind is InteractionEvent.FOLLOW_UP_COMPLETED:
+        return follow_up.assignee_id
+    return follow_up.source.user_id if follow_up.source is not None else None

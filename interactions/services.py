@@ -1,7 +1,7 @@
 """Logging contacts with customers and keeping the follow-ups they promise."""
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -61,23 +61,33 @@ def may_contact(actor: User, customer: Customer) -> bool:
 
 @transaction.atomic
 def log_interaction(actor: User, customer: Customer, fields: Mapping[str, Any]) -> Interaction:
-    """Validate and record a contact; a next-contact date becomes a follow-up for the owner.
-
-    The follow-up goes to the customer's owner, who keeps the relationship, whoever
-    logged the contact (a service agent or a manager covering for the rep).
-    """
+    """Validate and record a contact; a next-contact date becomes a follow-up for the owner
+    (planned_follow_up)."""
     check_may_contact(actor, customer)
     interaction = Interaction(customer=customer, user=actor, **fields)
     interaction.full_clean()
     interaction.save()
-    events.interaction_logged(actor, interaction)
-    if interaction.next_contact_on is not None:
-        follow_up = FollowUp.objects.create(
-            customer=customer, assignee_id=customer.owner_id, due_on=interaction.next_contact_on,
-            note=interaction.summary[:300], source=interaction,
-        )  # fmt: skip
-        events.follow_up_created(actor, follow_up)
+    events.interactions_logged([interaction])
+    planned = planned_follow_up(interaction)
+    if planned is not None:
+        planned.save()
+        events.follow_ups_created([planned])
     return interaction
+
+
+def planned_follow_up(interaction: Interaction) -> FollowUp | None:
+    """Return the follow-up a contact's next-contact date plans (unsaved), or None.
+
+    It goes to the customer's owner, who keeps the relationship, whoever logged the contact
+    (a service agent or a manager covering for the rep), dated when the contact was made.
+    """
+    if interaction.next_contact_on is None:
+        return None
+    customer = interaction.customer
+    return FollowUp(
+        customer=customer, assignee_id=customer.owner_id, due_on=interaction.next_contact_on,
+        note=interaction.summary[:300], source=interaction, created_at=interaction.occurred_at,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -91,7 +101,7 @@ def complete_follow_up(actor: User, follow_up: FollowUp) -> FollowUp:
     if follow_up.done_at is None:
         follow_up.done_at = timezone.now()
         follow_up.save(update_fields=["done_at"])
-        events.follow_up_completed(actor, follow_up)
+        events.follow_ups_completed([follow_up])
     return follow_up
 
 
@@ -107,7 +117,7 @@ def create_follow_up(
     follow_up = FollowUp(customer=customer, assignee=assignee, due_on=due_on, note=note)
     follow_up.full_clean()
     follow_up.save()
-    events.follow_up_created(actor, follow_up)
+    events.follow_ups_created([follow_up], actor)
     return follow_up
 
 
@@ -189,3 +199,36 @@ def recent_interactions(customer: Customer, limit: int) -> list[Interaction]:
 def open_follow_ups(customer: Customer) -> list[FollowUp]:
     """Return the customer's follow-ups not yet done, soonest first."""
     return list(customer.follow_ups.filter(done_at__isnull=True).select_related("assignee"))
+
+
+@transaction.atomic
+def bulk_log_interactions(interactions: Sequence[Interaction]) -> list[FollowUp]:
+    """Record many contacts, each logged by its own user; return the follow-ups they plan.
+
+    The same rules as log_interaction, for contacts made earlier (a demo or a migration):
+    each contact passes check_may_contact and the model's checks, and a next-contact date
+    becomes a follow-up for the customer's owner, created when the contact was made.
+    """
+    for interaction in interactions:
+        check_may_contact(interaction.user, interaction.customer)
+        interaction.full_clean()
+    Interaction.objects.bulk_create(interactions)
+    events.interactions_logged(interactions)
+    planned = [f for contact in interactions if (f := planned_follow_up(contact)) is not None]
+    follow_ups = FollowUp.objects.bulk_create(planned)
+    events.follow_ups_created(follow_ups)
+    return follow_ups
+
+
+@transaction.atomic
+def bulk_complete_follow_ups(completions: Sequence[tuple[FollowUp, datetime.datetime]]) -> int:
+    """Mark follow-ups done at the moments given (their assignees made the contacts earlier);
+    return how many changed. One already done keeps its time, as complete_follow_up does."""
+    changed = []
+    for follow_up, at in completions:
+        if follow_up.done_at is None:
+            follow_up.done_at = at
+            changed.append(follow_up)
+    count = FollowUp.objects.bulk_update(changed, ["done_at"])
+    events.follow_ups_completed(changed)
+    return count

@@ -526,3 +526,15 @@ def ensure_product(sku: str, name: str, category: str = "") -> Product:
     return product or create_product(
         None, {"sku": sku, "name": name, "category": category, "list_price": ZERO}
     )
+
+
+@transaction.atomic
+def ensure_products(user: User | None, products: Iterable[dict[str, object]]) -> int:
+    """Add the products whose SKU the catalogue lacks, each through create_product; return
+    how many were added. Products already there keep their name and price."""
+    wanted = list(products)
+    known = products_by_sku(str(fields["sku"]) for fields in wanted)
+    missing = [fields for fields in wanted if fields["sku"] not in known]
+    for fields in missing:
+        create_product(user, dict(fields))
+    return len(missing)

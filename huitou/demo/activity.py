@@ -6,10 +6,12 @@ from collections.abc import Sequence
 
 from django.utils import timezone
 
+from accounts.models import User
 from customers.models import Customer
 from huitou.demo import SEED
 from huitou.demo.users import Organisation
-from interactions.models import Direction, FollowUp, Interaction, InteractionKind
+from interactions.models import Direction, Interaction, InteractionKind
+from interactions.services import bulk_complete_follow_ups, bulk_log_interactions
 
 CUSTOMERS_PER_REP = 24
 AGENT_CONTACTS = 12
@@ -38,19 +40,27 @@ def create_activity(
     """
     rng = random.Random(SEED + 2)
     interactions: list[Interaction] = []
-    plans: list[tuple[Interaction, datetime.date, bool]] = []
+    done: list[Interaction] = []  # contacts whose follow-up has been made already
     for rep in org.reps:
         owned = [customer for customer in new_customers if customer.owner_id == rep.pk]
         for position, customer in enumerate(owned[:CUSTOMERS_PER_REP]):
-            due, done = _plan(rng, position, today)
-            contact = _rep_contact(rng, customer, today, due)
+            due, is_done = _plan(rng, position, today)
+            contact = _rep_contact(rng, customer, rep, today, due)
             interactions.append(contact)
-            plans.append((contact, due, done))
+            if is_done:
+                done.append(contact)
     for customer in rng.sample(list(new_customers), min(AGENT_CONTACTS, len(new_customers))):
         interactions.append(_agent_contact(rng, customer, org, today))
-    Interaction.objects.bulk_create(interactions)
-    follow_ups = [_follow_up(contact, due, done) for contact, due, done in plans]
-    FollowUp.objects.bulk_create(follow_ups)
+    follow_ups = bulk_log_interactions(interactions)
+    # Saved contacts have primary keys, so they can be looked up in a set from here on.
+    made = set(done)
+    bulk_complete_follow_ups(
+        [
+            (follow_up, follow_up.created_at + datetime.timedelta(days=1))
+            for follow_up in follow_ups
+            if follow_up.source in made
+        ]
+    )
     return len(interactions), len(follow_ups)
 
 
@@ -72,15 +82,15 @@ def _moment(rng: random.Random, day: datetime.date) -> datetime.datetime:
 
 
 def _rep_contact(
-    rng: random.Random, customer: Customer, today: datetime.date, due: datetime.date
+    rng: random.Random, customer: Customer, rep: User, today: datetime.date, due: datetime.date
 ) -> Interaction:
     summary, outcome = rng.choice(REP_CONTACTS)
     # The contact that planned the follow-up happened before it fell due.
     earliest = min(due, today) - datetime.timedelta(days=rng.randint(3, 30))
     return Interaction(
-        customer=customer, user_id=customer.owner_id, kind=rng.choice(KINDS),
-        direction=Direction.OUTBOUND, occurred_at=_moment(rng, earliest), summary=summary,
-        outcome=outcome, next_contact_on=due,
+        customer=customer, user=rep, kind=rng.choice(KINDS), direction=Direction.OUTBOUND,
+        occurred_at=_moment(rng, earliest), summary=summary, outcome=outcome,
+        next_contact_on=due,
     )  # fmt: skip
 
 
@@ -93,13 +103,4 @@ def _agent_contact(
         customer=customer, user=org.agent, kind=rng.choice(KINDS[:2]),
         direction=Direction.INBOUND, occurred_at=_moment(rng, day), summary=summary,
         outcome=outcome,
-    )  # fmt: skip
-
-
-def _follow_up(contact: Interaction, due: datetime.date, done: bool) -> FollowUp:
-    """Return the follow-up the contact planned, for the customer's owner (as log_interaction)."""
-    return FollowUp(
-        customer=contact.customer, assignee_id=contact.customer.owner_id, due_on=due,
-        note=contact.summary[:300], source=contact, created_at=contact.occurred_at,
-        done_at=contact.occurred_at + datetime.timedelta(days=1) if done else None,
     )  # fmt: skip

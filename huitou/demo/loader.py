@@ -1,21 +1,23 @@
 """Load the demo organisation: users, products, tags, CDNOW customers and their orders.
 
-Bulk paths throughout so the whole file loads in seconds. Natural keys (usernames, SKUs,
+Every write goes through the owning app's services, their bulk ones where the file is large,
+so the whole file loads in seconds with the same rules and history as any other path
+(huitou/tests/test_demo_writes_through_services.py keeps it so). Natural keys (usernames, SKUs,
 customer external IDs "CDNOW-<id>", order numbers "CDNOW-<row>") decide what already exists,
 so loading twice creates nothing the second time.
 """
 
 import datetime
 import random
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from core.bulk import insert_rows
-from customers.models import Consent, Customer, ProfileChange, Tag, TagGroup
+from customers.models import Customer, Tag
+from customers.services import Registration, bulk_register_customers, ensure_tags
 from huitou.demo import SEED
 from huitou.demo.activity import create_activity
 from huitou.demo.catalogue import PRODUCTS, TAG_GROUPS
@@ -31,19 +33,16 @@ from huitou.demo.cdnow import (
 from huitou.demo.lines import split_lines
 from huitou.demo.people import Profile, ProfileMaker
 from huitou.demo.users import ensure_organisation
-from sales.models import Order, Product
-from sales.services import OrderInput, create_orders
+from sales.models import Order
+from sales.services import OrderInput, create_orders, ensure_products
 
 Progress = Callable[[str], None]
 # Large enough that each bulk write's fixed costs are amortised, small enough to show progress.
 ORDER_CHUNK = 10_000
-BATCH = 2_000
 ORDER_CHANNEL = "网店"
 CONSENT_SOURCE = "Sign-up form"
 
 TagKey = tuple[str, str]
-HISTORY_FIELDS = ("customer", "changed_by", "changed_at", "field", "old_value", "new_value")
-CONSENT_FIELDS = ("customer", "channel", "granted", "changed_on", "source")
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ def load_demo(limit: int | None, today: datetime.date, progress: Progress) -> Lo
     """Load the first `limit` CDNOW customers (all when None) with what is missing."""
     org = ensure_organisation()
     _ensure_products()
-    tags = _ensure_tags()
+    tags = ensure_tags(TAG_GROUPS)
     everything = read_purchases()
     shift = date_shift(everything, today)
     purchases = first_customers(everything, limit)
@@ -93,20 +92,7 @@ def _analyze() -> None:
 
 
 def _ensure_products() -> None:
-    Product.objects.bulk_create(
-        [Product(sku=p.sku, name=p.name, category=p.category, list_price=p.list_price)
-         for p in PRODUCTS],
-        ignore_conflicts=True,
-    )  # fmt: skip
-
-
-def _ensure_tags() -> dict[TagKey, Tag]:
-    tags = {}
-    for group_name, names in TAG_GROUPS.items():
-        group, _created = TagGroup.objects.get_or_create(name=group_name)
-        for name in names:
-            tags[group_name, name] = Tag.objects.get_or_create(group=group, name=name)[0]
-    return tags
+    ensure_products(None, [product._asdict() for product in PRODUCTS])
 
 
 def _created_at(number: int, first_purchase: datetime.date) -> datetime.datetime:
@@ -121,9 +107,8 @@ def _customer(
 ) -> Customer:
     return Customer(
         kind=profile.kind, name=profile.name, gender=profile.gender, mobile=profile.mobile,
-        mobile_reversed=profile.mobile[::-1], email=profile.email, wechat_id=profile.wechat_id,
-        company=profile.company, title=profile.title, birthday=profile.birthday,
-        birthday_calendar=profile.birthday_calendar,
+        email=profile.email, wechat_id=profile.wechat_id, company=profile.company,
+        title=profile.title, birthday=profile.birthday, birthday_calendar=profile.birthday_calendar,
         lunar_birth_month=profile.lunar_birth_month, lunar_birth_day=profile.lunar_birth_day,
         region=profile.region, city=profile.city, address=profile.address,
         source_channel=profile.source_channel, notes=profile.notes,
@@ -138,56 +123,26 @@ def _create_customers(
     tags: dict[TagKey, Tag],
     shift: datetime.timedelta,
 ) -> list[Customer]:
-    """Create the customers not yet loaded, shared round-robin between the reps."""
+    """Register the customers not yet loaded, shared round-robin between the reps, with the
+    tags and consents of their profiles; the history starts at their first purchase."""
     existing = set(
         Customer.objects.filter(external_id__startswith=PREFIX).values_list(
             "external_id", flat=True
         )
     )
-    new = {
-        number: _customer(
-            number, profiles[number], reps[index % len(reps)],
-            _created_at(number, rows[0].ordered_on + shift),
+    registrations = [
+        Registration(
+            customer=_customer(
+                number, profiles[number], reps[index % len(reps)],
+                _created_at(number, rows[0].ordered_on + shift),
+            ),
+            tags=tuple(tags[key] for key in profiles[number].tags),
+            consents=profiles[number].consents,
         )
         for index, (number, rows) in enumerate(groups)
         if external_id(number) not in existing
-    }  # fmt: skip
-    # bulk_create sets the primary keys on these same objects (RETURNING on SQLite and PostgreSQL).
-    Customer.objects.bulk_create(new.values(), batch_size=BATCH)
-    _create_history(new.values())
-    _create_tags(new, profiles, tags)
-    _create_consents(new, profiles)
-    return list(new.values())
-
-
-def _create_history(customers: Iterable[Customer]) -> None:
-    """Write the first page of each profile history: the "created" row create_customer writes.
-
-    Dated at the customer's registration, not now, so the timeline starts where it should.
-    """
-    rows = [(c.pk, None, c.created_at, "created", "", c.name) for c in customers]
-    insert_rows(ProfileChange, HISTORY_FIELDS, rows)
-
-
-def _create_tags(
-    customers: dict[int, Customer], profiles: dict[int, Profile], tags: dict[TagKey, Tag]
-) -> None:
-    rows = [
-        (customer.pk, tags[key].pk)
-        for number, customer in customers.items()
-        for key in profiles[number].tags
-    ]
-    insert_rows(Customer.tags.through, ("customer", "tag"), rows)
-
-
-def _create_consents(customers: dict[int, Customer], profiles: dict[int, Profile]) -> None:
-    """Record the answers customers gave at sign-up (their first purchase)."""
-    rows = [
-        (customer.pk, channel, granted, customer.created_at.date(), CONSENT_SOURCE)
-        for number, customer in customers.items()
-        for channel, granted in profiles[number].consents
-    ]
-    insert_rows(Consent, CONSENT_FIELDS, rows)
+    ]  # fmt: skip
+    return bulk_register_customers(None, registrations, CONSENT_SOURCE)
 
 
 def _create_orders(

@@ -160,10 +160,16 @@ def test_birthdays_are_past_and_some_are_lunar() -> None:
 def test_profiles_have_history_tags_and_consents() -> None:
     customer = Customer.objects.order_by("pk").first()
     assert customer is not None
-    created = customer.changes.get()
+    created = customer.changes.get(subject="customer")
     assert (created.field, created.new_value) == ("created", customer.name)
     assert created.changed_at == customer.created_at
-    assert ProfileChange.objects.count() == LIMIT
+    assert ProfileChange.objects.filter(subject="customer").count() == LIMIT
+    # The demo's follow-ups were planned and completed through the services: in the history.
+    follow_up_rows = ProfileChange.objects.filter(subject="follow_up")
+    planned = FollowUp.objects.count()
+    assert follow_up_rows.filter(field="created").count() == planned
+    done = FollowUp.objects.exclude(done_at=None).count()
+    assert follow_up_rows.filter(field="done_at").count() == done
     assert Customer.tags.through.objects.count() >= LIMIT
     opted_out = Consent.objects.filter(granted=False).count()
     assert 0 < opted_out < Consent.objects.count() / 5
