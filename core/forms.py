@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
+from django.http import HttpRequest
 
 from core.errors import DomainError
 from core.text import validate_text
@@ -89,3 +90,17 @@ class CheckedTextAdminMixin:
     def get_form(self, *args: Any, **kwargs: Any) -> type[forms.ModelForm[Any]]:
         form: type[forms.ModelForm[Any]] = super().get_form(*args, **kwargs)  # type: ignore[misc]
         return type(form.__name__, (CheckedTextMixin, form), {})
+
+
+class ReadOnlyAdminMixin:
+    """ModelAdmin mixin for records that change only through their app's services (which
+    keep history, summaries and events in step) or never change: the admin only shows them."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -3,7 +3,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from accounts.models import User
-from core.forms import CheckedTextAdminMixin
+from core.forms import CheckedTextAdminMixin, ReadOnlyAdminMixin
 from customers.models import Consent, Customer, Erasure, ProfileChange, Tag, TagGroup
 from customers.services import create_customer, update_customer
 
@@ -63,35 +63,17 @@ class TagAdmin(CheckedTextAdminMixin, admin.ModelAdmin[Tag]):
 
 
 @admin.register(ProfileChange)
-class ProfileChangeAdmin(admin.ModelAdmin[ProfileChange]):
+class ProfileChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[ProfileChange]):
     """History is read-only, here as everywhere."""
 
     list_display = ("customer", "field", "old_value", "new_value", "changed_by", "changed_at")
     raw_id_fields = ("customer",)
 
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(Erasure)
-class ErasureAdmin(admin.ModelAdmin[Erasure]):
+class ErasureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Erasure]):
     """Erasures are made by customers.services.erase_customer (the customer page, the
     command) and are never changed afterwards."""
 
     list_display = ("customer", "erased_by", "erased_at", "reason")
     raw_id_fields = ("customer",)
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.forms import CheckedTextAdminMixin
+from core.forms import CheckedTextAdminMixin, ReadOnlyAdminMixin
 from sales.models import CustomerStats, Order, OrderLine, Product
 
 
@@ -18,7 +18,7 @@ class OrderLineInline(admin.TabularInline[OrderLine, Order]):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin[Order]):
+class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[Order]):
     """Orders are only read here: they are entered, changed and deleted through the pages, the
     API and imports (sales.services), which keep the purchase summary in step; an order added
     here would have no lines and no summary."""
@@ -29,18 +29,9 @@ class OrderAdmin(admin.ModelAdmin[Order]):
     raw_id_fields = ("customer",)
     inlines = [OrderLineInline]
 
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(CustomerStats)
-class CustomerStatsAdmin(admin.ModelAdmin[CustomerStats]):
+class CustomerStatsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin[CustomerStats]):
     """Purchase summaries are derived from the orders (sales.summary): read-only here."""
 
     list_display = (
@@ -51,12 +42,3 @@ class CustomerStatsAdmin(admin.ModelAdmin[CustomerStats]):
         "total_spend",
     )
     raw_id_fields = ("customer",)
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False

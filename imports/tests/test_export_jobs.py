@@ -285,3 +285,12 @@ def test_a_worker_thread_takes_the_export_from_the_real_queue(settings, queue, m
     assert record.status == ExportStatus.DONE, record.message
     rows = sheet_rows(body(client.get(reverse("imports:export_download", args=[record.pk]))))
     assert [row[0] for row in rows[1:]] == ["SO-1"] and record.row_count == 1
+
+
+def test_the_imports_page_lists_the_users_exports_once_in_its_body(manager, data):
+    client = client_for(manager)
+    ask(client, "csv")  # small: streamed, and recorded
+    page = client.get(reverse("imports:index")).content.decode()
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "Your exports" not in title
+    assert page.count('id="exports"') == 1
