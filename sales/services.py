@@ -469,10 +469,22 @@ def require_order_editor(user: User | None, order: Order) -> None:
         raise Forbidden(_("You may view this order but not change it."))
 
 
+def refund_refusal(user: User | None) -> str | None:
+    """Return why the user may not refund (or reinstate a refund), or None if they may.
+
+    The role must be one of REFUND_ROLES; an import's status changes are answered with the
+    same words as a row error.
+    """
+    if user is not None and not can_refund(user):
+        return _("Your role may not refund orders or reinstate refunds.")
+    return None
+
+
 def require_refunder(user: User | None) -> None:
     """Refuse refunding (or reinstating a refund) to a role that REFUND_ROLES leaves out."""
-    if user is not None and not can_refund(user):
-        raise Forbidden(_("Your role may not refund orders or reinstate refunds."))
+    refusal = refund_refusal(user)
+    if refusal is not None:
+        raise Forbidden(refusal)
 
 
 def _checked_reason(user: User | None, reason: str) -> str:
