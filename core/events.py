@@ -136,30 +136,46 @@ def emit_many(kind: str, actor: Actor, events: Sequence[NewEvent]) -> int:
 
 
 def emit_batches(actor: Actor, batches: Mapping[str, Sequence[NewEvent]]) -> int:
-    """Append the events of several kinds by one actor in one insert; return how many.
+    """Append the events of several kinds by one actor in one insert; return how many."""
+    flat = [(kind, event) for kind, events in batches.items() for event in events]
+    return emit_columns(
+        actor,
+        [kind for kind, _event in flat],
+        [event.customer_id for _kind, event in flat],
+        [event.subject_id for _kind, event in flat],
+        [event.data for _kind, event in flat],
+    )
 
-    The bulk order path's events (order.created for each order, order.paid for the paid
-    ones) go in as one batch: one statement per few hundred rows, and a data dict that
-    several events share (the same object) encoded once (docs/performance.md).
+
+def emit_columns(
+    actor: Actor,
+    kinds: Sequence[str],
+    customer_ids: Sequence[int | None],
+    subject_ids: Sequence[int | None],
+    data: Sequence[dict[str, Any]],
+) -> int:
+    """Append events by one actor given column by column, in one insert; return how many.
+
+    The bulk order path's form: its events (order.created for each order, order.paid for
+    the paid ones) go in without an object per event, and a data dict that several events
+    share (the same object) is encoded once (docs/performance.md).
     """
-    kinds = [kind for kind, events in batches.items() for _event in events]
-    if not kinds:
+    count = len(kinds)
+    if not count:
         return 0
-    flat = [event for events in batches.values() for event in events]
-    count = len(flat)
+    encoded: dict[int, str | None] = {}
+    for item in data:
+        if id(item) not in encoded:
+            encoded[id(item)] = _encoded(item)
     now = timezone.now()
     actor_columns = _actor_columns(actor)
-    encoded: dict[int, str | None] = {}
-    for event in flat:
-        if id(event.data) not in encoded:
-            encoded[id(event.data)] = _encoded(event.data)
     names = ["kind", "occurred_at", "customer_id", "subject_id", "data", *actor_columns]
     columns: list[Any] = [
         kinds,
         [now.isoformat() if connection.vendor == "sqlite" else now] * count,
-        [event.customer_id for event in flat],
-        [event.subject_id for event in flat],
-        [encoded[id(event.data)] for event in flat],
+        customer_ids,
+        subject_ids,
+        [encoded[id(item)] for item in data],
         *([value] * count for value in actor_columns.values()),
     ]
     insert_columns(OutboxEvent, names, columns, convert=False)

@@ -13,7 +13,7 @@ from typing import Any
 
 from accounts.models import User
 from core.actors import actor_for
-from core.events import NewEvent, emit_batches, emit_many
+from core.events import NewEvent, emit_columns, emit_many
 from customers.models import Subject
 from customers.services import RecordChange, record_changes
 from sales.models import Order, OrderStatus
@@ -48,25 +48,28 @@ def orders_created(
 ) -> None:
     """Announce new orders (order.created, and order.paid for the paid ones), given column
     by column; with `record`, add each to its customer's history too."""
-    created = [
-        NewEvent(customer, pk, {"number": number, "amount": str(amount), "status": status})
-        for pk, number, customer, status, amount in zip(
-            ids, numbers, customers, statuses, amounts, strict=True
-        )
+    data = [
+        {"number": number, "amount": str(amount), "status": status}
+        for number, amount, status in zip(numbers, amounts, statuses, strict=True)
     ]
-    # One insert for both kinds; a paid order's two events share one data dict.
-    paid = [event for event in created if event.data["status"] == OrderStatus.PAID]
-    emit_batches(actor_for(user), {OrderEvent.CREATED: created, OrderEvent.PAID: paid})
+    # One insert for both kinds, with no object per event; a paid order's two events
+    # share one data dict, encoded once.
+    paid = [index for index, status in enumerate(statuses) if status == OrderStatus.PAID]
+    emit_columns(
+        actor_for(user),
+        [str(OrderEvent.CREATED)] * len(ids) + [str(OrderEvent.PAID)] * len(paid),
+        [*customers, *(customers[index] for index in paid)],
+        [*ids, *(ids[index] for index in paid)],
+        [*data, *(data[index] for index in paid)],
+    )
     if record:
         record_changes(
             user,
             [
-                RecordChange(event.customer_id, Subject.ORDER, event.subject_id, "created", "",
-                             event.data["number"])
-                for event in created
-                if event.customer_id is not None
+                RecordChange(customer, Subject.ORDER, pk, "created", "", number)
+                for customer, pk, number in zip(customers, ids, numbers, strict=True)
             ],
-        )  # fmt: skip
+        )
 
 
 def status_changed(user: User | None, order: Order, old: str, reason: str = "") -> None:
