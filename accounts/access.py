@@ -11,6 +11,7 @@ knowing the customer model: callers pass the lookup path from their model to the
 - service agent: every customer, read-only, and may log interactions
 """
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import HttpRequest
 
@@ -67,6 +68,16 @@ def can_reassign(user: User) -> bool:
 def can_export(user: User) -> bool:
     """Return whether the user's role may take customer data out as a file."""
     return user.is_admin or user.role == Role.MANAGER
+
+
+def can_refund(user: User) -> bool:
+    """Return whether the user's role may refund orders and reinstate refunds (REFUND_ROLES).
+
+    An admin's role is "admin" (a superuser counts as one); which customers' orders the
+    user may change at all is can_edit_owned_by's rule, checked besides this one.
+    """
+    role = Role.ADMIN if user.is_admin else user.role
+    return user.is_active and role in settings.REFUND_ROLES
 
 
 def can_erase(user: User) -> bool:

@@ -257,6 +257,9 @@ CURRENCY = env_str("CURRENCY", "CNY")
 RETURNING_CUSTOMER_DAYS = env_int("RETURNING_CUSTOMER_DAYS", 365)
 # Domain events are kept this long after every subscriber has them (core.events).
 EVENT_RETENTION_DAYS = env_int("EVENT_RETENTION_DAYS", 90)
+# The roles that may refund an order and reinstate a refund (accounts.access.can_refund);
+# checked against the known roles at start-up (AccountsConfig.ready).
+REFUND_ROLES = env_list("REFUND_ROLES", ["manager", "admin"])
 # The working calendar (core.calendar): working hours with a lunch break, in this zone;
 # checked at start-up (CoreConfig.ready).
 WORKING_DAY_START = env_time("WORKING_DAY_START", time(9, 0))

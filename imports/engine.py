@@ -31,7 +31,13 @@ from imports.models import Kind
 from imports.rows import CustomerRow, OrderRow, RowError, RowParser
 from sales.limits import MAX_CUSTOMER_SPEND
 from sales.models import Order, OrderStatus, Product
-from sales.services import ImportedOrder, OrderImport, ensure_product, importing_orders
+from sales.services import (
+    ImportedOrder,
+    OrderImport,
+    ensure_product,
+    importing_orders,
+    refund_refusal,
+)
 from sales.summary import spend_cap_message, spend_of
 
 CENT = Decimal("0.01")
@@ -445,6 +451,9 @@ class _OrderImport:
         self.product_ids = {sku: product.pk for sku, product in self.by_sku.items()}
         self.can_own = actor.role in (Role.ADMIN, Role.MANAGER, Role.REP) or actor.is_superuser
         self.may_edit = _EditRule(actor)
+        # A status change into or out of "refunded" is a refund or its reversal: only the
+        # roles in REFUND_ROLES may, as on the page and the API.
+        self.refund_refusal = refund_refusal(actor)
         # Each customer's paid total as this file leaves it (an existing customer's kept
         # total plus the file's rows so far; new customers by key), to refuse the row that
         # would take it above the cap.
@@ -546,8 +555,14 @@ class _OrderImport:
                 )
                 % {"number": record.number},
             )
+        refunds = record.status != order["status"] and OrderStatus.REFUNDED in (
+            record.status,
+            order["status"],
+        )
         if (order["status"], order["channel"]) == (record.status, record.channel):
             outcome.unchanged += 1
+        elif refunds and self.refund_refusal is not None:
+            return RowError(record.row, "status", self.refund_refusal)
         elif not self._add_spend(
             order["customer_id"], record.status, record.amount, order["status"]
         ):

@@ -17,7 +17,7 @@ from core.idempotency import KeyHeader, error_json, idempotent
 from core.pagination import paginated
 from core.schemas import PAGINATION_NOTE, DbId, Input, checked
 from sales import services
-from sales.limits import MAX_LINES_PER_ORDER, MAX_QUANTITY, MAX_UNIT_PRICE
+from sales.limits import MAX_LINES_PER_ORDER, MAX_QUANTITY, MAX_REASON_LENGTH, MAX_UNIT_PRICE
 from sales.models import Order, OrderStatus, Product
 from sales.validators import validate_order_date
 
@@ -118,6 +118,15 @@ class OrderQuery(Input):
 
 class StatusIn(Input):
     status: OrderStatus
+    reason: str = Field(
+        "",
+        max_length=MAX_REASON_LENGTH,
+        description="Required when the change refunds the order or reverses its refund.",
+    )
+
+
+class ReasonIn(Input):
+    reason: str = Field(..., max_length=MAX_REASON_LENGTH)
 
 
 def _order_input(order: OrderIn) -> services.OrderInput:
@@ -258,5 +267,49 @@ def change_status(request: HttpRequest, order_id: int, payload: StatusIn) -> Ord
     """Refund, cancel or reinstate an order; the purchase summary follows."""
     user = request_user(request)
     order = services.get_visible_order(user, order_id)
-    services.set_order_status(user, order, payload.status)
+    services.set_order_status(user, order, payload.status, payload.reason)
     return _loaded(order.pk)
+
+
+REFUND_NOTE = (
+    "Only the roles in the setting `REFUND_ROLES` (default: managers and admins) may, for "
+    "customers they may change (else 403); the reason is required (422) and kept on the "
+    "customer's timeline. An `Idempotency-Key` header makes a retry answer the same."
+)
+
+
+@orders_router.post(
+    "/{order_id}/refund", response=OrderOut, summary="Refund an order", description=REFUND_NOTE
+)
+def refund_order(
+    request: HttpRequest, order_id: int, payload: ReasonIn, idempotency_key: KeyHeader = None
+) -> JsonResponse:
+    """Refund a paid order with a reason (409 if it is not paid); the summary follows."""
+    user = request_user(request)
+    order = services.get_visible_order(user, order_id)
+
+    def write() -> tuple[int, Any]:
+        services.refund_order(user, order, payload.reason)
+        return 200, OrderOut.from_orm(_loaded(order.pk)).model_dump()
+
+    return idempotent(request, user, idempotency_key, write)
+
+
+@orders_router.post(
+    "/{order_id}/reinstate",
+    response=OrderOut,
+    summary="Reverse an order's refund",
+    description=REFUND_NOTE,
+)
+def reinstate_order(
+    request: HttpRequest, order_id: int, payload: ReasonIn, idempotency_key: KeyHeader = None
+) -> JsonResponse:
+    """Make a refunded order paid again, with a reason (409 if it is not refunded)."""
+    user = request_user(request)
+    order = services.get_visible_order(user, order_id)
+
+    def write() -> tuple[int, Any]:
+        services.reinstate_order(user, order, payload.reason)
+        return 200, OrderOut.from_orm(_loaded(order.pk)).model_dump()
+
+    return idempotent(request, user, idempotency_key, write)

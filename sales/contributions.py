@@ -3,12 +3,16 @@
 import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from customers import extensions
-from customers.extensions import Panel, TimelineEntry
-from customers.models import Customer
+from customers.extensions import HistoryWords, Panel, TimelineEntry
+from customers.history import EMPTY
+from customers.models import Customer, ProfileChange, Subject
 from sales import personal_data
+from sales.events import REFUND_REASON, REINSTATE_REASON
+from sales.models import Order, OrderStatus
 from sales.services import move_orders, recent_orders
 from sales.summary import follow_owners, stats_for
 
@@ -32,10 +36,49 @@ def purchase_summary_panel(customer: Customer, user: User, today: datetime.date)
     return Panel("summary", "sales/_customer_figures.html", stats_for(customer))
 
 
+def describe_order_change(change: ProfileChange) -> HistoryWords:
+    """Put an order's history row into words: "Order SO-1001 · status Paid → Refunded"."""
+    statuses = dict(OrderStatus.choices)
+    subject = _("Order %(number)s") % {"number": _order_number(change)}
+    if change.field == "status":
+        old, new = (str(statuses.get(v, v or EMPTY)) for v in (change.old_value, change.new_value))
+        return HistoryWords(subject, _("status"), old, new)
+    label = {
+        "created": _("entered"),
+        "deleted": _("deleted"),
+        REFUND_REASON: _("reason for the refund"),
+        REINSTATE_REASON: _("reason for reinstating"),
+    }.get(change.field, change.field)
+    shown = change.new_value if change.field in (REFUND_REASON, REINSTATE_REASON) else EMPTY
+    return HistoryWords(subject, label, EMPTY, shown, before_after=False)
+
+
+def _order_number(change: ProfileChange) -> str:
+    """Return the number of the order a history row is about.
+
+    Kept in the row of its entry and of its deletion; otherwise read from the order, or, once
+    deleted, from its deletion's row (an order's number never changes).
+    """
+    if change.field == "created":
+        return change.new_value
+    if change.field == "deleted":
+        return change.old_value
+    if change.subject_id is None:
+        return ""
+    number = Order.objects.filter(pk=change.subject_id).values_list("number", flat=True).first()
+    if number is None:
+        deleted = ProfileChange.objects.filter(
+            subject=Subject.ORDER, subject_id=change.subject_id, field="deleted"
+        )
+        number = deleted.values_list("old_value", flat=True).first()
+    return number or f"#{change.subject_id}"
+
+
 def register() -> None:
     """Add orders to the timeline, the summary to the page, orders to merges and to a
     person's data export and erasure."""
     extensions.timeline_sources.register("orders", order_entries, order=10)
+    extensions.history_describers.register(Subject.ORDER, describe_order_change)
     extensions.page_panels.register("purchase-summary", purchase_summary_panel, order=10)
     extensions.merge_participants.register("orders", move_orders, order=10)
     extensions.owner_followers.register("purchase-summary", follow_owners)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import max_length
 from core.forms import CheckedTextMixin, DateInput, StyledFormMixin
-from sales.limits import MAX_LINES_PER_ORDER, MAX_QUANTITY, MAX_UNIT_PRICE
+from sales.limits import MAX_LINES_PER_ORDER, MAX_QUANTITY, MAX_REASON_LENGTH, MAX_UNIT_PRICE
 from sales.models import Order, OrderStatus, Product
 from sales.validators import validate_order_date
 
@@ -58,3 +58,15 @@ OrderLineFormSet = forms.formset_factory(
 
 class OrderStatusForm(CheckedTextMixin, forms.Form):
     status = forms.ChoiceField(choices=OrderStatus.choices)
+    reason = forms.CharField(max_length=MAX_REASON_LENGTH, required=False)
+
+
+class RefundForm(StyledFormMixin, forms.Form):
+    """The reason for a refund or its reversal; sending the form is the confirmation."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=MAX_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept on the customer's timeline with your name and the time."),
+    )

@@ -30,3 +30,7 @@ MAX_UNIT_PRICE = MAX_ORDER_AMOUNT
 def money(amount: Decimal) -> str:
     """Return a limit as the error messages show it: 9,999,999,999.99."""
     return f"{amount:,.2f}"
+
+
+# The reason given with a refund or its reversal, kept in the customer's history.
+MAX_REASON_LENGTH = 500

@@ -21,20 +21,23 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import can_edit_owned_by, visible_owner_q
+from accounts.access import can_edit_owned_by, can_refund, visible_owner_q
 from accounts.models import User
 from core.bulk import insert_columns
 from core.chunks import filter_in, rows_in
-from core.errors import Forbidden, Invalid, NotFound
+from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.events import NewEvent
 from core.memory import cyclic_gc_paused
+from core.text import control_characters_message, has_control_characters
 from customers.models import Customer
 from customers.services import visible_customers
-from sales import purchases, summary
+from sales import events, purchases, summary
 from sales.limits import (
     MAX_CUSTOMER_SPEND,
     MAX_LINES_PER_ORDER,
     MAX_ORDER_AMOUNT,
     MAX_QUANTITY,
+    MAX_REASON_LENGTH,
     MAX_UNIT_PRICE,
     money,
 )
@@ -242,7 +245,7 @@ def create_order(user: User | None, data: OrderInput) -> Order:
         raise ValidationError(
             {key.removeprefix("orders[0]."): text for key, text in errors.items()}
         )
-    (created,) = _write(_rows_of([data]))
+    (created,) = _write(user, _rows_of([data]), record=True)
     return Order.objects.get(pk=created.id)
 
 
@@ -264,7 +267,7 @@ def create_orders(
         if errors:
             raise ValidationError(errors)
     with cyclic_gc_paused():
-        return _write(_rows_of(orders))
+        return _write(user, _rows_of(orders), record=False)
 
 
 class OrderImport:
@@ -286,23 +289,41 @@ class OrderImport:
         """Write validated new orders (one line each)."""
         if orders:
             with cyclic_gc_paused():
-                _insert(_imported_rows(orders))
+                rows = _imported_rows(orders)
+                _announce_created(self.user, rows, _insert(rows), record=False)
             self.customers.update(order.customer_id for order in orders)
 
     def update(self, changes: Sequence[tuple[int, str, str]]) -> None:
-        """Set (order id, status, channel) of existing orders as the file has them."""
+        """Set (order id, status, channel) of existing orders as the file has them.
+
+        The status changes are announced in bulk, not recorded one history row each: the
+        import job itself is the record (docs/decisions.md).
+        """
         if not changes:
             return
         if any(status not in OrderStatus.values for _id, status, _channel in changes):
             raise Invalid(_("Unknown order status."), field="status")
         table = connection.ops.quote_name(Order._meta.db_table)
+        sql = f"SELECT id, customer_id, number, amount, status FROM {table} WHERE id IN ({{}})"
+        before = {row[0]: row for row in rows_in(sql, [(pk,) for pk, *_ in changes])}
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"UPDATE {table} SET status = %s, channel = %s WHERE id = %s",
                 [(status, channel, order_id) for order_id, status, channel in changes],
             )
-        sql = f"SELECT DISTINCT customer_id FROM {table} WHERE id IN ({{}})"
-        self.customers.update(c for (c,) in rows_in(sql, [(pk,) for pk, *_ in changes]))
+        self.customers.update(customer for _id, customer, *_rest in before.values())
+        announced = []
+        for order_id, status, _channel in changes:
+            _id, customer, number, amount, old = before[order_id]
+            if status != old:
+                data = {
+                    "number": number,
+                    "amount": str(Decimal(str(amount)).quantize(CENT)),
+                    "status": status,
+                }
+                event = NewEvent(customer, order_id, {**data, "old_status": old})
+                announced.append((event, NewEvent(customer, order_id, data), old))
+        events.announce_status_changes(self.user, announced)
 
 
 @contextmanager
@@ -370,9 +391,11 @@ def _imported_rows(orders: Sequence[ImportedOrder]) -> _Rows:
     )  # fmt: skip
 
 
-def _write(rows: _Rows) -> list[CreatedOrder]:
-    """Insert the orders and their lines; add the paid ones to their customers' summaries."""
+def _write(user: User | None, rows: _Rows, *, record: bool) -> list[CreatedOrder]:
+    """Insert the orders and their lines; add the paid ones to their customers' summaries;
+    announce them (and, with `record`, add them to their customers' histories)."""
     created = _insert(rows)
+    _announce_created(user, rows, created, record=record)
     summary.add_paid(
         [
             (customer, day, total)
@@ -383,6 +406,15 @@ def _write(rows: _Rows) -> list[CreatedOrder]:
         ]
     )
     return created
+
+
+def _announce_created(
+    user: User | None, rows: _Rows, created: Sequence[CreatedOrder], *, record: bool
+) -> None:
+    events.orders_created(
+        user, [order.id for order in created], rows.numbers, rows.customers, rows.statuses,
+        rows.totals, record=record,
+    )  # fmt: skip
 
 
 def _insert(rows: _Rows) -> list[CreatedOrder]:
@@ -437,25 +469,119 @@ def require_order_editor(user: User | None, order: Order) -> None:
         raise Forbidden(_("You may view this order but not change it."))
 
 
+def refund_refusal(user: User | None) -> str | None:
+    """Return why the user may not refund (or reinstate a refund), or None if they may.
+
+    The role must be one of REFUND_ROLES; an import's status changes are answered with the
+    same words as a row error.
+    """
+    if user is not None and not can_refund(user):
+        return _("Your role may not refund orders or reinstate refunds.")
+    return None
+
+
+def require_refunder(user: User | None) -> None:
+    """Refuse refunding (or reinstating a refund) to a role that REFUND_ROLES leaves out."""
+    refusal = refund_refusal(user)
+    if refusal is not None:
+        raise Forbidden(refusal)
+
+
+def _checked_reason(user: User | None, reason: str) -> str:
+    """Return the reason for a refund or its reversal, stripped; a person must give one.
+
+    The system (None: the demo loader, a benchmark) has no one to ask and may give none.
+    """
+    reason = reason.strip()
+    if not reason and user is not None:
+        raise Invalid(_("Give the reason for this refund or its reversal."), field="reason")
+    if has_control_characters(reason):
+        raise Invalid(control_characters_message(), field="reason")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise Invalid(
+            _("The reason must be at most %(limit)d characters.") % {"limit": MAX_REASON_LENGTH},
+            field="reason",
+        )
+    return reason
+
+
+def _locked(order: Order) -> Order:
+    """Return the order's row locked for this transaction (a concurrent refund waits here
+    and then sees the refund), the customer loaded."""
+    try:
+        return Order.objects.select_for_update().select_related("customer").get(pk=order.pk)
+    except Order.DoesNotExist:
+        raise NotFound(_("Not found.")) from None
+
+
 @transaction.atomic
-def set_order_status(user: User | None, order: Order, status: str) -> Order:
-    """Change an order's status (refund, cancel, reinstate); the summary follows."""
+def refund_order(user: User | None, order: Order, reason: str) -> Order:
+    """Refund a paid order, with the reason; the summary, history and events follow.
+
+    Only the roles in REFUND_ROLES may, and only for customers they may change.
+    """
+    order = _locked(order)
+    _require_refund_rights(user, order)
+    if order.status == OrderStatus.REFUNDED:
+        raise Conflict(_("This order is already refunded."), field="status")
+    if order.status != OrderStatus.PAID:
+        raise Conflict(_("Only a paid order can be refunded."), field="status")
+    return _change_status(user, order, OrderStatus.REFUNDED, _checked_reason(user, reason))
+
+
+@transaction.atomic
+def reinstate_order(user: User | None, order: Order, reason: str) -> Order:
+    """Reverse a refund: the order counts as paid again, with the reason recorded."""
+    order = _locked(order)
+    _require_refund_rights(user, order)
+    if order.status != OrderStatus.REFUNDED:
+        raise Conflict(_("This order is not refunded; there is nothing to reinstate."),
+                       field="status")  # fmt: skip
+    return _change_status(user, order, OrderStatus.PAID, _checked_reason(user, reason))
+
+
+@transaction.atomic
+def set_order_status(user: User | None, order: Order, status: str, reason: str = "") -> Order:
+    """Change an order's status; the summary, history and events follow.
+
+    A change into or out of "refunded" follows the refund's rules (who may, a reason);
+    refund_order and reinstate_order are the actions the pages and API offer. An unchanged
+    status changes nothing.
+    """
     require_order_editor(user, order)
     if status not in OrderStatus.values:
         raise Invalid(_("Unknown order status."), field="status")
+    order = _locked(order)
+    if status == order.status:
+        return order
+    if OrderStatus.REFUNDED in (status, order.status):
+        require_refunder(user)
+        reason = _checked_reason(user, reason)
+    return _change_status(user, order, status, reason)
+
+
+def _require_refund_rights(user: User | None, order: Order) -> None:
+    require_order_editor(user, order)
+    require_refunder(user)
+
+
+def _change_status(user: User | None, order: Order, status: str, reason: str) -> Order:
+    old = order.status
     order.status = status
     order.save(update_fields=["status"])
     summary.refresh([order.customer_id], field="status")
+    events.status_changed(user, order, old, reason)
     return order
 
 
 @transaction.atomic
 def delete_order(user: User | None, order: Order) -> None:
-    """Delete an order entered by mistake; the summary follows."""
+    """Delete an order entered by mistake; the summary, history and events follow."""
     require_order_editor(user, order)
-    customer_id = order.customer_id
+    order_id = order.pk
     order.delete()
-    summary.refresh([customer_id])
+    summary.refresh([order.customer_id])
+    events.order_deleted(user, order_id, order)
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from core.errors import DomainError
 from core.forms import add_domain_error
 from customers.services import get_visible_customer
 from sales import services
-from sales.forms import OrderForm, OrderLineFormSet, OrderStatusForm
+from sales.forms import OrderForm, OrderLineFormSet, OrderStatusForm, RefundForm
 
 
 @login_required
@@ -59,6 +59,41 @@ def order_status(request: HttpRequest, pk: int) -> HttpResponse:
     services.require_order_editor(user, order)
     form = OrderStatusForm(request.POST)
     if form.is_valid():
-        services.set_order_status(user, order, form.cleaned_data["status"])
+        data = form.cleaned_data
+        services.set_order_status(user, order, data["status"], data["reason"])
         messages.success(request, _("Order %(number)s updated.") % {"number": order.number})
     return redirect("customers:detail", pk=order.customer_id)
+
+
+@login_required
+def order_refund(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for confirmation and a reason, then refund the order."""
+    return _with_reason(request, pk, reinstate=False)
+
+
+@login_required
+def order_reinstate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for confirmation and a reason, then reverse the order's refund."""
+    return _with_reason(request, pk, reinstate=True)
+
+
+def _with_reason(request: HttpRequest, pk: int, *, reinstate: bool) -> HttpResponse:
+    user = request_user(request)
+    order = services.get_visible_order(user, pk)
+    services.require_order_editor(user, order)
+    services.require_refunder(user)
+    form = RefundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        action = services.reinstate_order if reinstate else services.refund_order
+        try:
+            action(user, order, form.cleaned_data["reason"])
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            done = (
+                _("Order %(number)s reinstated.") if reinstate else _("Order %(number)s refunded.")
+            )
+            messages.success(request, done % {"number": order.number})
+            return redirect("customers:detail", pk=order.customer_id)
+    context = {"form": form, "order": order, "reinstate": reinstate}
+    return render(request, "sales/order_refund.html", context)

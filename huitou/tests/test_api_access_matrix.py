@@ -91,7 +91,13 @@ ENDPOINTS: dict[str, Call] = {
         c, "post", f"{API}/orders/bulk", {"orders": [_order(w)]}, **{"Idempotency-Key": "k"}
     ),
     "order status": lambda c, w: _json(
-        c, "post", f"{API}/orders/{w.order.pk}/status", {"status": "refunded"}
+        c, "post", f"{API}/orders/{w.order.pk}/status", {"status": "cancelled"}
+    ),
+    "refund order": lambda c, w: _json(
+        c, "post", f"{API}/orders/{w.order.pk}/refund", {"reason": "returned"}
+    ),
+    "reinstate order": lambda c, w: _json(
+        c, "post", f"{API}/orders/{w.order.pk}/reinstate", {"reason": "paid"}
     ),
     "list interactions": lambda c, w: c.get(f"{API}/customers/{w.customer.pk}/interactions"),
     "log interaction": lambda c, w: _json(
@@ -129,6 +135,9 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "create order":       (201, 201, 201, 422, 422, 403, 401),
     "bulk orders":        (201, 201, 201, 422, 422, 403, 401),
     "order status":       (200, 200, 200, 404, 404, 403, 401),
+    # REFUND_ROLES: managers and admins; the order is paid, so there is nothing to reinstate.
+    "refund order":       (200, 200, 403, 404, 404, 403, 401),
+    "reinstate order":    (409, 409, 403, 404, 404, 403, 401),
     "list interactions":  (200, 200, 200, 404, 404, 200, 401),
     "log interaction":    (201, 201, 201, 404, 404, 201, 401),
     "list follow-ups":    (200, 200, 200, 200, 200, 200, 401),

@@ -41,7 +41,9 @@ def test_orders_are_written_linked_and_the_summary_follows(rep, buyer, product):
     assert stats.last_purchase_on == datetime.date(2024, 2, 1)
 
 
-def test_reimport_is_unchanged_and_a_refund_updates_status_and_summary(rep, buyer, product):
+def test_reimport_is_unchanged_and_a_refund_updates_status_and_summary(
+    rep, manager, buyer, product
+):
     rows = [HEADER, ["SO-1", "C-1", "2024-01-05", "CD-ROCK", "1", "50", "paid", ""]]
     run(rep, Kind.ORDERS, csv_bytes(rows))
 
@@ -50,7 +52,11 @@ def test_reimport_is_unchanged_and_a_refund_updates_status_and_summary(rep, buye
     assert Order.objects.count() == 1
 
     rows[1][6] = "已退款"
-    refund = run(rep, Kind.ORDERS, csv_bytes(rows))
+    # A refund by import is a refund: REFUND_ROLES (managers and admins by default).
+    refused = run(rep, Kind.ORDERS, csv_bytes(rows))
+    assert [(row, column) for row, column, _reason in rejected(refused)] == [(2, "状态")]
+    assert Order.objects.get().status == "paid"
+    refund = run(manager, Kind.ORDERS, csv_bytes(rows))
     assert refund.updated_count == 1
     assert Order.objects.get().status == "refunded"
     assert not CustomerStats.objects.filter(customer=buyer).exists()
@@ -120,7 +126,7 @@ def test_an_unknown_external_id_never_duplicates_a_mobile(rep, buyer, make_custo
     assert Customer.objects.filter(mobile="13900001111").count() == 1
 
 
-def test_a_reimport_changing_many_orders_costs_no_query_per_order(rep, buyer, product):
+def test_a_reimport_changing_many_orders_costs_no_query_per_order(manager, buyer, product):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -130,9 +136,9 @@ def test_a_reimport_changing_many_orders_costs_no_query_per_order(rep, buyer, pr
         ]
 
     def queries_to_refund(count: int) -> int:
-        run(rep, Kind.ORDERS, csv_bytes(rows(count, "paid")))
+        run(manager, Kind.ORDERS, csv_bytes(rows(count, "paid")))
         with CaptureQueriesContext(connection) as captured:
-            job = run(rep, Kind.ORDERS, csv_bytes(rows(count, "refunded")))
+            job = run(manager, Kind.ORDERS, csv_bytes(rows(count, "refunded")))
         assert job.updated_count == count
         assert not CustomerStats.objects.filter(customer=buyer).exists()  # nothing paid is left
         Order.objects.all().delete()

@@ -10,6 +10,7 @@ from imports.tests.helpers import csv_bytes, rejected, run
 from sales.limits import MAX_CUSTOMER_SPEND, MAX_ORDER_AMOUNT
 from sales.models import CustomerStats, Order, Product
 from sales.services import LineInput, OrderInput, create_orders
+from sales.summary import spend_cap_message
 
 HEADER = ["order no.", "mobile", "date", "amount", "status"]
 PER_CUSTOMER = int(MAX_CUSTOMER_SPEND // MAX_ORDER_AMOUNT)
@@ -42,7 +43,7 @@ def test_a_row_taking_a_customer_past_the_spend_cap_is_refused_with_its_row(rep,
     assert stats.total_spend == PER_CUSTOMER * MAX_ORDER_AMOUNT
 
 
-def test_reinstating_a_refund_past_the_cap_is_refused_on_its_status(rep, product):
+def test_reinstating_a_refund_past_the_cap_is_refused_on_its_status(rep, manager, product):
     customer = Customer.objects.create(name="X", mobile="13700000001", owner=rep)
     line = LineInput(sku=product.sku, quantity=1, unit_price=MAX_ORDER_AMOUNT)
     day = datetime.date(2024, 3, 1)
@@ -53,9 +54,11 @@ def test_reinstating_a_refund_past_the_cap_is_refused_on_its_status(rep, product
     )
     rows = [HEADER, ["R-1", "13700000001", "2024-03-01", str(MAX_ORDER_AMOUNT), "paid"]]
 
-    job = run(rep, Kind.ORDERS, csv_bytes(rows))
+    job = run(manager, Kind.ORDERS, csv_bytes(rows))
 
-    assert [(row, column) for row, column, _reason in rejected(job)] == [(2, "status")]
+    assert [(row, column, reason) for row, column, reason in rejected(job)] == [
+        (2, "status", spend_cap_message())
+    ]
     assert Order.objects.get(number="R-1").status == "refunded"
 
 

@@ -201,15 +201,18 @@ def test_list_filters(rep, make_customer, make_order):
     assert client.get(ORDERS, {"status": "lost"}).status_code == 422
 
 
-def test_status_change_keeps_the_summary(rep, other_rep, agent, make_customer, make_order):
+def test_status_change_keeps_the_summary(rep, manager, other_rep, agent, make_customer, make_order):
     customer = make_customer(rep)
     order = make_order(customer, datetime.date(2026, 1, 1), "30.00")
     url = f"{ORDERS}/{order.pk}/status"
     assert post(client_for(other_rep), url, {"status": "refunded"}).status_code == 404
     assert post(client_for(agent), url, {"status": "refunded"}).status_code == 403
     assert post(client_for(rep), url, {"status": "lost"}).status_code == 422
+    # A refund through the status is still a refund: REFUND_ROLES and a reason.
+    assert post(client_for(rep), url, {"status": "refunded", "reason": "x"}).status_code == 403
+    assert post(client_for(manager), url, {"status": "refunded"}).status_code == 422
     assert CustomerStats.objects.filter(customer=customer).exists()
-    response = post(client_for(rep), url, {"status": "refunded"})
+    response = post(client_for(manager), url, {"status": "refunded", "reason": "returned"})
     assert response.status_code == 200
     assert response.json()["status"] == "refunded"
     assert not CustomerStats.objects.filter(customer=customer).exists()

@@ -142,7 +142,7 @@ def test_one_order_past_the_cap_is_refused_by_the_api_and_the_form(rep, make_cus
     )
 
 
-def test_reinstating_a_refund_past_the_cap_is_refused(rep, make_customer, product):
+def test_reinstating_a_refund_past_the_cap_is_refused(rep, manager, make_customer, product):
     customer = make_customer(rep)
     fill_to_cap(customer)
     line = LineInput(sku="CD-ROCK", quantity=1, unit_price=Decimal("1.00"))
@@ -150,7 +150,9 @@ def test_reinstating_a_refund_past_the_cap_is_refused(rep, make_customer, produc
     refunded = Order.objects.get(number="R-1")
     kept = CustomerStats.objects.get(customer=customer).total_spend
 
-    response = post(client_for(rep), f"{ORDERS}/{refunded.pk}/status", {"status": "paid"})
+    response = post(
+        client_for(manager), f"{ORDERS}/{refunded.pk}/reinstate", {"reason": "paid after all"}
+    )
 
     assert response.status_code == 422
     assert "total spend" in errors(response)["status"]
