@@ -25,7 +25,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from json.encoder import encode_basestring_ascii as _text
 from typing import Any
 
 from django.conf import settings
@@ -43,6 +42,9 @@ from core.redact import redact
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=6)
+# The data key of a row holding a bulk batch of events of one kind: [[customer_id,
+# subject_id, data], ...]. Such a row has no customer or subject of its own.
+BATCH = "__events__"
 # One encoder for every bulk emit: building one per event cost more than the insert.
 _ENCODER = DjangoJSONEncoder()
 
@@ -58,6 +60,15 @@ class Event:
     customer_id: int | None = None
     subject_id: int | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    # The event's place in its outbox row: a bulk write stores a batch of one kind in one
+    # row (emit_columns); a single event is index 0 of its own row.
+    index: int = 0
+
+    @property
+    def key(self) -> str:
+        """Return the event's unique key, for subscribers with effects outside the database
+        ("<row id>.<index>")."""
+        return f"{self.id}.{self.index}"
 
     @classmethod
     def from_row(cls, row: OutboxEvent) -> "Event":
@@ -72,6 +83,19 @@ class Event:
             row.subject_id,
             row.data or {},
         )
+
+
+def events_in(row: OutboxEvent) -> list[Event]:
+    """Return the events an outbox row holds: itself, or each of a bulk batch (BATCH)."""
+    data = row.data or {}
+    batch = data.get(BATCH) if row.customer_id is None and row.subject_id is None else None
+    if not isinstance(batch, list):
+        return [Event.from_row(row)]
+    actor = Actor(ActorKind(row.actor_kind), row.actor_label, row.actor_user_id, row.actor_ref)
+    return [
+        Event(row.pk, row.kind, row.occurred_at, actor, customer_id, subject_id, item or {}, index)
+        for index, (customer_id, subject_id, item) in enumerate(batch)
+    ]
 
 
 @dataclass(frozen=True)
@@ -136,15 +160,26 @@ def emit_many(kind: str, actor: Actor, events: Sequence[NewEvent]) -> int:
 
 
 def emit_batches(actor: Actor, batches: Mapping[str, Sequence[NewEvent]]) -> int:
-    """Append the events of several kinds by one actor in one insert; return how many."""
+    """Append the events of several kinds by one actor, a row each, in one insert; return
+    how many. (A bulk write of thousands of events uses emit_columns.)"""
     flat = [(kind, event) for kind, events in batches.items() for event in events]
-    return emit_columns(
-        actor,
+    count = len(flat)
+    if not count:
+        return 0
+    now = timezone.now()
+    actor_columns = _actor_columns(actor)
+    names = ["kind", "occurred_at", "customer_id", "subject_id", "data", *actor_columns]
+    columns: list[Any] = [
         [kind for kind, _event in flat],
+        [now.isoformat() if connection.vendor == "sqlite" else now] * count,
         [event.customer_id for _kind, event in flat],
         [event.subject_id for _kind, event in flat],
-        [event.data for _kind, event in flat],
-    )
+        [_ENCODER.encode(event.data) if event.data else None for _kind, event in flat],
+        *([value] * count for value in actor_columns.values()),
+    ]
+    insert_columns(OutboxEvent, names, columns, convert=False)
+    transaction.on_commit(kick_dispatcher)
+    return count
 
 
 def emit_columns(
@@ -154,47 +189,41 @@ def emit_columns(
     subject_ids: Sequence[int | None],
     data: Sequence[dict[str, Any]],
 ) -> int:
-    """Append events by one actor given column by column, in one insert; return how many.
+    """Append a bulk write's events, given column by column, as one outbox row per kind
+    holding the batch; return how many events.
 
-    The bulk order path's form: its events (order.created for each order, order.paid for
-    the paid ones) go in without an object per event, and a data dict that several events
-    share (the same object) is encoded once (docs/performance.md).
+    The bulk order path's and the importer's form (order.created for each order, order.paid
+    for the paid ones): an outbox row costs SQLite about as much as the order it announces,
+    so a batch of ten thousand events is one row, expanded into its events on delivery
+    (events_in). A subscriber still receives each event, with its own key.
     """
     count = len(kinds)
     if not count:
         return 0
-    encoded: dict[int, str | None] = {}
-    for item in data:
-        if id(item) not in encoded:
-            encoded[id(item)] = _encoded(item)
+    batches: dict[str, list[list[Any]]] = defaultdict(list)
+    for kind, customer_id, subject_id, item in zip(
+        kinds, customer_ids, subject_ids, data, strict=True
+    ):
+        batches[kind].append([customer_id, subject_id, item or None])
+    # A kind with one event (one order entered on a page) is an ordinary row.
+    rows = [
+        (kind, *items[0]) if len(items) == 1 else (kind, None, None, {BATCH: items})
+        for kind, items in batches.items()
+    ]
     now = timezone.now()
     actor_columns = _actor_columns(actor)
     names = ["kind", "occurred_at", "customer_id", "subject_id", "data", *actor_columns]
     columns: list[Any] = [
-        kinds,
-        [now.isoformat() if connection.vendor == "sqlite" else now] * count,
-        customer_ids,
-        subject_ids,
-        [encoded[id(item)] for item in data],
-        *([value] * count for value in actor_columns.values()),
+        [kind for kind, *_rest in rows],
+        [now.isoformat() if connection.vendor == "sqlite" else now] * len(rows),
+        [customer_id for _kind, customer_id, _subject, _data in rows],
+        [subject_id for _kind, _customer, subject_id, _data in rows],
+        [_ENCODER.encode(data) if data else None for *_rest, data in rows],
+        *([value] * len(rows) for value in actor_columns.values()),
     ]
     insert_columns(OutboxEvent, names, columns, convert=False)
     transaction.on_commit(kick_dispatcher)
     return count
-
-
-def _encoded(data: dict[str, Any]) -> str | None:
-    """Return an event's data as JSON text (None when empty), as json.dumps writes it.
-
-    A flat dict of texts, the bulk events' usual data, is written directly: the encoder's
-    set-up per call cost more than the rest of an order's event (docs/performance.md).
-    """
-    if not data:
-        return None
-    if all(isinstance(key, str) and isinstance(value, str) for key, value in data.items()):
-        parts = [f"{_text(key)}: {_text(value)}" for key, value in data.items()]
-        return "{" + ", ".join(parts) + "}"
-    return _ENCODER.encode(data)
 
 
 def _actor_columns(actor: Actor) -> dict[str, Any]:
@@ -233,14 +262,14 @@ def deliver(row: OutboxEvent) -> bool:
     One failing subscriber does not hold back the others; the event is retried later,
     for the subscribers that still lack it, with exponential backoff.
     """
-    event = Event.from_row(row)
+    held = events_in(row)
     received = set(
         EventDelivery.objects.filter(event_id=row.pk).values_list("subscriber", flat=True)
     )
     failures = [
         name
         for name, handler in subscribers_of(row.kind)
-        if name not in received and not _deliver_to(name, handler, event)
+        if name not in received and not _deliver_to(name, handler, row, held)
     ]
     if failures:
         _record_failure(row, failures)
@@ -249,22 +278,24 @@ def deliver(row: OutboxEvent) -> bool:
     return True
 
 
-def _deliver_to(name: str, handler: Handler, event: Event) -> bool:
-    """Run one subscriber with its receipt in one transaction; return whether it has it."""
+def _deliver_to(name: str, handler: Handler, row: OutboxEvent, held: list[Event]) -> bool:
+    """Run one subscriber on the row's events with the row's receipt in one transaction;
+    return whether it has them."""
     try:
         with transaction.atomic():
-            EventDelivery.objects.create(event_id=event.id, subscriber=name)
-            handler(event)
+            EventDelivery.objects.create(event_id=row.pk, subscriber=name)
+            for event in held:
+                handler(event)
     except IntegrityError:
         # Either another dispatcher delivered it first (then the receipt exists and this
         # run's effect was rolled back) or the subscriber itself failed on a constraint.
-        if EventDelivery.objects.filter(event_id=event.id, subscriber=name).exists():
+        if EventDelivery.objects.filter(event_id=row.pk, subscriber=name).exists():
             return True
-        logger.exception("event %s (%s) failed in %s", event.id, event.kind, name)
+        logger.exception("event %s (%s) failed in %s", row.pk, row.kind, name)
         return False
     except Exception:
         # Logged by id and kind only: event data may hold personal data.
-        logger.exception("event %s (%s) failed in %s", event.id, event.kind, name)
+        logger.exception("event %s (%s) failed in %s", row.pk, row.kind, name)
         return False
     return True
 

@@ -141,3 +141,47 @@ def test_two_subscribers_cannot_share_a_name(db: Any) -> None:
             events.subscribe("test.happened", "test.same", lambda event: None)
     finally:
         events.unsubscribe("test.happened", "test.same")
+
+
+def test_a_bulk_write_is_one_row_per_kind_and_each_event_is_delivered_once(
+    db: Any, received: list[Event]
+) -> None:
+    count = events.emit_columns(
+        SYSTEM,
+        ["test.happened"] * 3 + ["test.other"],
+        [1, 2, 3, 1],
+        [11, 12, 13, 11],
+        [{"n": "a"}, {"n": "b"}, {}, {"n": "a"}],
+    )
+    assert count == 4
+    row = OutboxEvent.objects.get(kind="test.happened")  # one row holds the batch
+    assert (row.customer_id, row.subject_id) == (None, None)
+    single = OutboxEvent.objects.get(kind="test.other")  # a lone event is an ordinary row
+    assert (single.customer_id, single.subject_id, single.data) == (1, 11, {"n": "a"})
+    events.deliver_pending()
+    events.deliver_pending()  # nothing twice
+    assert [(e.customer_id, e.subject_id, e.data, e.key) for e in received] == [
+        (1, 11, {"n": "a"}, f"{row.pk}.0"),
+        (2, 12, {"n": "b"}, f"{row.pk}.1"),
+        (3, 13, {}, f"{row.pk}.2"),
+    ]
+    assert EventDelivery.objects.filter(event=row).count() == 1
+
+
+def test_a_failing_subscriber_takes_back_the_whole_batch(db: Any) -> None:
+    seen: list[int] = []
+
+    def fails_on_the_second(event: Event) -> None:
+        seen.append(event.index)
+        if event.index == 1:
+            raise RuntimeError("subscriber down")
+
+    events.subscribe("test.batch", "test.flaky", fails_on_the_second)
+    try:
+        events.emit_columns(SYSTEM, ["test.batch"] * 2, [1, 2], [1, 2], [{}, {}])
+        row = OutboxEvent.objects.get(kind="test.batch")
+        assert events.deliver(row) is False  # retried later, nothing of it kept
+        assert not EventDelivery.objects.filter(event=row).exists()
+        assert seen == [0, 1]
+    finally:
+        events.unsubscribe("test.batch", "test.flaky")
