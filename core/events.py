@@ -12,7 +12,9 @@ database: the receipt (EventDelivery) is written in the subscriber's own transac
 worker killed mid-delivery leaves neither the receipt nor the effect, and a concurrent
 dispatcher delivering the same event fails on the receipt's unique key and rolls its
 effect back. A subscriber with effects outside the database (a webhook) must be idempotent
-by event id.
+by event key (Event.key). The bulk paths write a batch of one kind as one row
+(emit_columns) that delivery expands: an outbox row costs SQLite about as much as the order
+it announces.
 
 Catalogue of kinds (docs/design.md keeps the full list): customer.created,
 customer.merged, consent.changed, order.created, order.paid, order.refunded,
