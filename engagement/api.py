@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from accounts.access import request_user
 from core.pagination import paginated
@@ -48,7 +49,7 @@ class MessageOut(Schema):
     summary="Send a message to a customer",
     description="Sending the same key again returns the first message; nothing is sent twice.",
 )
-def send_message(request: HttpRequest, customer_id: int, payload: MessageIn) -> tuple[int, Message]:
+def send_message(request: HttpRequest, customer_id: int, payload: MessageIn) -> Status[MessageOut]:
     """Send through the one send path; the answer says whether it was queued or skipped."""
     user = request_user(request)
     customer = get_visible_customer(user, customer_id)
@@ -56,7 +57,7 @@ def send_message(request: HttpRequest, customer_id: int, payload: MessageIn) -> 
         user, customer, payload.channel, payload.purpose, payload.template_code, payload.text,
         occasion_date=payload.occasion_date,
     )  # fmt: skip
-    return 201, message
+    return Status(201, MessageOut.from_orm(message))
 
 
 @router.get(

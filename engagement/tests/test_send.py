@@ -139,7 +139,8 @@ def test_opted_out_channel_is_a_recorded_skip_with_event(rep, make_customer):
     assert (message.status, message.skip_reason) == (Status.SKIPPED, SkipReason.OPTED_OUT)
     assert (message.cause_kind, message.cause_id) == ("campaign", 7)
     event = OutboxEvent.objects.get(kind="message.skipped")
-    assert event.data["reason"] == "opted_out" and event.customer_id == customer.pk
+    assert event.data == {"channel": "sms", "purpose": "care", "reason": "opted_out"}
+    assert event.customer_id == customer.pk
 
 
 def test_a_call_becomes_a_follow_up_for_the_owner(agent, rep, make_customer):
