@@ -13,6 +13,12 @@ from typing import Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from tencentcloud.common import credential
+from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+from tencentcloud.common.profile.client_profile import ClientProfile
+from tencentcloud.common.profile.http_profile import HttpProfile
+from tencentcloud.sms.v20210111 import models as sms_models
+from tencentcloud.sms.v20210111 import sms_client
 
 from core.channels import Channel
 from engagement.models import SinkMessage
@@ -82,14 +88,6 @@ class TencentSmsAdapter:
     """Send through Tencent Cloud SMS: an approved template, its parameters, the signature."""
 
     def send(self, outbound: Outbound) -> Receipt:
-        from tencentcloud.common import credential
-        from tencentcloud.common.exception.tencent_cloud_sdk_exception import (
-            TencentCloudSDKException,
-        )
-        from tencentcloud.common.profile.client_profile import ClientProfile
-        from tencentcloud.common.profile.http_profile import HttpProfile
-        from tencentcloud.sms.v20210111 import models, sms_client
-
         template_id = settings.TENCENT_SMS_TEMPLATES.get(outbound.template)
         if not template_id:
             raise SendError(f"sms: no Tencent template for {outbound.template!r}", permanent=True)
@@ -102,7 +100,7 @@ class TencentSmsAdapter:
             settings.TENCENT_SMS_REGION,
             ClientProfile(httpProfile=http),
         )
-        request = models.SendSmsRequest()
+        request = sms_models.SendSmsRequest()
         request.from_json_string(
             json.dumps({
                 "PhoneNumberSet": [_e164(outbound.to)],

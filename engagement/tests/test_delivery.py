@@ -112,3 +112,30 @@ def test_failures_back_off_then_fail_with_an_event(rep, make_customer, settings)
     assert delays[1] == 2 * delays[0]
     assert services.deliver(message.pk, at) == Status.FAILED
     assert OutboxEvent.objects.filter(kind="message.failed", subject_id=message.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_sends_respect_the_cap(rep, make_customer):
+    # The SQLite test database lives in shared-cache memory, where a second writer fails with
+    # "table is locked" instead of waiting; on a file, IMMEDIATE transactions serialise them.
+    if connection.vendor == "sqlite":
+        pytest.skip("needs a database where concurrent writers wait (PostgreSQL)")
+    customer = make_customer(rep)
+    results: list[str] = []
+
+    def sender(day: int) -> None:
+        try:
+            message = services.send(
+                None, customer, Channel.SMS, Purpose.MARKETING, text="Sale",
+                now=DAYTIME + datetime.timedelta(days=day),
+            )  # fmt: skip
+            results.append(message.status)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sender, args=(day,)) for day in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["queued", "queued", "skipped", "skipped"]
