@@ -1,9 +1,14 @@
 """What engagement adds to the customer archive's extension points (registered in ready())."""
 
+import datetime
+
+from accounts.models import User
+from core.errors import DomainError
 from customers import extensions
-from customers.extensions import TimelineEntry
+from customers.extensions import Panel, TimelineEntry
 from customers.models import Customer
-from engagement.services import recent_messages
+from engagement.forms import SendMessageForm
+from engagement.services import check_may_send, recent_messages
 
 
 def message_entries(customer: Customer, limit: int) -> list[TimelineEntry]:
@@ -14,6 +19,18 @@ def message_entries(customer: Customer, limit: int) -> list[TimelineEntry]:
     ]
 
 
+def send_panel(customer: Customer, user: User, today: datetime.date) -> Panel | None:
+    """Return the send form when the user may contact the customer."""
+    try:
+        check_may_send(user, customer)
+    except DomainError:
+        return None
+    if customer.is_archived:
+        return None
+    return Panel("side", "engagement/_send_panel.html", SendMessageForm())
+
+
 def register() -> None:
-    """Put messages on the customer's timeline."""
+    """Put messages on the customer's timeline and the send form on the customer's page."""
     extensions.timeline_sources.register("engagement", message_entries, order=30)
+    extensions.page_panels.register("send-message", send_panel, order=30)

@@ -87,3 +87,27 @@ def test_page_send_to_an_invisible_customer_is_404(rep, other_rep, make_customer
         {"channel": Channel.SMS, "purpose": "care", "text": "x"},
     )
     assert response.status_code == 404
+
+
+def test_customer_page_offers_the_send_form_only_to_who_may_send(rep, manager, make_customer):
+    from conftest import make_user
+
+    customer = make_customer(rep)
+    page = client_for(rep).get(f"/customers/{customer.pk}/").content.decode()
+    assert 'id="send-message"' in page and f"/engagement/customers/{customer.pk}/send/" in page
+    outsider = make_user("viewer", "admin")
+    assert (
+        'id="send-message"'
+        in client_for(outsider).get(f"/customers/{customer.pk}/").content.decode()
+    )
+    zh = client_for(rep).get(f"/customers/{customer.pk}/", headers={"Accept-Language": "zh-hans"})
+    assert "发送消息" in zh.content.decode()
+
+
+def test_customer_page_has_no_send_form_for_an_archived_customer(rep, make_customer):
+    from customers.services import archive_customer
+
+    customer = make_customer(rep)
+    archive_customer(rep, customer)
+    page = client_for(rep).get(f"/customers/{customer.pk}/").content.decode()
+    assert 'id="send-message"' not in page
