@@ -7,6 +7,7 @@ from core.errors import DomainError
 from customers import extensions
 from customers.extensions import Panel, TimelineEntry
 from customers.models import Customer
+from engagement import personal_data
 from engagement.forms import SendMessageForm
 from engagement.services import check_may_send, recent_messages
 
@@ -31,6 +32,11 @@ def send_panel(customer: Customer, user: User, today: datetime.date) -> Panel | 
 
 
 def register() -> None:
-    """Put messages on the customer's timeline and the send form on the customer's page."""
+    """Put messages on the customer's timeline, the send form on the customer's page, and
+    messages in a person's data export and in an erasure."""
     extensions.timeline_sources.register("engagement", message_entries, order=30)
     extensions.page_panels.register("send-message", send_panel, order=30)
+    extensions.personal_data_sources.register("messages", personal_data.personal_data, order=40)
+    extensions.erasure_participants.register(
+        "messages", personal_data.erase_customer_data, order=40
+    )

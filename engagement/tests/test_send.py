@@ -175,3 +175,18 @@ def test_customer_page_shows_the_message(client, rep, make_customer):
     client.force_login(rep)
     page = client.get(f"/customers/{customer.pk}/").content.decode()
     assert f"Happy birthday {customer.name}" in page
+
+
+def test_erasure_blanks_messages_and_their_sink_copies(rep, admin_user, make_customer, settings):
+    from customers.erasure import erase_customer
+    from engagement.models import SinkMessage
+
+    settings.TENCENT_SMS_SECRET_ID = ""
+    customer = make_customer(rep, name="Zhang Wei")
+    message = _send(rep, customer, text="Dear {name}")
+    services.deliver(message.pk)
+    assert SinkMessage.objects.filter(body__contains="Zhang Wei").exists()
+    erase_customer(admin_user, customer, "request of 2026-03-01")
+    message.refresh_from_db()
+    assert "Zhang Wei" not in message.text and message.status == Status.SENT
+    assert not SinkMessage.objects.exists()
