@@ -209,6 +209,7 @@ def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 # Each app's endpoints; imported last, since they are registered on `api` above.
 from accounts.api import router as accounts_router  # noqa: E402
 from customers.api import router as customers_router  # noqa: E402
+from engagement.api import router as engagement_router  # noqa: E402
 from interactions.api import router as interactions_router  # noqa: E402
 from sales.api import orders_router, products_router  # noqa: E402
 
@@ -217,3 +218,4 @@ api.add_router("/products", products_router)
 api.add_router("/orders", orders_router)
 api.add_router("/", interactions_router)
 api.add_router("/tokens", accounts_router)
+api.add_router("/", engagement_router)

@@ -2,6 +2,7 @@
 
 import secrets
 from datetime import time, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "interactions",
     "imports",
     "insights",
+    "engagement",
 ]
 
 MIDDLEWARE = [
@@ -267,6 +269,45 @@ WORKING_DAY_END = env_time("WORKING_DAY_END", time(18, 0))
 LUNCH_START = env_time("LUNCH_START", time(12, 0))
 LUNCH_END = env_time("LUNCH_END", time(13, 0))
 WORKING_TIME_ZONE = env_str("WORKING_TIME_ZONE", "Asia/Shanghai")
+
+# Outbound messages (engagement): the one send path's policy and channels. Quiet hours are
+# read in the customer's time zone (customers carry none yet: CUSTOMER_TIME_ZONE for all);
+# inside them an SMS or email waits until the end, it is not dropped. The cap counts
+# marketing and care contacts across channels over rolling windows.
+CUSTOMER_TIME_ZONE = env_str("CUSTOMER_TIME_ZONE", "Asia/Shanghai")
+QUIET_HOURS_START = env_time("QUIET_HOURS_START", time(21, 0))
+QUIET_HOURS_END = env_time("QUIET_HOURS_END", time(9, 0))
+CONTACT_CAP_7_DAYS = env_int("CONTACT_CAP_7_DAYS", 2)
+CONTACT_CAP_30_DAYS = env_int("CONTACT_CAP_30_DAYS", 4)
+MESSAGE_MAX_ATTEMPTS = env_int("MESSAGE_MAX_ATTEMPTS", 5)
+# Where links in messages (unsubscribe) point: the address customers reach the app at.
+PUBLIC_URL = env_str("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Email through Django's SMTP backend; with no EMAIL_HOST, mail goes to the local sink
+# (engagement.SinkMessage, readable in the admin).
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "huitou@localhost")
+# SMS through Tencent Cloud SMS; with no TENCENT_SMS_SECRET_ID, SMS goes to the local sink.
+TENCENT_SMS_SECRET_ID = env_str("TENCENT_SMS_SECRET_ID")
+TENCENT_SMS_SECRET_KEY = env_str("TENCENT_SMS_SECRET_KEY")
+TENCENT_SMS_APP_ID = env_str("TENCENT_SMS_APP_ID")
+TENCENT_SMS_SIGN_NAME = env_str("TENCENT_SMS_SIGN_NAME")
+TENCENT_SMS_REGION = env_str("TENCENT_SMS_REGION", "ap-guangzhou")
+# The API host; a test points it at a stand-in on loopback (with the http scheme).
+TENCENT_SMS_ENDPOINT = env_str("TENCENT_SMS_ENDPOINT", "sms.tencentcloudapi.com")
+TENCENT_SMS_SCHEME = env_str("TENCENT_SMS_SCHEME", "https")
+# What one billed SMS costs (Tencent reports how many a message took), recorded per message.
+SMS_UNIT_PRICE = Decimal(str(env_float("SMS_UNIT_PRICE", 0.05)))
+# The Tencent template id per message template code, "code=id,code=id" (SMS needs an
+# approved template; the text is rendered here only for the record and the sink).
+TENCENT_SMS_TEMPLATES = dict(
+    item.split("=", 1) for item in env_list("TENCENT_SMS_TEMPLATES", []) if "=" in item
+)
 
 # Stored answers to idempotent API writes (a retry replays them) are deleted after this many
 # days, uploaded import files and the cells of rejected rows after IMPORT_RETENTION_DAYS:

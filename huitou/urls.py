@@ -20,4 +20,5 @@ urlpatterns = [
     path("interactions/", include("interactions.urls")),
     path("imports/", include("imports.urls")),
     path("insights/", include("insights.urls")),
+    path("engagement/", include("engagement.urls")),
 ]

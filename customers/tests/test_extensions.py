@@ -43,18 +43,23 @@ def names(registry):
 
 
 def test_the_apps_above_fill_the_customer_registries():
-    assert names(extensions.timeline_sources) == ["orders", "interactions", "profile-history"]
+    assert names(extensions.timeline_sources) == [
+        "orders", "interactions", "engagement", "profile-history"
+    ]  # fmt: skip
     assert names(extensions.page_panels) == [
-        "log-interaction", "open-follow-ups", "purchase-summary", "scores", "personal-data"
+        "log-interaction", "open-follow-ups", "purchase-summary", "scores", "send-message",
+        "personal-data",
     ]  # fmt: skip
     assert names(extensions.merge_participants) == ["orders", "interactions"]
     assert names(extensions.owner_followers) == ["purchase-summary"]
     assert names(extensions.list_actions) == ["import"]
     assert names(extensions.today_sources) == ["follow-ups-due", "churn-warnings"]
     assert names(extensions.personal_data_sources) == [
-        "archive", "orders", "interactions", "scores"
+        "archive", "orders", "interactions", "messages", "scores"
     ]  # fmt: skip
-    assert names(extensions.erasure_participants) == ["orders", "interactions", "imports", "scores"]
+    assert names(extensions.erasure_participants) == [
+        "orders", "interactions", "imports", "messages", "scores"
+    ]  # fmt: skip
 
 
 def test_a_timeline_source_appears_and_same_moment_events_keep_registry_order(

@@ -1,0 +1,42 @@
+"""What engagement adds to the customer archive's extension points (registered in ready())."""
+
+import datetime
+
+from accounts.models import User
+from core.errors import DomainError
+from customers import extensions
+from customers.extensions import Panel, TimelineEntry
+from customers.models import Customer
+from engagement import personal_data
+from engagement.forms import SendMessageForm
+from engagement.services import check_may_send, recent_messages
+
+
+def message_entries(customer: Customer, limit: int) -> list[TimelineEntry]:
+    """Return the customer's newest messages as timeline entries."""
+    return [
+        TimelineEntry(m.created_at, "message", m, "engagement/_timeline_message.html")
+        for m in recent_messages(customer, limit)
+    ]
+
+
+def send_panel(customer: Customer, user: User, today: datetime.date) -> Panel | None:
+    """Return the send form when the user may contact the customer."""
+    try:
+        check_may_send(user, customer)
+    except DomainError:
+        return None
+    if customer.is_archived:
+        return None
+    return Panel("side", "engagement/_send_panel.html", SendMessageForm())
+
+
+def register() -> None:
+    """Put messages on the customer's timeline, the send form on the customer's page, and
+    messages in a person's data export and in an erasure."""
+    extensions.timeline_sources.register("engagement", message_entries, order=30)
+    extensions.page_panels.register("send-message", send_panel, order=30)
+    extensions.personal_data_sources.register("messages", personal_data.personal_data, order=40)
+    extensions.erasure_participants.register(
+        "messages", personal_data.erase_customer_data, order=40
+    )

@@ -1,0 +1,20 @@
+"""The form a person sends a message to one customer with."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.channels import Channel
+from core.forms import StyledFormMixin
+from engagement.models import Purpose
+from engagement.services import SENDABLE_CHANNELS
+
+
+class SendMessageForm(StyledFormMixin, forms.Form):
+    channel = forms.ChoiceField(
+        label=_("channel"), choices=[c for c in Channel.choices if c[0] in SENDABLE_CHANNELS]
+    )
+    purpose = forms.ChoiceField(label=_("purpose"), choices=Purpose.choices)
+    template_code = forms.CharField(label=_("template"), max_length=60, required=False)
+    text = forms.CharField(
+        label=_("text"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

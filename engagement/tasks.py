@@ -1,0 +1,23 @@
+"""Sending in the background: one task per message, queued on commit, and a sweep."""
+
+from huey import crontab
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+from huey.exceptions import TaskLockedException
+
+from engagement import services
+
+
+@db_task()
+def deliver_message(message_id: int) -> str:
+    """Send one queued message (a second worker on the same message does nothing)."""
+    return services.deliver(message_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def sweep_messages() -> int:
+    """Send what is due and was not sent: the end of quiet hours, retries, killed workers."""
+    try:
+        with HUEY.lock_task("message-sweep"):
+            return services.sweep()
+    except TaskLockedException:
+        return 0
