@@ -44,8 +44,9 @@ from core.redact import redact
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=6)
-# The data key of a row holding a bulk batch of events of one kind: [[customer_id,
-# subject_id, data], ...]. Such a row has no customer or subject of its own.
+# The data key of a row holding a bulk batch of events of one kind, column by column:
+# {"customer_id": [...], "subject_id": [...], "data": {name: [...]}}. Such a row has no
+# customer or subject of its own.
 BATCH = "__events__"
 # One encoder for every bulk emit: building one per event cost more than the insert.
 _ENCODER = DjangoJSONEncoder()
@@ -91,12 +92,24 @@ def events_in(row: OutboxEvent) -> list[Event]:
     """Return the events an outbox row holds: itself, or each of a bulk batch (BATCH)."""
     data = row.data or {}
     batch = data.get(BATCH) if row.customer_id is None and row.subject_id is None else None
-    if not isinstance(batch, list):
+    if not isinstance(batch, dict):
         return [Event.from_row(row)]
     actor = Actor(ActorKind(row.actor_kind), row.actor_label, row.actor_user_id, row.actor_ref)
+    columns: dict[str, list[Any]] = batch["data"]
     return [
-        Event(row.pk, row.kind, row.occurred_at, actor, customer_id, subject_id, item or {}, index)
-        for index, (customer_id, subject_id, item) in enumerate(batch)
+        Event(
+            row.pk,
+            row.kind,
+            row.occurred_at,
+            actor,
+            customer_id,
+            subject_id,
+            {name: column[index] for name, column in columns.items()},
+            index,
+        )
+        for index, (customer_id, subject_id) in enumerate(
+            zip(batch["customer_id"], batch["subject_id"], strict=True)
+        )
     ]
 
 
@@ -186,42 +199,35 @@ def emit_batches(actor: Actor, batches: Mapping[str, Sequence[NewEvent]]) -> int
 
 def emit_columns(
     actor: Actor,
-    kinds: Sequence[str],
+    kind: str,
     customer_ids: Sequence[int | None],
     subject_ids: Sequence[int | None],
-    data: Sequence[dict[str, Any]],
+    data: Mapping[str, Sequence[Any]],
 ) -> int:
-    """Append a bulk write's events, given column by column, as one outbox row per kind
-    holding the batch; return how many events.
+    """Append a bulk write's events of one kind as one outbox row holding the batch, given
+    column by column (each event's data is {name: data[name][i]}); return how many events.
 
-    The bulk order path's and the importer's form (order.created for each order, order.paid
-    for the paid ones): an outbox row costs SQLite about as much as the order it announces,
-    so a batch of ten thousand events is one row, expanded into its events on delivery
-    (events_in). A subscriber still receives each event, with its own key.
+    The bulk order path's and the importer's form: an outbox row costs SQLite about as much
+    as the order it announces, and a dict per event as much again to encode, so ten thousand
+    events are one row of columns, expanded into their events on delivery (events_in). A
+    subscriber still receives each event, with its own key. A single event is a plain row.
     """
-    count = len(kinds)
-    if not count:
+    count = len(customer_ids)
+    if count == 0:
         return 0
-    batches: dict[str, list[list[Any]]] = defaultdict(list)
-    for kind, customer_id, subject_id, item in zip(
-        kinds, customer_ids, subject_ids, data, strict=True
-    ):
-        batches[kind].append([customer_id, subject_id, item or None])
-    # A kind with one event (one order entered on a page) is an ordinary row.
-    rows = [
-        (kind, *items[0]) if len(items) == 1 else (kind, None, None, {BATCH: items})
-        for kind, items in batches.items()
-    ]
+    if count == 1:
+        one = {name: column[0] for name, column in data.items()}
+        emit(kind, actor, customer_id=customer_ids[0], subject_id=subject_ids[0], data=one)
+        return 1
+    batch = {"customer_id": list(customer_ids), "subject_id": list(subject_ids), "data": data}
     now = timezone.now()
     actor_columns = _actor_columns(actor)
-    names = ["kind", "occurred_at", "customer_id", "subject_id", "data", *actor_columns]
+    names = ["kind", "occurred_at", "data", *actor_columns]
     columns: list[Any] = [
-        [kind for kind, *_rest in rows],
-        [now.isoformat() if connection.vendor == "sqlite" else now] * len(rows),
-        [customer_id for _kind, customer_id, _subject, _data in rows],
-        [subject_id for _kind, _customer, subject_id, _data in rows],
-        [_ENCODER.encode(data) if data else None for *_rest, data in rows],
-        *([value] * len(rows) for value in actor_columns.values()),
+        [kind],
+        [now.isoformat() if connection.vendor == "sqlite" else now],
+        [_ENCODER.encode({BATCH: batch})],
+        *([value] for value in actor_columns.values()),
     ]
     insert_columns(OutboxEvent, names, columns, convert=False)
     transaction.on_commit(kick_dispatcher)

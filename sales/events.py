@@ -48,20 +48,17 @@ def orders_created(
 ) -> None:
     """Announce new orders (order.created, and order.paid for the paid ones), given column
     by column; with `record`, add each to its customer's history too."""
-    data = [
-        {"number": number, "amount": str(amount), "status": status}
-        for number, amount, status in zip(numbers, amounts, statuses, strict=True)
-    ]
-    # One insert for both kinds, with no object per event; a paid order's two events
-    # share one data dict, encoded once.
+    # One outbox row per kind for the whole batch, its data given column by column: a list
+    # of numbers or texts encodes many times faster than a dict per order.
+    actor = actor_for(user)
+    texts = {"number": list(numbers), "amount": [str(a) for a in amounts], "status": statuses}
+    emit_columns(actor, OrderEvent.CREATED, customers, ids, texts)
     paid = [index for index, status in enumerate(statuses) if status == OrderStatus.PAID]
-    emit_columns(
-        actor_for(user),
-        [str(OrderEvent.CREATED)] * len(ids) + [str(OrderEvent.PAID)] * len(paid),
-        [*customers, *(customers[index] for index in paid)],
-        [*ids, *(ids[index] for index in paid)],
-        [*data, *(data[index] for index in paid)],
-    )
+    if paid:
+        emit_columns(
+            actor, OrderEvent.PAID, [customers[i] for i in paid], [ids[i] for i in paid],
+            {name: [column[i] for i in paid] for name, column in texts.items()},
+        )  # fmt: skip
     if record:
         record_changes(
             user,
