@@ -183,3 +183,13 @@ def test_a_failing_subscriber_takes_back_the_whole_batch(db: Any) -> None:
         assert seen == [0, 1]
     finally:
         events.unsubscribe("test.batch", "test.flaky")
+
+
+def test_one_kick_per_transaction_however_many_events(
+    db: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        events.emit("test.happened", SYSTEM)
+        events.emit_many("test.happened", SYSTEM, [NewEvent(1, 1), NewEvent(2, 2)])
+        events.emit_columns(SYSTEM, "test.happened", [1, 2], [1, 2], {})
+    assert callbacks == [events.kick_dispatcher]
