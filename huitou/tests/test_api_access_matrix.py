@@ -111,6 +111,13 @@ ENDPOINTS: dict[str, Call] = {
         c, "post", f"{API}/follow-ups", {"customer_id": w.customer.pk, "due_on": str(w.today)}
     ),
     "complete follow-up": lambda c, w: c.post(f"{API}/follow-ups/{w.follow_up.pk}/complete"),
+    "send message": lambda c, w: _json(
+        c,
+        "post",
+        f"{API}/customers/{w.customer.pk}/messages",
+        {"channel": "sms", "purpose": "care", "text": "Happy holidays"},
+    ),
+    "list messages": lambda c, w: c.get(f"{API}/customers/{w.customer.pk}/messages"),
     "list tokens": lambda c, w: c.get(f"{API}/tokens"),
     "issue token": lambda c, w: _json(c, "post", f"{API}/tokens", {"name": "new"}),
     "revoke token": lambda c, w: c.delete(f"{API}/tokens/{w.token.pk}"),
@@ -143,6 +150,9 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "list follow-ups":    (200, 200, 200, 200, 200, 200, 401),
     "plan follow-up":     (201, 201, 201, 422, 422, 201, 401),
     "complete follow-up": (403, 403, 200, 404, 404, 403, 401),
+    # The one send path: whoever may contact the customer (engagement.services.send).
+    "send message":       (201, 201, 201, 404, 404, 201, 401),
+    "list messages":      (200, 200, 200, 404, 404, 200, 401),
     "list tokens":        (200, 200, 200, 200, 200, 200, 401),
     "issue token":        (201, 201, 201, 201, 201, 201, 401),
     "revoke token":       (404, 404, 204, 404, 404, 404, 401),
