@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import max_length
-from core.forms import CheckedTextMixin, DateInput, StyledFormMixin
+from core.forms import DateInput, StyledFormMixin
 from sales.limits import MAX_LINES_PER_ORDER, MAX_QUANTITY, MAX_REASON_LENGTH, MAX_UNIT_PRICE
-from sales.models import Order, OrderStatus, Product
+from sales.models import Order, Product
 from sales.validators import validate_order_date
 
 
@@ -54,11 +54,6 @@ OrderLineFormSet = forms.formset_factory(
     max_num=MAX_LINES_PER_ORDER,
     validate_max=True,
 )
-
-
-class OrderStatusForm(CheckedTextMixin, forms.Form):
-    status = forms.ChoiceField(choices=OrderStatus.choices)
-    reason = forms.CharField(max_length=MAX_REASON_LENGTH, required=False)
 
 
 class RefundForm(StyledFormMixin, forms.Form):

@@ -6,14 +6,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from accounts.access import request_user
 from core.errors import DomainError
 from core.forms import add_domain_error
 from customers.services import get_visible_customer
 from sales import services
-from sales.forms import OrderForm, OrderLineFormSet, OrderStatusForm, RefundForm
+from sales.forms import OrderForm, OrderLineFormSet, RefundForm
 
 
 @login_required
@@ -48,21 +47,6 @@ def order_create(request: HttpRequest, customer_id: int) -> HttpResponse:
             return redirect("customers:detail", pk=customer.pk)
     context = {"form": form, "lines": lines, "customer": customer}
     return render(request, "sales/order_form.html", context)
-
-
-@login_required
-@require_POST
-def order_status(request: HttpRequest, pk: int) -> HttpResponse:
-    """Refund, cancel or reinstate an order; the purchase summary follows."""
-    user = request_user(request)
-    order = services.get_visible_order(user, pk)
-    services.require_order_editor(user, order)
-    form = OrderStatusForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        services.set_order_status(user, order, data["status"], data["reason"])
-        messages.success(request, _("Order %(number)s updated.") % {"number": order.number})
-    return redirect("customers:detail", pk=order.customer_id)
 
 
 @login_required
