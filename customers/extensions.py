@@ -9,7 +9,7 @@ contributors back in a fixed order (order, then name).
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -172,9 +172,11 @@ class HistoryWords:
 
 
 class HistoryDescriber(Protocol):
-    """Put a history row about one of the app's records into words (raw values are stored)."""
+    """Put history rows about the app's records into words, one HistoryWords per row in
+    order (raw values are stored); given every such row of a timeline at once, so that what
+    the words need (an order's number) is read in one query."""
 
-    def __call__(self, change: ProfileChange, /) -> HistoryWords: ...
+    def __call__(self, changes: Sequence[ProfileChange], /) -> list[HistoryWords]: ...
 
 
 # Keyed by the subject the app records (customers.models.Subject), e.g. "order".

@@ -8,6 +8,8 @@ into words by that app through customers.extensions.history_describers.
 """
 
 import datetime
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
@@ -140,14 +142,31 @@ def profile_words(change: ProfileChange) -> HistoryWords:
     )  # fmt: skip
 
 
+def lines_in_words(changes: Sequence[ProfileChange]) -> list[HistoryLine]:
+    """Return the history rows as the reader sees them, in order; each app's rows are put
+    into words together (one look-up for all of them, not one per row)."""
+    words: dict[int, HistoryWords] = {}
+    by_subject: dict[str, list[tuple[int, ProfileChange]]] = defaultdict(list)
+    for position, change in enumerate(changes):
+        describe = history_describers.get(change.subject)
+        if change.subject in (Subject.CUSTOMER, Subject.CONSENT) or describe is None:
+            words[position] = profile_words(change)
+        else:
+            by_subject[change.subject].append((position, change))
+    for subject, rows in by_subject.items():
+        describe = history_describers.get(subject)
+        assert describe is not None
+        described = describe([change for _position, change in rows])
+        words.update(zip((position for position, _change in rows), described, strict=True))
+    return [
+        HistoryLine(
+            change.changed_at, who(change), words[i].subject, words[i].field, words[i].old,
+            words[i].new, words[i].before_after,
+        )
+        for i, change in enumerate(changes)
+    ]  # fmt: skip
+
+
 def in_words(change: ProfileChange) -> HistoryLine:
-    """Return the history row as the reader sees it."""
-    describe = history_describers.get(change.subject)
-    if change.subject in (Subject.CUSTOMER, Subject.CONSENT) or describe is None:
-        words = profile_words(change)
-    else:
-        words = describe(change)
-    return HistoryLine(
-        change.changed_at, who(change), words.subject, words.field, words.old, words.new,
-        words.before_after,
-    )  # fmt: skip
+    """Return one history row as the reader sees it."""
+    return lines_in_words([change])[0]

@@ -31,6 +31,7 @@ from customers.extensions import (
     owner_followers,
     timeline_sources,
 )
+from customers.history import lines_in_words
 from customers.models import Consent, Customer, CustomerQuerySet, ProfileChange, Tag, TagGroup
 
 
@@ -522,10 +523,10 @@ def timeline(customer: Customer, limit: int = 50) -> list[TimelineEntry]:
 
 def profile_history(customer: Customer, limit: int) -> list[TimelineEntry]:
     """Return the customer's newest profile changes as timeline entries."""
-    changes = customer.changes.select_related("changed_by")[:limit]
+    changes = list(customer.changes.select_related("changed_by")[:limit])
     return [
-        TimelineEntry(change.changed_at, "change", change, "customers/_timeline_change.html")
-        for change in changes
+        TimelineEntry(line.at, "change", line, "customers/_timeline_change.html")
+        for line in lines_in_words(changes)
     ]
 
 

@@ -1,6 +1,7 @@
 """What interactions adds to the customer archive's extension points (registered in ready())."""
 
 import datetime
+from collections.abc import Sequence
 
 from django.utils.translation import gettext_lazy as _
 
@@ -53,8 +54,12 @@ def due_follow_ups(user: User, day: datetime.date, limit: int) -> list[TodayItem
     ]
 
 
-def describe_follow_up_change(change: ProfileChange) -> HistoryWords:
-    """Put a follow-up's history row into words: planned for a day, or completed."""
+def describe_follow_up_changes(changes: Sequence[ProfileChange]) -> list[HistoryWords]:
+    """Put follow-ups' history rows into words: planned for a day, or completed."""
+    return [_follow_up_words(change) for change in changes]
+
+
+def _follow_up_words(change: ProfileChange) -> HistoryWords:
     if change.field == "created":
         return HistoryWords(
             str(_("follow-up")), str(_("planned for")), EMPTY, day_in_words(change.new_value),
@@ -70,7 +75,7 @@ def register() -> None:
     """Add interactions to the timeline, follow-ups to the page and the day, rows to merges,
     to a person's data export and to an erasure."""
     extensions.timeline_sources.register("interactions", interaction_entries, order=20)
-    extensions.history_describers.register(Subject.FOLLOW_UP, describe_follow_up_change)
+    extensions.history_describers.register(Subject.FOLLOW_UP, describe_follow_up_changes)
     extensions.page_panels.register("open-follow-ups", follow_ups_panel, order=10)
     extensions.page_panels.register("log-interaction", log_button, order=10)
     extensions.merge_participants.register("interactions", move_customer_records, order=20)

@@ -1,6 +1,7 @@
 """What sales adds to the customer archive's extension points (registered in ready())."""
 
 import datetime
+from collections.abc import Sequence
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,10 +37,16 @@ def purchase_summary_panel(customer: Customer, user: User, today: datetime.date)
     return Panel("summary", "sales/_customer_figures.html", stats_for(customer))
 
 
-def describe_order_change(change: ProfileChange) -> HistoryWords:
-    """Put an order's history row into words: "Order SO-1001 · status Paid → Refunded"."""
+def describe_order_changes(changes: Sequence[ProfileChange]) -> list[HistoryWords]:
+    """Put orders' history rows into words: "Order SO-1001 · status Paid → Refunded"."""
+    numbers = _order_numbers(changes)
+    return [_order_words(change, numbers) for change in changes]
+
+
+def _order_words(change: ProfileChange, numbers: dict[int, str]) -> HistoryWords:
     statuses = dict(OrderStatus.choices)
-    subject = _("Order %(number)s") % {"number": _order_number(change)}
+    number = numbers.get(change.subject_id or 0) or f"#{change.subject_id}"
+    subject = _("Order %(number)s") % {"number": number}
     if change.field == "status":
         old, new = (str(statuses.get(v, v or EMPTY)) for v in (change.old_value, change.new_value))
         return HistoryWords(subject, _("status"), old, new)
@@ -53,32 +60,38 @@ def describe_order_change(change: ProfileChange) -> HistoryWords:
     return HistoryWords(subject, label, EMPTY, shown, before_after=False)
 
 
-def _order_number(change: ProfileChange) -> str:
-    """Return the number of the order a history row is about.
+def _order_numbers(changes: Sequence[ProfileChange]) -> dict[int, str]:
+    """Return the number of each order the rows are about, in at most two queries.
 
     Kept in the row of its entry and of its deletion; otherwise read from the order, or, once
     deleted, from its deletion's row (an order's number never changes).
     """
-    if change.field == "created":
-        return change.new_value
-    if change.field == "deleted":
-        return change.old_value
-    if change.subject_id is None:
-        return ""
-    number = Order.objects.filter(pk=change.subject_id).values_list("number", flat=True).first()
-    if number is None:
-        deleted = ProfileChange.objects.filter(
-            subject=Subject.ORDER, subject_id=change.subject_id, field="deleted"
-        )
-        number = deleted.values_list("old_value", flat=True).first()
-    return number or f"#{change.subject_id}"
+    numbers: dict[int, str] = {}
+    for change in changes:
+        if change.subject_id is not None and change.field in ("created", "deleted"):
+            kept = change.new_value if change.field == "created" else change.old_value
+            numbers[change.subject_id] = kept
+    missing = {c.subject_id for c in changes if c.subject_id is not None} - set(numbers)
+    if missing:
+        numbers.update(Order.objects.filter(pk__in=missing).values_list("pk", "number"))
+        gone = missing - set(numbers)
+        if gone:
+            deleted = ProfileChange.objects.filter(
+                subject=Subject.ORDER, subject_id__in=gone, field="deleted"
+            )
+            numbers.update(
+                (subject_id, number)
+                for subject_id, number in deleted.values_list("subject_id", "old_value")
+                if subject_id is not None
+            )
+    return numbers
 
 
 def register() -> None:
     """Add orders to the timeline, the summary to the page, orders to merges and to a
     person's data export and erasure."""
     extensions.timeline_sources.register("orders", order_entries, order=10)
-    extensions.history_describers.register(Subject.ORDER, describe_order_change)
+    extensions.history_describers.register(Subject.ORDER, describe_order_changes)
     extensions.page_panels.register("purchase-summary", purchase_summary_panel, order=10)
     extensions.merge_participants.register("orders", move_orders, order=10)
     extensions.owner_followers.register("purchase-summary", follow_owners)

@@ -8,6 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from interactions.services import log_interaction
+from sales.models import OrderStatus
+from sales.services import set_order_status
 
 
 def queries_for(client, url):
@@ -39,3 +41,20 @@ def test_customer_page_queries_do_not_grow_with_history(rep, make_customer, make
         log_interaction(rep, customer, {"kind": "phone", "summary": f"call {day}"})
     # 17 since engagement added the customer's messages to the page and its timeline.
     assert queries_for(client, url) == few == 17
+
+
+def test_order_rows_of_the_history_do_not_add_a_query_each(rep, make_customer, make_order):
+    """The timeline words every order's history row; the numbers are read once, not per row."""
+    customer = make_customer(rep)
+    client = Client()
+    client.force_login(rep)
+    url = reverse("customers:detail", args=[customer.pk])
+    first = make_order(customer, datetime.date(2026, 1, 1))
+    set_order_status(rep, first, OrderStatus.CANCELLED)
+    few = queries_for(client, url)
+    for day in range(10):
+        order = make_order(customer, datetime.date(2026, 2, 1) + datetime.timedelta(days=day))
+        set_order_status(rep, order, OrderStatus.CANCELLED)
+    page = client.get(url).content.decode()
+    assert page.count("Cancelled") >= 10  # the rows are on the page, in words
+    assert queries_for(client, url) == few
