@@ -14,7 +14,7 @@ from core.idempotency import KeyHeader, idempotent
 from core.pagination import paginated
 from core.schemas import PAGINATION_NOTE, DbId, Input
 from customers import services
-from customers.models import Calendar, Customer, CustomerQuerySet, Gender, Kind, Tag
+from customers.models import Calendar, Customer, CustomerQuerySet, Gender, Kind, Language, Tag
 
 router = Router(tags=["customers"])
 
@@ -23,7 +23,7 @@ MONEY_NOTE = 'Money is a decimal string with two places, e.g. "15.00".'
 # Text fields stored as "" when empty; the API accepts null for them as well.
 TEXT_FIELDS = (
     "name", "gender", "mobile", "email", "wechat_id", "company", "title", "region", "city",
-    "address", "source_channel", "notes",
+    "address", "source_channel", "time_zone", "notes",
 )  # fmt: skip
 
 
@@ -59,6 +59,8 @@ class CustomerOut(Schema):
     city: str
     address: str
     source_channel: str
+    language: str
+    time_zone: str
     external_id: str | None
     owner_id: int
     tags: list[TagOut]
@@ -93,6 +95,8 @@ class CustomerIn(Input):
     city: str = ""
     address: str = ""
     source_channel: str = ""
+    language: Language = Language.CHINESE
+    time_zone: str = Field("", max_length=40, description="IANA name; blank: the default.")
     external_id: str | None = Field(None, description="The customer's ID in another system.")
     owner_id: DbId | None = Field(
         None, description="Required of admins and managers; a rep's customers are their own."
@@ -121,6 +125,8 @@ class CustomerPatch(Input):
     city: str | None = None
     address: str | None = None
     source_channel: str | None = None
+    language: Language | None = None
+    time_zone: str | None = Field(None, max_length=40)
     external_id: str | None = None
     owner_id: DbId | None = Field(None, description="Only admins and managers reassign.")
     tag_ids: list[DbId] | None = None
@@ -211,7 +217,7 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPat
     for name in TEXT_FIELDS:
         if name in fields and fields[name] is None:
             fields[name] = ""
-    for name in ("kind", "birthday_calendar", "lunar_leap_month"):
+    for name in ("kind", "birthday_calendar", "lunar_leap_month", "language"):
         if name in fields and fields[name] is None:
             raise ValidationError({name: _("This field cannot be null.")})
     if fields.get("external_id") == "":

@@ -25,7 +25,8 @@ class CustomerForm(StyledFormMixin, forms.ModelForm[Customer]):
         fields = [
             "kind", "name", "gender", "mobile", "email", "wechat_id", "company", "title",
             "birthday_calendar", "birthday", "lunar_birth_month", "lunar_birth_day",
-            "lunar_leap_month", "region", "city", "address", "source_channel", "owner", "notes",
+            "lunar_leap_month", "region", "city", "address", "source_channel", "language",
+            "time_zone", "owner", "notes",
         ]  # fmt: skip
         widgets = {
             "birthday": DateInput(),
@@ -41,6 +42,11 @@ class CustomerForm(StyledFormMixin, forms.ModelForm[Customer]):
             owner_field.initial = owners[0].pk
         if self.instance.pk:
             self.fields["tags"].initial = list(self.instance.tags.all())
+        # A form that does not send the language (an older page, a script) keeps the one set.
+        self.fields["language"].required = False
+
+    def clean_language(self) -> str:
+        return str(self.cleaned_data["language"] or self.instance.language)
 
 
 class ConsentForm(StyledFormMixin, forms.Form):

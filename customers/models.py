@@ -13,7 +13,19 @@ from django.utils.translation import gettext_lazy as _
 from core.actors import actor_for
 from core.channels import Channel
 from customers.birthdays import next_birthday
-from customers.validators import normalize_mobile, validate_birthday, validate_lunar
+from customers.validators import (
+    normalize_mobile,
+    validate_birthday,
+    validate_lunar,
+    validate_time_zone,
+)
+
+
+class Language(models.TextChoices):
+    """The language a customer is written to in (care greetings, notices)."""
+
+    CHINESE = "zh-hans", _("Simplified Chinese")
+    ENGLISH = "en", _("English")
 
 
 class Kind(models.TextChoices):
@@ -88,6 +100,13 @@ class Customer(models.Model):
     city = models.CharField(_("city"), max_length=60, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     source_channel = models.CharField(_("source channel"), max_length=60, blank=True)
+    language = models.CharField(
+        _("language"), max_length=7, choices=Language.choices, default=Language.CHINESE
+    )
+    # Blank: the company's default (CUSTOMER_TIME_ZONE); quiet hours are read in this zone.
+    time_zone = models.CharField(
+        _("time zone"), max_length=40, blank=True, validators=[validate_time_zone]
+    )
     external_id = models.CharField(
         _("external ID"), max_length=64, null=True, blank=True, unique=True
     )
@@ -112,7 +131,8 @@ class Customer(models.Model):
     TRACKED_FIELDS: ClassVar[tuple[str, ...]] = (
         "kind", "name", "gender", "mobile", "email", "wechat_id", "company", "title",
         "birthday", "birthday_calendar", "lunar_birth_month", "lunar_birth_day",
-        "lunar_leap_month", "region", "city", "address", "source_channel", "external_id",
+        "lunar_leap_month", "region", "city", "address", "source_channel", "language",
+        "time_zone", "external_id",
         "owner", "notes", "archived_at",
     )  # fmt: skip
 

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import zoneinfo
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -62,3 +63,11 @@ def validate_lunar(month: int | None, day: int | None) -> dict[str, str]:
     elif not 1 <= day <= 30:
         errors["lunar_birth_day"] = _("The lunar day must be between 1 and 30.")
     return errors
+
+
+def validate_time_zone(name: str) -> None:
+    """Refuse a name that is not an IANA time zone ("Asia/Shanghai", "Europe/Berlin")."""
+    if name and name not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("Enter a time zone such as Asia/Shanghai."), code="invalid_time_zone"
+        )

@@ -38,8 +38,8 @@ class Decision:
 
 
 def customer_time_zone(customer: Customer) -> ZoneInfo:
-    """Return the customer's time zone (customers carry none yet: the configured default)."""
-    return ZoneInfo(settings.CUSTOMER_TIME_ZONE)
+    """Return the customer's time zone: their own, or the company's default for customers."""
+    return ZoneInfo(customer.time_zone or settings.CUSTOMER_TIME_ZONE)
 
 
 def refusal(customer: Customer, channel: str) -> SkipReason | None:

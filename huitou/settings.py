@@ -271,7 +271,7 @@ LUNCH_END = env_time("LUNCH_END", time(13, 0))
 WORKING_TIME_ZONE = env_str("WORKING_TIME_ZONE", "Asia/Shanghai")
 
 # Outbound messages (engagement): the one send path's policy and channels. Quiet hours are
-# read in the customer's time zone (customers carry none yet: CUSTOMER_TIME_ZONE for all);
+# read in the customer's time zone (their own, or CUSTOMER_TIME_ZONE when they have none);
 # inside them an SMS or email waits until the end, it is not dropped. The cap counts
 # marketing and care contacts across channels over rolling windows.
 CUSTOMER_TIME_ZONE = env_str("CUSTOMER_TIME_ZONE", "Asia/Shanghai")
