@@ -119,10 +119,21 @@ def list_actions_for(user: User) -> list[ListAction]:
 
 
 @dataclass(frozen=True)
+class TodayAction:
+    """An item's one-click action (complete a follow-up, send a greeting): a POST to the
+    contributing app's own page, which answers by going back to `next`."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
 class TodayItem:
     """One thing to do about one customer on a given day.
 
     Lower `priority` comes first (1: overdue promises; 2: due today; 3: signals to act on).
+    `ref` names the record behind the item ("follow_up:12", "care:birthday:2026-12-05"), so
+    that Today can tell the same item apart from day to day.
     """
 
     customer: Customer
@@ -130,6 +141,8 @@ class TodayItem:
     priority: int
     due: datetime.date
     reason: str
+    ref: str = ""
+    action: TodayAction | None = None
 
 
 class TodaySource(Protocol):

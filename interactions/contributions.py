@@ -3,11 +3,12 @@
 import datetime
 from collections.abc import Sequence
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from customers import extensions
-from customers.extensions import HistoryWords, Panel, TimelineEntry, TodayItem
+from customers.extensions import HistoryWords, Panel, TimelineEntry, TodayAction, TodayItem
 from customers.history import EMPTY, day_in_words, moment_in_words
 from customers.models import Customer, ProfileChange, Subject
 from interactions import personal_data
@@ -49,6 +50,10 @@ def due_follow_ups(user: User, day: datetime.date, limit: int) -> list[TodayItem
             priority=1 if follow_up.due_on < day else 2,
             due=follow_up.due_on,
             reason=follow_up.note,
+            ref=f"follow_up:{follow_up.pk}",
+            action=TodayAction(
+                str(_("Done")), reverse("interactions:complete", args=[follow_up.pk])
+            ),
         )
         for follow_up in follow_ups_due(user, day)[:limit]
     ]
