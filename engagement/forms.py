@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.channels import Channel
-from core.forms import StyledFormMixin
+from core.forms import DateInput, StyledFormMixin
 from engagement.models import Purpose
 from engagement.services import SENDABLE_CHANNELS
 
@@ -18,3 +18,9 @@ class SendMessageForm(StyledFormMixin, forms.Form):
     text = forms.CharField(
         label=_("text"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class SnoozeForm(StyledFormMixin, forms.Form):
+    """The day a Today line comes back (the service refuses one not after today)."""
+
+    until = forms.DateField(label=_("Snooze until"), widget=DateInput())
