@@ -109,13 +109,15 @@ class TodayLineOut(Schema):
 class TodayOut(Schema):
     day: datetime.date
     rep_id: int
-    done: int
-    total: int
+    done: int = Field(..., description="Lines of the day done so far.")
+    total: int = Field(..., description="Lines of the day, done or not.")
+    open: int = Field(..., description="Lines left to do; the first `limit` are listed.")
     lines: list[TodayLineOut]
 
 
 class TodayQuery(Input):
     rep_id: int | None = Field(None, description="A rep the caller manages; default: the caller.")
+    limit: int = Field(today_service.SHOWN_LINES, ge=1, le=today_service.SOURCE_LIMIT * 2)
 
 
 class SnoozeIn(Input):
@@ -146,7 +148,8 @@ def today(request: HttpRequest, filters: Query[TodayQuery]) -> dict[str, Any]:
         "rep_id": owner.pk,
         "done": listed.done,
         "total": listed.total,
-        "lines": [_line_out(line, own=owner == user) for line in listed.lines],
+        "open": len(listed.lines),
+        "lines": [_line_out(line, own=owner == user) for line in listed.lines[: filters.limit]],
     }
 
 

@@ -16,6 +16,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.db import transaction
@@ -37,8 +38,11 @@ from interactions import services as interactions
 from interactions.models import Interaction
 
 # How many items each source is asked for: enough for a long day's list after snoozes and
-# done lines are taken out, few enough to read in one query each.
-SOURCE_LIMIT = 300
+# done lines are taken out, few enough to read and rank in a few milliseconds.
+SOURCE_LIMIT = 100
+# How many lines a page or an API call shows at once: a day's work; the next come up as the
+# rep works through these.
+SHOWN_LINES = 50
 
 
 @dataclass(frozen=True)
@@ -62,13 +66,23 @@ class Line:
     """One customer on a user's Today: every reason, what is at stake, and how to reach them."""
 
     customer: Customer
-    reasons: list[Reason]
+    items: list[TodayItem]
+    day: datetime.date
     value_at_stake: float
     overdue_days: int
     has_occasion: bool
     tier: str
     rank: int = 0
     done_at: datetime.datetime | None = None
+
+    # Put into words only when shown or recorded: a long list is ranked without them.
+    @cached_property
+    def reasons(self) -> list[Reason]:
+        return _unique([describe(item, self.day) for item in self.items])
+
+    @property
+    def refs(self) -> set[str]:
+        return {item.ref for item in self.items if item.ref}
 
     @property
     def phone(self) -> str:
@@ -251,7 +265,8 @@ def _line(
     value, tier = score if score is not None else (0.0, "")
     return Line(
         customer=customer,
-        reasons=_unique([describe(item, day) for item in items]),
+        items=items,
+        day=day,
         value_at_stake=value,
         overdue_days=max((day - item.due).days for item in items),
         has_occasion=any(item.kind == "care" for item in items),
@@ -304,7 +319,7 @@ def _finished(
         occurred_at__lt=start + datetime.timedelta(days=1),
     ).values_list("customer_id", flat=True)  # fmt: skip
     finished = dict.fromkeys(contacted, LineOutcome.CONTACTED.value)
-    live_refs = {reason.ref for line in live for reason in line.reasons}
+    live_refs = {ref for line in live for ref in line.refs}
     for pk in open_ids:
         refs = [r["ref"] for r in recorded[pk].reasons if r.get("actionable") and r["ref"]]
         if pk not in finished and refs and not any(ref in live_refs for ref in refs):

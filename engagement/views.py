@@ -88,8 +88,11 @@ def _rep_id(value: str | None) -> int | None:
 def _today_context(user: User, owner: User, snooze_form: SnoozeForm) -> dict[str, Any]:
     day = timezone.localdate()
     reps = today_service.reps_for(user)
+    listed = today_service.today_list(owner, day)
     return {
-        "today_list": today_service.today_list(owner, day),
+        "today_list": listed,
+        "lines": listed.lines[: today_service.SHOWN_LINES],
+        "more": max(0, len(listed.lines) - today_service.SHOWN_LINES),
         "own": owner == user,
         "reps": reps if len(reps) > 1 else [],
         "owner": owner,

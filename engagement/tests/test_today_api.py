@@ -32,8 +32,8 @@ def test_api_lists_the_lines_with_reasons_rank_and_api_actions(
         response = client.get(URL)
     assert response.status_code == 200
     body = response.json()
-    assert (body["day"], body["rep_id"], body["done"], body["total"]) == (
-        DAY.isoformat(), rep.pk, 0, 2,
+    assert (body["day"], body["rep_id"], body["done"], body["total"], body["open"]) == (
+        DAY.isoformat(), rep.pk, 0, 2, 2,
     )  # fmt: skip
     first, second = body["lines"]
     assert (first["rank"], first["name"], second["name"]) == (1, "Wang Fang", "Low")
@@ -50,6 +50,16 @@ def test_api_lists_the_lines_with_reasons_rank_and_api_actions(
     assert [a["url"] for a in first["actions"]] == [
         f"/api/v1/customers/{wang.pk}/interactions", "/api/v1/today/snooze",
     ]  # fmt: skip
+
+
+def test_api_lists_the_first_lines_and_counts_the_rest(rep, make_customer):
+    for n in range(3):
+        follow_up(rep, make_customer(rep, name=f"Waiting {n}"), days_ago(n))
+    client = client_for(rep)
+    body = client.get(URL, {"limit": 2}).json()
+    assert [line["name"] for line in body["lines"]] == ["Waiting 2", "Waiting 1"]
+    assert (body["open"], body["total"]) == (3, 3)
+    assert client.get(URL, {"limit": 0}).status_code == 422
 
 
 def test_completing_through_the_api_equivalent_marks_the_line_done(rep, make_customer):

@@ -52,6 +52,15 @@ def test_today_shows_each_customer_once_with_phone_tier_reasons_and_actions(
     assert "0 of 31 done today" in page
 
 
+def test_the_page_shows_a_days_work_and_says_how_many_more_lines_wait(rep, make_customer):
+    for n in range(53):
+        follow_up(rep, make_customer(rep, name=f"Waiting {n:02d}"), DAY)
+    page = client_for(rep).get(TODAY).content.decode()
+    assert page.count('class="list-group-item d-flex') == 50
+    assert "3 more lines come up as you work through these." in page
+    assert "0 of 53 done today" in page
+
+
 def test_today_in_chinese(rep, make_customer):
     follow_up(rep, make_customer(rep, name="王芳"), days_ago(1), "问续费")
     page = client_for(rep, "zh-hans").get(TODAY).content.decode()
