@@ -39,7 +39,7 @@ from interactions.models import Interaction
 
 # How many items each source is asked for: enough for a long day's list after snoozes and
 # done lines are taken out, few enough to read and rank in a few milliseconds.
-SOURCE_LIMIT = 100
+SOURCE_LIMIT = 60
 # How many lines a page or an API call shows at once: a day's work; the next come up as the
 # rep works through these.
 SHOWN_LINES = 50

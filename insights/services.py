@@ -385,6 +385,22 @@ def visible_warnings(user: User, run: ScoreRun) -> QuerySet[ChurnWarning]:
     )
 
 
+def warnings_for_today(user: User, run: ScoreRun) -> QuerySet[ChurnWarning]:
+    """Return visible_warnings for a rep's Today, read from the rep's own customers.
+
+    A rep owns a small share of the base (5,000 of a million): walking the run's warnings by
+    value, as visible_warnings does, passes tens of thousands of other reps' warnings before
+    the rep's first hundred (60 ms at a million customers); looking up the rep's customers'
+    warnings and sorting them costs a fifth of that. Managers and everyone-seers see a large
+    share, for whom the walk is the cheaper way (docs/performance.md, Today).
+    """
+    warnings = visible_warnings(user, run)
+    if user.role != Role.REP:
+        return warnings
+    visible = Customer.objects.filter(visible_owner_q(user)).values("pk")
+    return warnings.filter(customer_id__in=visible)
+
+
 def warnings_in_order(ids: list[int]) -> list[ChurnWarning]:
     """Return these warnings, in this order, with what the list shows of each."""
     found = ChurnWarning.objects.filter(pk__in=ids).select_related("customer__owner", "score")

@@ -127,13 +127,19 @@ def test_another_reps_customer_never_appears_even_from_a_faulty_source(
     theirs = make_customer(other_rep, name="Theirs")
     follow_up(rep, mine, DAY)
     follow_up(other_rep, theirs, DAY)
+    run = scoring_run()
+    score(run, theirs, clv=5000.0, risk=0.9, warn=True)  # the base's most valuable warning
+    score(run, mine, clv=10.0, risk=0.5, warn=True)
 
     def faulty(user: User, day: datetime.date, limit: int) -> list[TodayItem]:
         return [care(theirs)]  # whatever the user: a bug in some contributor
 
     extensions.today_sources.register("faulty", faulty, order=95)
     try:
-        assert names(rep) == ["Mine"]
+        [line] = lines_of(rep)
+        assert line.customer == mine and [r.kind for r in line.reasons] == [
+            "follow_up", "churn_warning",
+        ]  # fmt: skip
         assert names(other_rep) == ["Theirs"]
     finally:
         extensions.today_sources.unregister("faulty")
