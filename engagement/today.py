@@ -16,6 +16,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
@@ -27,7 +28,9 @@ from django.utils.translation import ngettext, pgettext
 
 from accounts.access import assignable_owners, sees_every_customer, team_member_ids
 from accounts.models import Role, User
+from core.actors import actor_for
 from core.errors import Invalid, NotFound
+from core.events import emit
 from customers import extensions
 from customers.extensions import TodayItem
 from customers.models import Customer
@@ -36,6 +39,12 @@ from insights.models import CustomerScore, score_key
 from insights.services import latest_run
 from interactions import services as interactions
 from interactions.models import Interaction
+
+
+class TodayEvent(StrEnum):
+    # Declared here, with the service that emits it, while engagement has no events.py yet.
+    SNOOZED = "today.snoozed"  # subject: the snooze; data: {"until"}
+
 
 # How many items each source is asked for: enough for a long day's list after snoozes and
 # done lines are taken out, few enough to read and rank in a few milliseconds.
@@ -368,6 +377,10 @@ def snooze(actor: User, customer: Customer, until: datetime.date, day: datetime.
         user=actor, customer=customer, defaults={"until": until}
     )
     mark_done(actor, customer, day, LineOutcome.SNOOZED)
+    emit(
+        TodayEvent.SNOOZED, actor_for(actor), customer_id=customer.pk, subject_id=snoozed.pk,
+        data={"until": until.isoformat()},
+    )  # fmt: skip
     return snoozed
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.errors import Invalid, NotFound
+from core.models import OutboxEvent
 from customers import extensions
 from customers.extensions import TodayAction, TodayItem
 from customers.models import Customer
@@ -156,7 +157,12 @@ def test_a_snoozed_line_is_hidden_until_its_day_and_done_today(rep, make_custome
     customer = make_customer(rep, name="Later please")
     follow_up(rep, customer, days_ago(1))
     assert names(rep) == ["Later please"]
-    today.snooze(rep, customer, DAY + datetime.timedelta(days=2), DAY)
+    snoozed = today.snooze(rep, customer, DAY + datetime.timedelta(days=2), DAY)
+    event = OutboxEvent.objects.get(kind="today.snoozed")
+    assert (event.customer_id, event.subject_id, event.actor_user_id) == (
+        customer.pk, snoozed.pk, rep.pk,
+    )  # fmt: skip
+    assert event.data == {"until": (DAY + datetime.timedelta(days=2)).isoformat()}
     listed = today.today_list(rep, DAY)
     assert listed.lines == [] and (listed.done, listed.total) == (1, 1)
     assert [s.customer for s in listed.snoozed] == [customer]
@@ -175,6 +181,7 @@ def test_snoozing_to_a_past_day_or_today_is_refused_on_the_field(rep, make_custo
         today.snooze(rep, customer, DAY + datetime.timedelta(days=offset), DAY)
     assert refused.value.field == "until" and "Snooze until" in refused.value.message
     assert not Snooze.objects.exists()
+    assert not OutboxEvent.objects.filter(kind="today.snoozed").exists()
     assert TodayLine.objects.get(customer=customer).done_at is None
 
 
