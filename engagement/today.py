@@ -187,11 +187,7 @@ def list_owner(viewer: User, rep_id: int | None) -> User:
 def today_list(user: User, day: datetime.date) -> TodayList:
     """Return the user's Today for the day, recording its lines on the day's first view."""
     live = _ranked_lines(user, day, _items(user, day))
-    recorded = {line.customer_id: line for line in TodayLine.objects.filter(user=user, day=day)}
-    _mark_done(recorded, _finished(user, day, recorded, live))
-    new = [line for line in live if line.customer.pk not in recorded]
-    if new:
-        TodayLine.objects.bulk_create(_records(user, day, new), ignore_conflicts=True)
+    recorded = _keep_record(user, day, live)
     for line in live:
         done = recorded.get(line.customer.pk)
         line.done_at = done.done_at if done else None
@@ -200,9 +196,24 @@ def today_list(user: User, day: datetime.date) -> TodayList:
         user, day,
         lines=[line for line in live if line.done_at is None],
         done=sum(1 for line in recorded.values() if line.done_at is not None),
-        total=len(recorded) + len(new),
+        total=len(recorded),
         snoozed=list(snoozes.select_related("customer").order_by("until", "pk")[:50]),
     )  # fmt: skip
+
+
+def _keep_record(user: User, day: datetime.date, live: Sequence[Line]) -> dict[int, TodayLine]:
+    """Mark the recorded lines done since, add the new ones; return the day's record by
+    customer id.
+
+    Without a transaction of its own, on a page view: each write stands alone, and the next
+    view redoes whichever one a failure left undone.
+    """
+    recorded = {line.customer_id: line for line in TodayLine.objects.filter(user=user, day=day)}
+    _mark_done(recorded, _finished(user, day, recorded, live))
+    new = _records(user, day, [line for line in live if line.customer.pk not in recorded])
+    if new:
+        TodayLine.objects.bulk_create(new, ignore_conflicts=True)
+    return {**recorded, **{line.customer.pk: line for line in new}}
 
 
 def _items(user: User, day: datetime.date) -> list[TodayItem]:
