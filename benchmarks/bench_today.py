@@ -135,6 +135,7 @@ def build(customers: int, rep_customers: int, rep_follow_ups: int, seed: int) ->
          float(scores.clv[i] * scores.churn_risk[i]))
         for i in warned
     )), "churn warnings")  # fmt: skip
+    describe_run(run, customers, int(warned.size))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -144,6 +145,19 @@ def build(customers: int, rep_customers: int, rep_follow_ups: int, seed: int) ->
     return {"customers": customers, "rep_customers": rep_customers,
             "follow_ups": len(follow_ups), "contacts": len(interactions),
             "warnings": int(warned.size)}  # fmt: skip
+
+
+def describe_run(run: Any, customers: int, warnings: int) -> None:
+    """Store the counts a real run keeps: customers scored, warnings, each rep's customers."""
+    from django.db.models import Count
+
+    from customers.models import Customer
+    from insights.services import owner_key
+
+    owned = Customer.objects.values("owner_id").annotate(n=Count("pk")).values_list("owner_id", "n")
+    run.counts = {"customers_scored": customers, "warnings": warnings}
+    run.summary = {owner_key(owner): {"customers": n} for owner, n in owned}
+    run.save(update_fields=["counts", "summary"])
 
 
 def give_the_rep(

@@ -33,7 +33,7 @@ def churn_warnings(user: User, day: datetime.date, limit: int) -> list[TodayItem
             due=day,
             reason=" ".join(describe(reason) for reason in warning.reasons),
         )
-        for warning in warnings_for_today(user, run)[:limit]
+        for warning in warnings_for_today(user, run, limit)
     ]
 
 

@@ -16,6 +16,7 @@ from customers.models import Customer
 from engagement import today
 from engagement.models import LineOutcome, Snooze, TodayLine
 from insights.models import ChurnWarning, CustomerScore, RunStatus, ScoreRun
+from insights.services import _few_owned, owner_key, warnings_for_today
 from interactions.services import complete_follow_up, create_follow_up, log_interaction
 
 DAY = timezone.localdate()
@@ -144,6 +145,21 @@ def test_another_reps_customer_never_appears_even_from_a_faulty_source(
         assert names(other_rep) == ["Theirs"]
     finally:
         extensions.today_sources.unregister("faulty")
+
+
+@pytest.mark.parametrize("owned", [5_000, 50_000])
+def test_a_reps_warnings_read_either_way_are_the_same(rep, teammate, make_customer, owned):
+    """A rep owning few of the run's customers has their warnings looked up customer by
+    customer, one owning many has the run's warnings walked: the same warnings either way."""
+    run = scoring_run()
+    for n, owner in enumerate([rep, teammate] * 4):
+        score(run, make_customer(owner, name=f"At risk {n}"), clv=100.0 + n, risk=0.5, warn=True)
+    run.counts = {"customers_scored": 1_000_000}
+    run.summary = {owner_key(rep.pk): {"customers": owned}}
+    run.save(update_fields=["counts", "summary"])
+    assert _few_owned(rep, run, 60) is (owned == 5_000)
+    warnings = warnings_for_today(rep, run, 3)
+    assert [w.customer.name for w in warnings] == ["At risk 6", "At risk 4", "At risk 2"]
 
 
 def test_archived_customers_are_left_out(rep, make_customer):
