@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.channels import Channel
-from customers.models import Customer
+from customers.models import Customer, Language
 
 
 class Purpose(models.TextChoices):
@@ -39,6 +39,10 @@ class MessageTemplate(models.Model):
 
     code = models.SlugField(_("code"), max_length=60)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # The send path picks the customer's language and falls back to the other one.
+    language = models.CharField(
+        _("language"), max_length=7, choices=Language.choices, default=Language.CHINESE
+    )
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"))
 
@@ -46,11 +50,13 @@ class MessageTemplate(models.Model):
         verbose_name = _("message template")
         verbose_name_plural = _("message templates")
         constraints = [
-            models.UniqueConstraint(fields=["code", "channel"], name="unique_template_channel")
+            models.UniqueConstraint(
+                fields=["code", "channel", "language"], name="unique_template_channel_language"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} ({self.channel})"
+        return f"{self.code} ({self.channel}, {self.language})"
 
 
 class Message(models.Model):
@@ -135,3 +141,75 @@ class SinkMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.to}"
+
+
+# Care calendar (关怀日历) ------------------------------------------------------------------
+
+
+class Audience(models.TextChoices):
+    """Whom an occasion's greeting goes to."""
+
+    ALL = "all", _("all customers with an owner")
+    RETURNING = "returning", _("returning customers only")
+    TIERS_AB = "tiers_ab", _("value tier A or B")
+
+
+class CareOccasion(models.Model):
+    """The settings of one kind of care occasion: whether, how early, on which channel, to whom.
+
+    Rows are seeded by a migration under stable codes (engagement.care.OccasionCode); a
+    manager changes them in the admin, never their codes.
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    # How many days before the occasion it shows on Today (0: on the day only).
+    lead_days = models.PositiveSmallIntegerField(_("lead time (days)"), default=3)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    template_code = models.SlugField(_("template"), max_length=60)
+    audience = models.CharField(
+        _("audience"), max_length=10, choices=Audience.choices, default=Audience.ALL
+    )
+    # What a gift by post may cost (channel "post"); recorded on the message as its cost.
+    gift_budget = models.DecimalField(_("gift budget"), max_digits=10, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("care occasion")
+        verbose_name_plural = _("care occasions")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class LifeEventKind(models.TextChoices):
+    WEDDING = "wedding", _("wedding")
+    NEW_BABY = "new_baby", _("new baby")
+    COMPANY_ANNIVERSARY = "company_anniversary", _("company anniversary")
+    OPENING = "opening", _("opening")
+    OTHER = "other", _("other")
+
+
+class LifeEvent(models.Model):
+    """A day in a customer's life a rep recorded, to be remembered once or every year."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="life_events", verbose_name=_("customer")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=LifeEventKind.choices)
+    date = models.DateField(_("date"))
+    yearly = models.BooleanField(_("every year"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("created by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("life event")
+        verbose_name_plural = _("life events")
+        ordering = ["date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.date} #{self.customer_id}"

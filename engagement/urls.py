@@ -7,3 +7,13 @@ urlpatterns = [
     path("customers/<int:customer_id>/send/", views.send_message, name="send"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]
+urlpatterns += [
+    path("care/", views.care_calendar, name="care_calendar"),
+    path(
+        "customers/<int:customer_id>/care/<slug:occasion>/<str:day>/send/",
+        views.send_care,
+        name="care_send",
+    ),
+    path("customers/<int:customer_id>/life-events/", views.add_life_event, name="life_event_add"),
+    path("life-events/<int:pk>/delete/", views.delete_life_event, name="life_event_delete"),
+]

@@ -1,9 +1,12 @@
 """Pages: a person sends one message; a customer unsubscribes by a link, without an account."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,8 +16,8 @@ from core.channels import Channel
 from core.errors import Invalid
 from core.forms import add_domain_error
 from customers.services import get_visible_customer
-from engagement import services
-from engagement.forms import SendMessageForm
+from engagement import care, services
+from engagement.forms import LifeEventForm, SendMessageForm
 
 
 @login_required
@@ -52,3 +55,73 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         services.unsubscribe(token)
     context = {"done": request.method == "POST", "channel_label": Channel(channel).label}
     return render(request, "engagement/unsubscribe.html", context)
+
+
+# Care calendar (关怀日历) ------------------------------------------------------------------
+
+
+def _back(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Go back to the page the action came from (`next`, if on this site), else the customer."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return redirect(target)
+    return redirect("customers:detail", customer_id)
+
+
+@login_required
+@require_POST
+def send_care(request: HttpRequest, customer_id: int, occasion: str, day: str) -> HttpResponse:
+    """Send the occasion's greeting to the customer (Today's one-click action and the
+    customer's page) and go back."""
+    user = request_user(request)
+    customer = get_visible_customer(user, customer_id)
+    try:
+        occasion_date = datetime.date.fromisoformat(day)
+    except ValueError:
+        raise Invalid(_("Enter a valid date."), "occasion_date") from None
+    message = care.send_care(user, customer, occasion, occasion_date, request.POST.get("channel"))
+    messages.success(request, _("Greeting: %(status)s.") % {"status": message.get_status_display()})
+    return _back(request, customer.pk)
+
+
+@login_required
+@require_POST
+def add_life_event(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Record a life event on the customer's page."""
+    form = LifeEventForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(f"{form.fields[name].label}: {e}" for name, errs in form.errors.items()
+                           for e in errs)  # fmt: skip
+        return render(request, "refused.html", {"message": errors}, status=422)
+    care.add_life_event(request_user(request), customer_id, form.cleaned_data)
+    messages.success(request, _("Life event saved."))
+    return redirect("customers:detail", customer_id)
+
+
+@login_required
+@require_POST
+def delete_life_event(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a life event from the customer's page."""
+    customer_id = care.delete_life_event(request_user(request), pk)
+    messages.success(request, _("Life event deleted."))
+    return redirect("customers:detail", customer_id)
+
+
+@login_required
+def care_calendar(request: HttpRequest) -> HttpResponse:
+    """Show the occasions' settings and their templates previewed on a customer the manager
+    picks by id or name."""
+    user = request_user(request)
+    care.check_may_plan_care(user)
+    occasions = list(care.settings_by_code().values())
+    code = request.GET.get("occasion") or care.OccasionCode.BIRTHDAY
+    if code not in care.OccasionCode.__members__.values():
+        raise Invalid(_("No care occasion with this code."), "occasion")
+    query = request.GET.get("customer", "")
+    customer, matches = care.preview_customer(user, query)
+    context = {
+        "occasions": [(o, care.occasion_name(o.code)) for o in occasions],
+        "code": code, "query": query, "customer": customer, "matches": matches,
+        "previews": care.previews(code, customer) if customer is not None else [],
+    }  # fmt: skip
+    return render(request, "engagement/care/calendar.html", context)

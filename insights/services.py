@@ -690,3 +690,13 @@ def run_backtest(record_id: int) -> BacktestRecord:
     record.save(update_fields=["result", "status", "message", "message_params"])
     progress_store.clear(record.pk, BACKTEST_PROGRESS)
     return record
+
+
+def customer_ids_in_tiers(tiers: Iterable[str]) -> "QuerySet[CustomerScore, int]":
+    """Return, as a subquery, the ids of the customers in these value tiers in the latest
+    good run (none before the first run)."""
+    run = latest_run()
+    if run is None:
+        return CustomerScore.objects.none().values_list("customer_id", flat=True)
+    scores = CustomerScore.objects.of_run(run.pk).filter(value_tier__in=list(tiers))
+    return scores.values_list("customer_id", flat=True)
