@@ -65,6 +65,7 @@ from sales.services import first_purchase_days, returning_customer_ids
 MAX_DAYS = 366
 # The subject of a life event's rows in the customer's one history.
 LIFE_EVENT_SUBJECT = "life_event"
+VALUE_TIERS = ("A", "B", "C")
 # The anniversary a preview shows, the customer's own being on another day.
 PREVIEW_YEARS = 2
 
@@ -207,7 +208,7 @@ class _Audiences:
         if occasion.audience == Audience.RETURNING:
             return self.base.filter(pk__in=returning_customer_ids(self.on))
         if occasion.audience == Audience.TIERS_AB:
-            return self.base.filter(pk__in=customer_ids_in_tiers(("A", "B")))
+            return self.base.filter(pk__in=customer_ids_in_tiers(VALUE_TIERS[:2]))
         return self.base
 
     def ids(self, occasion: CareOccasion) -> list[int]:
@@ -450,13 +451,12 @@ def send_care(
     )  # fmt: skip
 
 
-def audience_for_seasonal(
-    actor: User, tag_id: int | None = None, tier: str = ""
-) -> QuerySet[Customer]:
-    """Return the actor's active customers with the tag or in the value tier (one of them)."""
+def audience_for_seasonal(actor: User, tag_id: int | None, tier: str) -> QuerySet[Customer]:
+    """Return the manager's active visible customers with the tag or in the value tier."""
+    check_may_plan_care(actor)
     if (tag_id is None) == (not tier):
-        raise Invalid(_("Choose either a tag or a value tier."), "audience")
-    if tier and tier not in ("A", "B", "C"):
+        raise Invalid(_("Choose either a tag or a value tier."), "tag")
+    if tier not in ("", *VALUE_TIERS):
         raise Invalid(_("Choose a value tier: A, B or C."), "tier")
     people = visible_customers(actor).filter(archived_at__isnull=True)
     if tag_id is not None:
@@ -464,12 +464,14 @@ def audience_for_seasonal(
     return people.filter(pk__in=customer_ids_in_tiers((tier,)))
 
 
-def send_seasonal(
-    actor: User, day: datetime.date, tag_id: int | None = None, tier: str = ""
-) -> list[Message]:
-    """Send the seasonal greeting to the chosen group on the day; return the messages."""
-    people = audience_for_seasonal(actor, tag_id, tier).select_related("owner")
-    return [send_care(actor, customer, OccasionCode.SEASONAL, day) for customer in people]
+def send_seasonal(actor: User, day: datetime.date, tag_id: int | None, tier: str) -> int:
+    """Send the seasonal greeting to the chosen group for the day; return how many messages.
+
+    Each greeting is its own send (a key per customer), so a second run sends nothing twice
+    and finishes what a first one left.
+    """
+    people = audience_for_seasonal(actor, tag_id, tier).select_related("owner").order_by("pk")
+    return len([send_care(actor, customer, OccasionCode.SEASONAL, day) for customer in people])
 
 
 # The care calendar page: settings and templates, previewed on a real customer -------------

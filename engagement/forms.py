@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.channels import Channel
 from core.forms import StyledFormMixin
+from customers.models import Tag
 from engagement.models import LifeEventKind, Purpose
 from engagement.services import SENDABLE_CHANNELS
 
@@ -30,3 +31,14 @@ class LifeEventForm(StyledFormMixin, forms.Form):
     date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
     yearly = forms.BooleanField(label=_("every year"), required=False, initial=True)
     note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+
+class SeasonalCareForm(StyledFormMixin, forms.Form):
+    """The group a manager sends seasonal care to (a tag or a value tier) and the day."""
+
+    tag = forms.ModelChoiceField(label=_("tag"), queryset=Tag.objects.all(), required=False)
+    tier = forms.ChoiceField(
+        label=_("value tier"), choices=[("", "—"), ("A", "A"), ("B", "B"), ("C", "C")],
+        required=False,
+    )  # fmt: skip
+    day = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -17,3 +17,4 @@ urlpatterns += [
     path("customers/<int:customer_id>/life-events/", views.add_life_event, name="life_event_add"),
     path("life-events/<int:pk>/delete/", views.delete_life_event, name="life_event_delete"),
 ]
+urlpatterns += [path("care/seasonal/", views.send_seasonal_care, name="care_seasonal")]
