@@ -124,7 +124,7 @@ def care_calendar(request: HttpRequest) -> HttpResponse:
     picks by id or name."""
     user = request_user(request)
     care.check_may_plan_care(user)
-    occasions = list(care.settings_by_code().values())
+    occasions = sorted(care.settings_by_code().values(), key=lambda o: care.RANK_OF[o.code])
     code = request.GET.get("occasion") or care.OccasionCode.BIRTHDAY
     if code not in care.OccasionCode.__members__.values():
         raise Invalid(_("No care occasion with this code."), "occasion")

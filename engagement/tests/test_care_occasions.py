@@ -16,7 +16,7 @@ from engagement.care import Occasion, care_plan, festival_days, occasions_betwee
 from engagement.models import Audience, CareOccasion, LifeEvent
 
 D = datetime.date
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("care_defaults")]
 
 
 def between(start: datetime.date, days: int, **kwargs: Any) -> list[Occasion]:

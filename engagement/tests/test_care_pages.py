@@ -14,7 +14,7 @@ from engagement.care import today_care
 from engagement.models import CareOccasion, LifeEvent, Message, MessageTemplate
 
 D = datetime.date
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("care_defaults")]
 
 
 def client_for(user) -> Client:
@@ -173,7 +173,9 @@ def test_seasonal_care_to_a_tag_with_a_preview_count(manager, rep, other_rep, ma
     url = reverse("engagement:care_seasonal")
     assert client_for(rep).post(url, {"tag": tag.pk, "day": "2026-11-20"}).status_code == 403
     for _run in range(2):
-        assert client_for(manager).post(url, {"tag": tag.pk, "day": "2026-11-20"}).status_code == 302
+        assert (
+            client_for(manager).post(url, {"tag": tag.pk, "day": "2026-11-20"}).status_code == 302
+        )
     sent = Message.objects.filter(cause_kind="seasonal", occasion_date=D(2026, 11, 20))
     assert sorted(sent.values_list("customer_id", flat=True)) == [c.pk for c in mine]
     assert client_for(manager).post(url, {"tier": "Z", "day": "2026-11-20"}).status_code == 422

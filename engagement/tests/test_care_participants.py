@@ -10,7 +10,7 @@ from engagement.care import add_life_event
 from engagement.models import LifeEvent
 from imports.personal_data import sections_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("care_defaults")]
 WEDDING = {"kind": "wedding", "date": datetime.date(2020, 6, 6), "yearly": True, "note": "Li Lei"}
 
 

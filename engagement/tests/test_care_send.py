@@ -11,7 +11,7 @@ from engagement.models import Audience, CareOccasion, Message, MessageTemplate, 
 from interactions.models import FollowUp
 
 D = datetime.date
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("care_defaults")]
 BIRTHDAY = D(2026, 12, 5)
 
 
