@@ -179,8 +179,7 @@ def occasions_between(
     found: list[Occasion] = []
     if OccasionCode.BIRTHDAY in enabled:
         people = audiences.of(enabled[OccasionCode.BIRTHDAY])
-        found += _solar_birthdays(people, days)
-        found += _lunar_birthdays(people, start, end)
+        found += _birthdays(people, start, end, days)
     if OccasionCode.FIRST_PURCHASE_ANNIVERSARY in enabled:
         found += _anniversaries(
             audiences.of(enabled[OccasionCode.FIRST_PURCHASE_ANNIVERSARY]), days
@@ -234,22 +233,40 @@ def festival_days(start: datetime.date, end: datetime.date) -> list[tuple[str, d
     return sorted(found, key=lambda row: (row[1], RANK_OF[row[0]]))
 
 
-def _solar_birthdays(people: QuerySet[Customer], days: list[datetime.date]) -> list[Occasion]:
-    by_key = month_days(days)
+def _birthdays(
+    people: QuerySet[Customer], start: datetime.date, end: datetime.date, days: list[datetime.date]
+) -> list[Occasion]:
+    """Return the solar and lunar birthdays in the window, read in one query."""
+    solar_days = month_days(days)
+    lunar_days = lunar_birthday_days(start, end)
+    wanted = Q(birthday_calendar=Calendar.SOLAR, md__in=list(solar_days))
+    for leap in (False, True):
+        keys = [month * 100 + day for (month, day, is_leap) in lunar_days if is_leap == leap]
+        if keys:
+            wanted |= Q(birthday_calendar=Calendar.LUNAR, lunar_leap_month=leap, lunar_key__in=keys)
     rows = (
-        people.filter(birthday_calendar=Calendar.SOLAR, birthday__isnull=False)
-        .alias(md=month_day("birthday"))
-        .filter(md__in=list(by_key))
+        people.alias(
+            md=month_day("birthday"),
+            lunar_key=F("lunar_birth_month") * 100 + F("lunar_birth_day"),
+        )
+        .filter(wanted)
         .order_by()
-        .values_list("pk", "birthday")
-    )
-    return [
-        Occasion(pk, OccasionCode.BIRTHDAY, day)
-        for pk, birthday in rows
-        if birthday is not None  # filtered out above; for the type checker
-        for day in by_key[birthday.strftime("%m-%d")]
-        if day > birthday
-    ]
+        .values_list(
+            "pk", "birthday_calendar", "birthday", "lunar_birth_month", "lunar_birth_day",
+            "lunar_leap_month",
+        )
+    )  # fmt: skip
+    found = []
+    for pk, calendar, birthday, month, day_of_month, leap in rows:
+        # The None checks are for the type checker: the query matched only filled-in dates.
+        if calendar == Calendar.LUNAR and month is not None and day_of_month is not None:
+            for day in lunar_days[(month, day_of_month, leap)]:
+                found.append(Occasion(pk, OccasionCode.BIRTHDAY, day, lunar=True))
+        elif calendar == Calendar.SOLAR and birthday is not None:
+            for day in solar_days[birthday.strftime("%m-%d")]:
+                if day > birthday:
+                    found.append(Occasion(pk, OccasionCode.BIRTHDAY, day))
+    return found
 
 
 def lunar_birthday_days(
@@ -269,36 +286,6 @@ def lunar_birthday_days(
                     if solar is not None and start <= solar < end:
                         found.setdefault((month, day, leap), []).append(solar)
     return found
-
-
-def _lunar_birthdays(
-    people: QuerySet[Customer], start: datetime.date, end: datetime.date
-) -> list[Occasion]:
-    by_key = lunar_birthday_days(start, end)
-    if not by_key:
-        return []
-    wanted = Q()
-    for leap in (False, True):
-        keys = [month * 100 + day for (month, day, is_leap) in by_key if is_leap == leap]
-        if keys:
-            wanted |= Q(lunar_leap_month=leap, lunar_key__in=keys)
-    rows = (
-        people.filter(
-            birthday_calendar=Calendar.LUNAR,
-            lunar_birth_month__isnull=False,
-            lunar_birth_day__isnull=False,
-        )
-        .alias(lunar_key=F("lunar_birth_month") * 100 + F("lunar_birth_day"))
-        .filter(wanted)
-        .order_by()
-        .values_list("pk", "lunar_birth_month", "lunar_birth_day", "lunar_leap_month")
-    )
-    return [
-        Occasion(pk, OccasionCode.BIRTHDAY, day, lunar=True)
-        for pk, month, day_of_month, leap in rows
-        if month is not None and day_of_month is not None  # filtered out above
-        for day in by_key[(month, day_of_month, leap)]
-    ]
 
 
 def _anniversaries(people: QuerySet[Customer], days: list[datetime.date]) -> list[Occasion]:
