@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
+from lunardate import LunarDate
 
 from accounts.access import can_edit_owned_by, can_log_interaction
 from accounts.models import Role, User
@@ -58,8 +59,8 @@ from engagement.models import (
     MessageTemplate,
     Purpose,
 )
-from insights.services import customer_ids_in_tiers
-from sales.services import first_purchase_days, returning_customer_ids
+from insights.services import in_tiers_filter
+from sales.services import first_purchase_days, returning_filter
 
 # The longest window one call answers: a lunar birthday may fall twice in a solar year.
 MAX_DAYS = 366
@@ -205,9 +206,9 @@ class _Audiences:
     def of(self, occasion: CareOccasion) -> QuerySet[Customer]:
         """Return the occasion's audience among the customers (a query, not run yet)."""
         if occasion.audience == Audience.RETURNING:
-            return self.base.filter(pk__in=returning_customer_ids(self.on))
+            return self.base.filter(returning_filter(self.on))
         if occasion.audience == Audience.TIERS_AB:
-            return self.base.filter(pk__in=customer_ids_in_tiers(VALUE_TIERS[:2]))
+            return self.base.filter(in_tiers_filter(VALUE_TIERS[:2]))
         return self.base
 
     def ids(self, occasion: CareOccasion) -> list[int]:
@@ -272,20 +273,38 @@ def _birthdays(
 def lunar_birthday_days(
     start: datetime.date, end: datetime.date
 ) -> dict[tuple[int, int, bool], list[datetime.date]]:
-    """Return the solar days in [start, end) of every lunar (month, day, leap) that has one.
+    """Return the lunar birthdays (month, day, leap) that fall on each day in [start, end).
 
-    Each of the 720 possible birthdays is converted once for the window, with the leap-month
-    and short-month rules of customers.birthdays, whatever the number of customers.
+    Each solar day is converted once, whatever the number of customers, and the rules of
+    customers.birthdays.lunar_to_solar are read backwards: a day celebrates its own lunar
+    date; in a year without this leap month, the ordinary month also celebrates those born
+    in the leap month; the 29th of a 29-day month also celebrates those born on the 30th.
     """
     found: dict[tuple[int, int, bool], list[datetime.date]] = {}
-    for year in range(start.year - 1, end.year + 1):
-        for month in range(1, 13):
-            for day in range(1, 31):
-                for leap in (False, True):
-                    solar = lunar_to_solar(year, month, day, leap)
-                    if solar is not None and start <= solar < end:
-                        found.setdefault((month, day, leap), []).append(solar)
+    day = start
+    lunar = _lunar(day)
+    while day < end:
+        following = _lunar(day + datetime.timedelta(days=1))
+        if lunar is not None:
+            month, day_of_month, leap = lunar.month, lunar.day, bool(lunar.is_leap_month)
+            leap_too = not leap and LunarDate.leap_month_for_year(lunar.year) != month
+            days_of_month = [day_of_month]
+            if day_of_month == 29 and following is not None and following.day == 1:
+                days_of_month.append(30)
+            for born_on in days_of_month:
+                found.setdefault((month, born_on, leap), []).append(day)
+                if leap_too:
+                    found.setdefault((month, born_on, True), []).append(day)
+        day, lunar = day + datetime.timedelta(days=1), following
     return found
+
+
+def _lunar(day: datetime.date) -> LunarDate | None:
+    """Return the lunar date of a solar day, or None outside the lunar calendar's years."""
+    try:
+        return LunarDate.from_solar_date(day.year, day.month, day.day)
+    except ValueError:
+        return None
 
 
 def _anniversaries(people: QuerySet[Customer], days: list[datetime.date]) -> list[Occasion]:
@@ -448,7 +467,7 @@ def audience_for_seasonal(actor: User, tag_id: int | None, tier: str) -> QuerySe
     people = visible_customers(actor).filter(archived_at__isnull=True)
     if tag_id is not None:
         return people.filter(tags__pk=tag_id)
-    return people.filter(pk__in=customer_ids_in_tiers((tier,)))
+    return people.filter(in_tiers_filter([tier]))
 
 
 def send_seasonal(actor: User, day: datetime.date, tag_id: int | None, tier: str) -> int:
@@ -486,6 +505,12 @@ def preview_customer(user: User, query: str) -> tuple[Customer | None, list[Cust
     if len(matches) == 1:
         return matches[0], []
     return None, matches
+
+
+def check_template(text: str) -> None:
+    """Refuse a template text naming a placeholder the sandbox does not know (with its name):
+    rendered for a blank customer with every occasion value, as a send would render it."""
+    services.render(text, Customer(), dict.fromkeys(services.OCCASION_FIELDS, ""))
 
 
 class Preview(NamedTuple):

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -680,10 +680,11 @@ def first_purchase_days(
     return list(stats.values_list("customer_id", "first_purchase_on"))
 
 
-def returning_customer_ids(as_of: datetime.date) -> "QuerySet[CustomerStats, int]":
-    """Return, as a subquery, the ids of returning customers on the day: their first
-    purchase at least RETURNING_CUSTOMER_DAYS before it."""
+def returning_filter(as_of: datetime.date) -> Exists:
+    """Return a filter of a customer query keeping the returning customers on the day: their
+    first purchase at least RETURNING_CUSTOMER_DAYS before it (a look-up by key per
+    customer, so a rep's customers do not read every summary)."""
     since = as_of - datetime.timedelta(days=settings.RETURNING_CUSTOMER_DAYS)
-    return CustomerStats.objects.filter(first_purchase_on__lte=since).values_list(
-        "customer_id", flat=True
+    return Exists(
+        CustomerStats.objects.filter(customer_id=OuterRef("pk"), first_purchase_on__lte=since)
     )

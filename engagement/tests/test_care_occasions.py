@@ -198,3 +198,61 @@ def test_care_plan_json_has_the_exact_shape(rep, make_customer):
 def test_care_plan_refuses_bad_input_clearly(args, message):
     with pytest.raises(CommandError, match=message):
         run_plan(*args)
+
+
+def test_lunar_birthdays_agree_with_the_profiles_next_birthday(rep, make_customer):
+    only("birthday")
+    born = [
+        (m, d, leap)
+        for m in (1, 2, 4, 6, 11, 12)
+        for d in (1, 15, 29, 30)
+        for leap in (False, True)
+    ]
+    customers = [
+        make_customer(rep, birthday_calendar="lunar", lunar_birth_month=m, lunar_birth_day=d,
+                      lunar_leap_month=leap)
+        for m, d, leap in born
+    ]  # fmt: skip
+    for today in (D(2023, 1, 10), D(2023, 3, 25), D(2025, 7, 20), D(2026, 12, 3), D(2027, 2, 5)):
+        found = between(today, 366)
+        for customer in customers:
+            dates = [o.date for o in found if o.customer_id == customer.pk]
+            # A lunar year with a leap month is longer than a solar one: a birthday may be
+            # more than 366 days away, and then the window has none.
+            expected = customer.next_birthday(today)
+            assert expected is not None
+            if expected < today + datetime.timedelta(days=366):
+                assert min(dates) == expected, (customer.lunar_birth_month, today)
+            else:
+                assert dates == []
+
+
+def score(run, customer, tier: str) -> None:
+    from insights.models import CustomerScore
+
+    CustomerScore.objects.create(
+        run=run, customer=customer, purchase_count=2, first_purchase_on=D(2024, 1, 1),
+        last_purchase_on=D(2026, 1, 1), revenue=100, is_returning=True, p_alive=0.9,
+        churn_risk=0.1, expected_purchases_30=0.1, expected_purchases_90=0.3,
+        expected_purchases_365=1, expected_spend=50, clv=100, value_tier=tier, r_score=3,
+        f_score=3, m_score=3, segment="loyal",
+    )  # fmt: skip
+
+
+def test_the_value_tier_audience_reads_the_latest_good_run(rep, make_customer, make_order):
+    from insights.models import RunStatus, ScoreRun
+
+    only("mid_autumn", "first_purchase_anniversary")
+    top, middle, low = make_customer(rep), make_customer(rep), make_customer(rep)
+    run = ScoreRun.objects.create(as_of=D(2026, 9, 1), status=RunStatus.SUCCEEDED)
+    for customer, tier in ((top, "A"), (middle, "B"), (low, "C")):
+        score(run, customer, tier)
+    autumn = between(D(2026, 9, 25), 1)
+    assert [o.customer_id for o in autumn] == [top.pk, middle.pk]
+    # The anniversary goes to returning customers: a first purchase a year before the window.
+    make_order(low, D(2025, 9, 25))
+    make_order(middle, D(2025, 9, 28))
+    found = between(D(2026, 9, 25), 1, one_per_day=False)
+    assert [(o.customer_id, o.code) for o in found] == [
+        (top.pk, "mid_autumn"), (middle.pk, "mid_autumn"), (low.pk, "first_purchase_anniversary"),
+    ]  # fmt: skip

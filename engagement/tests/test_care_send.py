@@ -101,3 +101,21 @@ def test_access_per_role(rep, teammate, other_rep, manager, admin_user, birthday
     assert send_care(manager, birthday_customer, "birthday", BIRTHDAY, "email").channel == "email"
     assert send_care(admin_user, birthday_customer, "birthday", BIRTHDAY, "wechat").pk
     assert send_care(rep, birthday_customer, "birthday", BIRTHDAY, "sms").created_by == rep
+
+
+def test_the_admin_refuses_a_template_with_an_unknown_placeholder(admin_user):
+    from django.test import Client
+
+    template = MessageTemplate.objects.get(code="care_birthday", channel="sms", language="en")
+    client = Client()
+    client.force_login(admin_user)
+    url = f"/admin/engagement/messagetemplate/{template.pk}/change/"
+    fields = {"code": template.code, "channel": "sms", "language": "en", "subject": ""}
+    refused = client.post(url, {**fields, "body": "Hi {name}, from {owner} {mobile}"})
+    assert (
+        refused.status_code == 200 and "Unknown placeholder {mobile}." in refused.content.decode()
+    )
+    template.refresh_from_db()
+    assert "{mobile}" not in template.body
+    saved = client.post(url, {**fields, "body": "Hi {name}, {years} years! {owner}"})
+    assert saved.status_code == 302
