@@ -13,6 +13,7 @@ its lease has expired.
 """
 
 import datetime
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -106,13 +107,16 @@ def render(text: str, customer: Customer, occasion: Mapping[str, str] | None = N
     return "".join(parts)
 
 
-def placeholder_values(text: str, customer: Customer) -> list[str]:
-    """Return the values of the text's placeholders in order (an SMS template's parameters)."""
-    return [
-        str(getattr(customer, name) or "")
-        for _literal, name, _spec, _conv in string.Formatter().parse(text)
-        if name in TEMPLATE_FIELDS
-    ]
+def placeholder_values(text: str, rendered: str) -> list[str]:
+    """Return the values the rendered text put in the template text's placeholders, in order
+    (an SMS template's parameters), read back from what was rendered at the send, so that
+    the values a caller passed (an occasion's) are there too; [] if the template changed."""
+    pattern = "".join(
+        re.escape(literal) + ("(.*?)" if name is not None else "")
+        for literal, name, _spec, _conv in string.Formatter().parse(text)
+    )
+    match = re.fullmatch(pattern, rendered, re.DOTALL)
+    return list(match.groups()) if match else []
 
 
 def _address(customer: Customer, channel: str) -> str:
@@ -323,7 +327,7 @@ def _retry_later(message: Message, error: str, now: datetime.datetime) -> str:
 
 def _template_params(message: Message) -> list[str]:
     template = find_template(message.template, message.channel, message.customer.language)
-    return placeholder_values(template.body, message.customer) if template else []
+    return placeholder_values(template.body, message.text) if template else []
 
 
 def unsubscribe_url(message: Message) -> str:

@@ -119,3 +119,20 @@ def test_the_admin_refuses_a_template_with_an_unknown_placeholder(admin_user):
     assert "{mobile}" not in template.body
     saved = client.post(url, {**fields, "body": "Hi {name}, {years} years! {owner}"})
     assert saved.status_code == 302
+
+
+def test_a_tencent_sms_template_gets_the_occasions_values(
+    rep, make_customer, make_order, sms_endpoint, settings
+):
+    from engagement.services import deliver
+
+    settings.TENCENT_SMS_TEMPLATES = {"care_first_purchase_anniversary": "654321"}
+    rep.first_name = "Li"
+    rep.save()
+    customer = make_customer(rep, name="王芳", mobile="13912345678")
+    make_order(customer, D(2024, 12, 8))
+    message = send_care(rep, customer, "first_purchase_anniversary", D(2026, 12, 8))
+    assert deliver(message.pk, message.scheduled_for) == Status.SENT
+    [request] = sms_endpoint.requests
+    assert request["TemplateId"] == "654321"
+    assert request["TemplateParamSet"] == ["王芳", "2", "Li"]
