@@ -34,6 +34,7 @@ from core.errors import Forbidden, Invalid, NotFound
 from customers.birthdays import lunar_to_solar, month_day, month_days
 from customers.extensions import (
     HistoryWords,
+    ListAction,
     Panel,
     PersonalDataSection,
     PersonalValues,
@@ -444,6 +445,8 @@ def send_care(
     the occasion's gift budget recorded as its cost. Again for the same day and channel
     returns the first message.
     """
+    # Checked first (send checks again): whoever may not see the customer learns nothing of
+    # their occasions from the refusals below.
     if actor is not None:
         services.check_may_send(actor, customer)
     settings = occasion_settings(occasion)
@@ -483,10 +486,23 @@ def send_seasonal(actor: User, day: datetime.date, tag_id: int | None, tier: str
 # The care calendar page: settings and templates, previewed on a real customer -------------
 
 
+def may_plan_care(user: User) -> bool:
+    """Return whether the user may see the care calendar's settings and previews and send
+    seasonal care (managers and admins)."""
+    return user.is_active and (user.is_admin or user.role == Role.MANAGER)
+
+
 def check_may_plan_care(user: User) -> None:
     """Refuse the care calendar's settings and previews to anyone but managers and admins."""
-    if not (user.is_admin or user.role == Role.MANAGER):
+    if not may_plan_care(user):
         raise Forbidden(_("Only managers and admins may see the care calendar."), "")
+
+
+def calendar_button(user: User) -> ListAction | None:
+    """Return the Care calendar button above the customer list, for managers and admins."""
+    if not may_plan_care(user):
+        return None
+    return ListAction(_("Care calendar"), reverse("engagement:care_calendar"), "care-calendar")
 
 
 def preview_customer(user: User, query: str) -> tuple[Customer | None, list[Customer]]:

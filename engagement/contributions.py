@@ -47,6 +47,7 @@ def register_care() -> None:
     person's data export, in an erasure and in the history (engagement.care)."""
     extensions.today_sources.register("care", care.today_care, order=20)
     extensions.page_panels.register("care", care.care_panel, order=35)
+    extensions.list_actions.register("care-calendar", care.calendar_button, order=20)
     extensions.merge_participants.register("life-events", care.move_life_events, order=40)
     extensions.personal_data_sources.register("life-events", care.life_event_data, order=45)
     extensions.erasure_participants.register("life-events", care.erase_life_events, order=45)

@@ -97,6 +97,9 @@ def test_the_calendar_is_for_managers_and_admins(
     mine = make_customer(rep, name="Wang Fang")
     theirs = make_customer(other_rep, name="Wang Wei")
     assert calendar(rep).status_code == 403
+    customers_page = reverse("customers:list")
+    assert 'id="care-calendar"' not in client_for(rep).get(customers_page).content.decode()
+    assert 'id="care-calendar"' in client_for(manager).get(customers_page).content.decode()
     page = calendar(manager, occasion="birthday", customer=str(mine.pk))
     assert page.status_code == 200
     text = page.content.decode()
