@@ -2,8 +2,9 @@
 
 `occasions_between(start, end)` answers for any window and any set of customers in a
 fixed number of queries: birthdays and anniversaries are matched on their "MM-DD" in the
-database, lunar birthdays by converting each possible (month, day, leap) once for the
-window rather than each customer's, and festivals are the same days for everyone. The
+database, lunar birthdays on their (month, day, leap) after converting each day of the
+window to the lunar calendar once (not each customer's birthday), and festivals are the
+same days for everyone. The
 morning run reads a million customers this way (docs/performance.md).
 
 A customer gets at most one care occasion a day: when two fall on one day (a birthday on
