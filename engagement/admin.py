@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from core.forms import CheckedTextAdminMixin
-from engagement.models import Message, MessageTemplate, SinkMessage
+from engagement.models import Cadence, Message, MessageTemplate, SinkMessage
 
 
 class ReadOnlyAdmin(admin.ModelAdmin[Any]):
@@ -37,3 +37,10 @@ class SinkMessageAdmin(ReadOnlyAdmin):
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(CheckedTextAdminMixin, admin.ModelAdmin[MessageTemplate]):
     list_display = ["code", "channel", "subject"]
+
+
+# Cadences: managers edit them on their own page (engagement:cadences); here for admins too.
+@admin.register(Cadence)
+class CadenceAdmin(CheckedTextAdminMixin, admin.ModelAdmin[Cadence]):
+    list_display = ["name", "enabled", "value_tier", "lifecycle", "interval_days", "channel"]
+    list_filter = ["enabled", "channel"]
