@@ -237,7 +237,6 @@ class Overdue:
     cadence: Cadence
     last_contact: datetime.date
     ever_contacted: bool
-    due: datetime.date
 
     def reason(self, day: datetime.date) -> str:
         """Return why the customer is on the list, in the active language."""
@@ -285,26 +284,23 @@ def overdue_customers(user: User, day: datetime.date, limit: int) -> list[Overdu
     """Return at most `limit` of the user's own customers last contacted longer ago than
     their tier's longest cadence interval, the longest overdue first.
 
-    Three queries whatever the user's book: the cadences, the user's customers in those
-    tiers past the threshold (by the customer-owner index, the score's key and one index
-    probe per customer for each kind of contact), then the few shown with their customers.
+    Four queries whatever the user's book: the run, the cadences, the user's customers in
+    those tiers past the threshold (by the customer-owner index, the score's key and one
+    index probe per customer for each kind of contact), then the few shown.
     """
     run = latest_run()
     longest = longest_by_tier()
     if run is None or not longest:
         return []
     rows = _overdue_rows(user, run, day, longest)
-    rows.sort(key=lambda row: (row[3], row[0]))
+    # The longest overdue: the earliest day the tier's cadence wanted a contact.
+    rows.sort(key=lambda row: (row[3] + days(longest[row[1]].interval_days), row[0]))
     chosen = rows[:limit]
     customers = Customer.objects.in_bulk([row[0] for row in chosen])
-    found = []
-    for customer_id, tier, ever, last in chosen:
-        cadence = longest[tier]
-        found.append(
-            Overdue(customers[customer_id], tier, cadence, last, ever,
-                    last + days(cadence.interval_days))
-        )  # fmt: skip
-    return found
+    return [
+        Overdue(customers[customer_id], tier, longest[tier], last, ever)
+        for customer_id, tier, ever, last in chosen
+    ]
 
 
 def _overdue_rows(
@@ -351,11 +347,12 @@ def _overdue_rows(
 
 
 def no_contact_items(user: User, day: datetime.date, limit: int) -> list[TodayItem]:
-    """Return the user's customers left too long without contact as Today items (priority
-    3, due when the tier's cadence would have had them contacted)."""
+    """Return the user's customers left too long without contact as Today items, the
+    longest overdue first: signals (priority 3) dated the day, like churn warnings, which
+    come before them (registry order)."""
     return [
         TodayItem(
-            customer=overdue.customer, kind="no_contact", priority=3, due=overdue.due,
+            customer=overdue.customer, kind="no_contact", priority=3, due=day,
             reason=overdue.reason(day), ref=f"no_contact:{overdue.customer.pk}",
         )
         for overdue in overdue_customers(user, day, limit)

@@ -53,7 +53,7 @@ def test_the_apps_above_fill_the_customer_registries():
     assert names(extensions.merge_participants) == ["orders", "interactions"]
     assert names(extensions.owner_followers) == ["purchase-summary"]
     assert names(extensions.list_actions) == ["import"]
-    assert names(extensions.today_sources) == ["follow-ups-due", "churn-warnings"]
+    assert names(extensions.today_sources) == ["follow-ups-due", "churn-warnings", "no-contact"]
     assert names(extensions.personal_data_sources) == [
         "archive", "orders", "interactions", "messages", "scores"
     ]  # fmt: skip
