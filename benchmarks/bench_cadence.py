@@ -82,9 +82,14 @@ def prepare(seed: int) -> int:
         )  # fmt: skip
         log(f"{contacts.size:,} interactions added in {time.perf_counter() - started:.1f}s")
         book = sorted(ids.tolist())[:BOOK]
+        other = User.objects.filter(role=Role.REP).exclude(pk=rep.pk).order_by("pk").first()
+        assert other is not None
         with connection.cursor() as cursor:
+            # Exactly BOOK customers for the rep: the first BOOK ids, the rest to a teammate.
             cursor.execute(
-                "UPDATE customers_customer SET owner_id = %s WHERE id <= %s", [rep.pk, max(book)]
+                "UPDATE customers_customer SET owner_id = CASE WHEN id <= %s THEN %s ELSE %s END"
+                " WHERE id <= %s OR owner_id = %s",
+                [max(book), rep.pk, other.pk, max(book), rep.pk],
             )
             cursor.execute("ANALYZE")
     return rep.pk
