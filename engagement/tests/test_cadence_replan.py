@@ -9,6 +9,7 @@ from django.utils import timezone
 from core import events
 from core.calendar import working_calendar
 from core.models import EventDelivery, OutboxEvent
+from customers.history import day_in_words, in_words
 from customers.models import ProfileChange, Subject
 from customers.services import merge_customers
 from engagement.cadence import next_working_day
@@ -47,6 +48,12 @@ def test_a_logged_call_moves_the_next_cadence_follow_up_once(rep, make_customer)
         expected.isoformat(),
     )
     assert OutboxEvent.objects.filter(kind="follow_up.moved").count() == 1
+    words = in_words(moved)
+    assert (words.subject, words.field, words.before_after) == ("follow-up", "due", True)
+    assert (words.old, words.new) == (
+        day_in_words(moved.old_value),
+        day_in_words(expected.isoformat()),
+    )
 
     # The same event delivered again (a receipt lost): nothing moves a second time.
     logged = OutboxEvent.objects.get(kind="interaction.logged")
