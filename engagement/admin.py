@@ -10,7 +10,14 @@ from django.http import HttpRequest
 from core.errors import DomainError
 from core.forms import CheckedTextAdminMixin
 from engagement.care import check_template
-from engagement.models import CareOccasion, LifeEvent, Message, MessageTemplate, SinkMessage
+from engagement.models import (
+    Cadence,
+    CareOccasion,
+    LifeEvent,
+    Message,
+    MessageTemplate,
+    SinkMessage,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin[Any]):
@@ -82,3 +89,10 @@ class LifeEventAdmin(CheckedTextAdminMixin, admin.ModelAdmin[LifeEvent]):
     list_display = ["customer", "kind", "date", "yearly"]
     list_filter = ["kind", "yearly"]
     raw_id_fields = ["customer", "created_by"]
+
+
+# Cadences: managers edit them on their own page (engagement:cadences); here for admins too.
+@admin.register(Cadence)
+class CadenceAdmin(CheckedTextAdminMixin, admin.ModelAdmin[Cadence]):
+    list_display = ["name", "enabled", "value_tier", "lifecycle", "interval_days", "channel"]
+    list_filter = ["enabled", "channel"]

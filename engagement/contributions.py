@@ -3,11 +3,12 @@
 import datetime
 
 from accounts.models import User
+from core import events
 from core.errors import DomainError
 from customers import extensions
 from customers.extensions import Panel, TimelineEntry
 from customers.models import Customer
-from engagement import care, personal_data
+from engagement import cadence, care, personal_data
 from engagement.forms import SendMessageForm
 from engagement.services import check_may_send, recent_messages
 
@@ -39,6 +40,12 @@ def register() -> None:
     extensions.personal_data_sources.register("messages", personal_data.personal_data, order=40)
     extensions.erasure_participants.register(
         "messages", personal_data.erase_customer_data, order=40
+    )
+    # Cadences: customers left too long without contact on Today; a logged contact moves
+    # the next cadence follow-up.
+    extensions.today_sources.register("no-contact", cadence.no_contact_items, order=40)
+    events.subscribe(
+        "interaction.logged", "engagement.cadence_replan", cadence.replan_after_contact
     )
 
 

@@ -1,6 +1,9 @@
 """Outbound messages: every contact the product makes with a customer, and the local sink."""
 
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -141,6 +144,90 @@ class SinkMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.to}"
+
+
+# --- Cadences (回访节奏): rules that plan regular contacts (engagement/cadence.py) ------------
+
+
+class Lifecycle(models.TextChoices):
+    """Where a customer is in their life with us, by first purchase (the glossary's rule)."""
+
+    ANY = "", _("Any customer")
+    NEW = "new", _("New customers")
+    RETURNING = "returning", _("Returning customers")
+
+
+# A cadence's contact is made by a person: a call, a visit, a WeChat message.
+CADENCE_CHANNELS = (Channel.PHONE, Channel.VISIT, Channel.WECHAT)
+MAX_CADENCE_DAYS = 3650
+MAX_TOP_CLV = 100_000
+
+
+class Cadence(models.Model):
+    """Contact these customers every `interval_days` on `channel` (a follow-up for the owner).
+
+    Every audience condition left empty means "any": tier and segment from the latest
+    scoring run, lifecycle and tenure counted from the first purchase, and the top N by
+    lifetime value. `window_days` limits the cadence to a customer's first days.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    value_tier = models.CharField(
+        _("value tier"), max_length=1, blank=True, choices=[(t, t) for t in "ABC"]
+    )
+    segment = models.CharField(_("segment"), max_length=30, blank=True)
+    lifecycle = models.CharField(
+        _("lifecycle"), max_length=10, blank=True, choices=Lifecycle.choices
+    )
+    min_tenure_days = models.PositiveIntegerField(
+        _("customer for at least (days)"), null=True, blank=True
+    )
+    window_days = models.PositiveIntegerField(
+        _("only in their first (days)"), null=True, blank=True
+    )
+    top_clv = models.PositiveIntegerField(
+        _("only the top customers by lifetime value"), null=True, blank=True
+    )
+    interval_days = models.PositiveIntegerField(_("every (days)"))
+    channel = models.CharField(
+        _("channel"), max_length=10,
+        choices=[(c.value, c.label) for c in CADENCE_CHANNELS], default=Channel.PHONE,
+    )  # fmt: skip
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("cadence")
+        verbose_name_plural = _("cadences")
+        ordering = ["interval_days", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def origin(self) -> str:
+        """Return the origin its follow-ups carry (interactions.FollowUp.origin)."""
+        return f"cadence:{self.pk}"
+
+    def clean(self) -> None:
+        """Refuse days out of range, a window no longer than the tenure it starts after,
+        and a top N out of range, each on its field."""
+        errors: dict[str, Any] = {}
+        for field in ("interval_days", "min_tenure_days", "window_days"):
+            value = getattr(self, field)
+            if value is not None and not 1 <= value <= MAX_CADENCE_DAYS:
+                errors[field] = _("Enter a number of days from 1 to %(max)d.") % {
+                    "max": MAX_CADENCE_DAYS
+                }
+        if self.top_clv is not None and not 1 <= self.top_clv <= MAX_TOP_CLV:
+            errors["top_clv"] = _("Enter a number from 1 to %(max)d.") % {"max": MAX_TOP_CLV}
+        if (
+            "window_days" not in errors and self.window_days is not None
+            and self.min_tenure_days is not None and self.window_days <= self.min_tenure_days
+        ):  # fmt: skip
+            errors["window_days"] = _("The window must be longer than the minimum tenure.")
+        if errors:
+            raise ValidationError(errors)
 
 
 # Care calendar (关怀日历) ------------------------------------------------------------------

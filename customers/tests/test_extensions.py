@@ -53,7 +53,9 @@ def test_the_apps_above_fill_the_customer_registries():
     assert names(extensions.merge_participants) == ["orders", "interactions", "life-events"]
     assert names(extensions.owner_followers) == ["purchase-summary"]
     assert names(extensions.list_actions) == ["import", "care-calendar"]
-    assert names(extensions.today_sources) == ["follow-ups-due", "care", "churn-warnings"]
+    assert names(extensions.today_sources) == [
+        "follow-ups-due", "care", "churn-warnings", "no-contact"
+    ]  # fmt: skip
     assert names(extensions.personal_data_sources) == [
         "archive", "orders", "interactions", "messages", "scores", "life-events"
     ]  # fmt: skip

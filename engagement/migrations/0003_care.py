@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('customers', '0006_language_and_time_zone'),
-        ('engagement', '0001_messages'),
+        ('engagement', '0002_cadence'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
