@@ -135,13 +135,13 @@ def format_mobile(mobile: str) -> str:
     return mobile
 
 
-# The kinds Today knows by name; an item of another kind is shown by its own reason alone.
+# The kinds Today names before their reason; an item of another kind (no_contact, whose reason
+# says so already) is shown by its own reason alone.
 # In their own context: the apps adding these kinds may translate the same words their way.
 KIND_LABELS = {
     "follow_up": lambda: pgettext("today item", "Follow-up"),
     "churn_warning": lambda: pgettext("today item", "Churn warning"),
     "care": lambda: pgettext("today item", "Care occasion"),
-    "no_contact": lambda: pgettext("today item", "No contact for too long"),
 }
 
 
@@ -339,10 +339,11 @@ def _finished(
         occurred_at__lt=start + datetime.timedelta(days=1),
     ).values_list("customer_id", flat=True)  # fmt: skip
     finished = dict.fromkeys(contacted, LineOutcome.CONTACTED.value)
-    live_refs = {ref for line in live for ref in line.refs}
+    # With the customer: an occasion's ref ("care:birthday:2026-12-05") is not the customer's own.
+    live_refs = {(line.customer.pk, ref) for line in live for ref in line.refs}
     for pk in open_ids:
         refs = [r["ref"] for r in recorded[pk].reasons if r.get("actionable") and r["ref"]]
-        if pk not in finished and refs and not any(ref in live_refs for ref in refs):
+        if pk not in finished and refs and not any((pk, ref) in live_refs for ref in refs):
             finished[pk] = LineOutcome.ACTION.value
     return finished
 

@@ -28,7 +28,7 @@ def test_api_lists_the_lines_with_reasons_rank_and_api_actions(
     follow_up(other_rep, make_customer(other_rep, name="Not Yours"), DAY)
     client = client_for(rep)
     client.get(URL)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(21):
         response = client.get(URL)
     assert response.status_code == 200
     body = response.json()
@@ -39,7 +39,9 @@ def test_api_lists_the_lines_with_reasons_rank_and_api_actions(
     assert (first["rank"], first["name"], second["name"]) == (1, "Wang Fang", "Low")
     assert (first["phone"], first["tier"], first["value_at_stake"]) == ("139 1234 5678", "A", 450.0)
     assert first["overdue_days"] == 2
-    assert first["reasons"] == [
+    *reasons, no_contact = first["reasons"]  # the cadences' source: not contacted since 400 days
+    assert (no_contact["kind"], no_contact["action"]) == ("no_contact", None)
+    assert reasons == [
         {"kind": "follow_up", "text": "Follow-up, 2 days overdue: Ask about the renewal",
          "due": days_ago(2).isoformat(), "ref": f"follow_up:{task.pk}",
          "action": {"label": "Done", "method": "POST",

@@ -95,10 +95,13 @@ def test_items_of_one_customer_merge_into_one_line_with_every_reason_in_words(re
         "Follow-up, 3 days overdue: Ask about the renewal",
         "Follow-up, due today: Send the catalogue",
         "Churn warning: Churn risk is 60%.",
+        # From the cadences' source: no contact logged since the first purchase (score row).
+        "No contact since the first purchase 400 days ago; A-tier customers are called every "
+        "30 days",
     ]
     assert line.phone == "139 1234 5678" and line.tier == "A"
     assert line.value_at_stake == pytest.approx(480.0) and line.overdue_days == 3
-    assert [reason.action_label for reason in line.reasons] == ["Done", "Done", ""]
+    assert [reason.action_label for reason in line.reasons] == ["Done", "Done", "", ""]
 
 
 def test_lines_rank_by_value_at_stake_then_days_overdue_then_occasion(
@@ -140,7 +143,7 @@ def test_another_reps_customer_never_appears_even_from_a_faulty_source(
     try:
         [line] = lines_of(rep)
         assert line.customer == mine and [r.kind for r in line.reasons] == [
-            "follow_up", "churn_warning",
+            "follow_up", "churn_warning", "no_contact",
         ]  # fmt: skip
         assert names(other_rep) == ["Theirs"]
     finally:

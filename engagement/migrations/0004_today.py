@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('customers', '0006_language_and_time_zone'),
-        ('engagement', '0001_messages'),
+        ('engagement', '0003_care'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
