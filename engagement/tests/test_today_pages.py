@@ -170,7 +170,7 @@ def test_a_manager_chooses_a_rep_and_sees_yesterdays_completion(
 
 
 @pytest.mark.parametrize("role", ["agent", "admin_user"])
-def test_other_roles_open_their_own_today(role, request):
+def test_other_roles_open_their_own_today(db, role, request):
     user = request.getfixturevalue(role)
     assert client_for(user).get(TODAY).status_code == 200
 
