@@ -22,6 +22,8 @@ from core.channels import Channel
 from core.chunks import rows_in
 from customers.models import Consent, Customer, Erasure
 from engagement.models import Message, Purpose, SkipReason, Status
+from insights.models import CustomerScore, score_key
+from insights.services import latest_run
 
 # Channels a machine delivers; quiet hours apply to them. The others are tasks for a
 # person, who calls or visits in working hours anyway.
@@ -75,6 +77,33 @@ LONGEST_WINDOW = datetime.timedelta(days=30)
 def default_caps() -> Caps:
     """Return the caps of a customer without a tier (settings)."""
     return Caps(settings.CONTACT_CAP_7_DAYS, settings.CONTACT_CAP_30_DAYS)
+
+
+def tier_caps(tier: str) -> Caps:
+    """Return the caps of a value tier (CONTACT_CAPS_BY_TIER), or the default ones."""
+    pair = settings.CONTACT_CAPS_BY_TIER.get(tier)
+    return Caps(*pair) if pair else default_caps()
+
+
+def customer_caps(customer: Customer) -> Caps:
+    """Return the caps of the customer's value tier in the latest scoring run."""
+    if not settings.CONTACT_CAPS_BY_TIER:
+        return default_caps()
+    return tier_caps(value_tiers([customer.pk]).get(customer.pk, ""))
+
+
+def value_tiers(ids: Collection[int]) -> dict[int, str]:
+    """Return the customers' value tiers in the latest good scoring run (none: {}).
+
+    Read by the scores' keys (a run's scores are one range of the table's own B-tree).
+    """
+    run = latest_run()
+    if run is None:
+        return {}
+    table = connection.ops.quote_name(CustomerScore._meta.db_table)
+    sql = f"SELECT customer_id, value_tier FROM {table} WHERE id IN ({{}})"
+    keys = [(score_key(run.pk, pk),) for pk in sorted(set(ids))]
+    return {pk: tier for pk, tier in rows_in(sql, keys)}
 
 
 def refusal(customer: Customer, channel: str) -> SkipReason | None:
@@ -152,8 +181,8 @@ def decide(customer: Customer, channel: str, purpose: str, now: datetime.datetim
     """Return whether a message to the customer on the channel for the purpose goes now,
     waits for the end of the quiet hours, or is skipped (and why)."""
     return _decision(
-        refusal(customer, channel), customer, channel, purpose, now, default_caps(),
-        lambda at, days: capped_contacts(customer, at, days),
+        refusal(customer, channel), customer, channel, purpose, now,
+        lambda: customer_caps(customer), lambda at, days: capped_contacts(customer, at, days),
     )  # fmt: skip
 
 
@@ -163,7 +192,7 @@ def _decision(
     channel: str,
     purpose: str,
     now: datetime.datetime,
-    caps: Caps,
+    caps: Callable[[], Caps],
     contacts: ContactCounter,
 ) -> Decision:
     """Return the decision from the refusal, the quiet hours and the caps (the one rule
@@ -175,7 +204,7 @@ def _decision(
     # a window across a change to or from summer time would be an hour short or long.
     at = (until or now).astimezone(datetime.UTC)
     if purpose in CAPPED_PURPOSES:
-        for days, cap, reason in caps.windows():
+        for days, cap, reason in caps().windows():
             if contacts(at, days) >= cap:
                 return Decision(Action.SKIP, reason)
     if until is not None:
@@ -197,6 +226,7 @@ class Ledger:
         ids = sorted(set(customer_ids))
         self.erased = _erased_among(ids)
         self.opted_out = _opted_out_among(ids)
+        self.tiers = value_tiers(ids) if settings.CONTACT_CAPS_BY_TIER else {}
         self.contacts: dict[int, list[datetime.datetime]] = defaultdict(list)
         for customer_id, at in _contacts_among(ids, now):
             self.contacts[customer_id].append(at)
@@ -213,7 +243,8 @@ class Ledger:
             lambda: (customer.pk, channel) in self.opted_out,
         )
         return _decision(
-            refused, customer, channel, purpose, now, default_caps(),
+            refused, customer, channel, purpose, now,
+            lambda: tier_caps(self.tiers.get(customer.pk, "")),
             lambda at, days: self._count(customer.pk, at, days),
         )  # fmt: skip
 

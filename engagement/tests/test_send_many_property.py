@@ -5,7 +5,8 @@ channel the customer opted out of."""
 import datetime
 
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from core.channels import Channel
@@ -14,11 +15,13 @@ from customers.services import set_consent
 from engagement import policy, services
 from engagement.models import Message, Purpose, Status
 from engagement.tests.conftest import DAYTIME
+from engagement.tests.test_tier_caps import good_run, score
 
 CHANNELS = [Channel.SMS, Channel.EMAIL, Channel.PHONE, Channel.POST]
 # Capped purposes drawn more often, so the windows fill up.
 PURPOSES = [Purpose.CARE, Purpose.MARKETING, Purpose.CARE, Purpose.MARKETING, *Purpose]
 CUSTOMERS = 3
+CAPS_BY_TIER = {"A": (3, 5), "B": (1, 1)}
 
 history_step = st.tuples(
     st.integers(0, CUSTOMERS - 1),
@@ -58,22 +61,22 @@ def _requests(customers, steps):
     ]
 
 
-def _assert_within_caps(customer_ids):
+def _assert_within_caps(customer_ids, caps):
     reached = Message.objects.filter(
         customer_id__in=customer_ids,
         purpose__in=policy.CAPPED_PURPOSES,
         status__in=policy.COUNTED_STATUSES,
     )
-    for customer_id in customer_ids:
+    for customer_id, (cap_7, cap_30) in zip(customer_ids, caps, strict=True):
         times = sorted(
             reached.filter(customer_id=customer_id).values_list("scheduled_for", flat=True)
         )
         for i, start in enumerate(times):
-            assert len([t for t in times[i:] if t - start < datetime.timedelta(days=7)]) <= 2
-            assert len([t for t in times[i:] if t - start < datetime.timedelta(days=30)]) <= 4
+            assert len([t for t in times[i:] if t - start < datetime.timedelta(days=7)]) <= cap_7
+            assert len([t for t in times[i:] if t - start < datetime.timedelta(days=30)]) <= cap_30
 
 
-@settings(
+@hypothesis_settings(
     max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -84,9 +87,11 @@ def _assert_within_caps(customer_ids):
     steps=st.lists(request_step, min_size=1, max_size=20),
     hour=st.integers(0, 23),
     chunk=st.integers(1, 6),
+    # A tier with its own caps, one not named (the default caps), or no score at all.
+    tiers=st.lists(st.sampled_from(["A", "B", "C", ""]), min_size=CUSTOMERS, max_size=CUSTOMERS),
 )
 def test_send_many_decides_as_send_one_after_another(
-    rep, make_customer, history, opt_outs, steps, hour, chunk
+    rep, make_customer, settings, history, opt_outs, steps, hour, chunk, tiers
 ):
     Message.objects.all().delete()
     Consent.objects.all().delete()
@@ -95,6 +100,11 @@ def test_send_many_decides_as_send_one_after_another(
         make_customer(rep, time_zone="Europe/Berlin"),  # no email: a recorded skip
         make_customer(rep, email="c@example.com", time_zone="America/New_York"),
     ]
+    settings.CONTACT_CAPS_BY_TIER = CAPS_BY_TIER
+    run = good_run()
+    for customer, tier in zip(customers, tiers, strict=True):
+        if tier:
+            score(run, customer, tier)
     for index, channel, purpose, hours in history:
         at = DAYTIME + datetime.timedelta(hours=hours)
         services.send(None, customers[index], channel, purpose, text="Old", now=at,
@@ -130,5 +140,6 @@ def test_send_many_decides_as_send_one_after_another(
     closed = {(customers[i].pk, channel) for i, channel in opt_outs}
     for message in new.filter(status__in=policy.COUNTED_STATUSES):
         assert (message.customer_id, message.channel) not in closed
-    _assert_within_caps([customer.pk for customer in customers])
+    caps = [CAPS_BY_TIER.get(tier, (2, 4)) for tier in tiers]
+    _assert_within_caps([customer.pk for customer in customers], caps)
     assert not new.filter(status=Status.FAILED).exists()
