@@ -9,7 +9,7 @@ from customers.extensions import Panel, TimelineEntry
 from customers.models import Customer
 from engagement import personal_data
 from engagement.forms import SendMessageForm
-from engagement.services import check_may_send, recent_messages
+from engagement.services import check_may_send, move_messages, recent_messages
 
 
 def message_entries(customer: Customer, limit: int) -> list[TimelineEntry]:
@@ -40,3 +40,4 @@ def register() -> None:
     extensions.erasure_participants.register(
         "messages", personal_data.erase_customer_data, order=40
     )
+    extensions.merge_participants.register("messages", move_messages, order=40)

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -725,6 +725,21 @@ def sweep(now: datetime.datetime | None = None, limit: int = 500) -> int:
     ids = list(Message.objects.filter(due_messages(now)).order_by("scheduled_for", "id")
                .values_list("pk", flat=True)[:limit])  # fmt: skip
     return sum(1 for pk in ids if deliver(pk, now) == Status.SENT)
+
+
+def move_messages(source: Customer, target: Customer) -> int:
+    """Move the duplicate's messages to the survivor (a merge); return how many moved.
+
+    A message whose key (purpose, occasion date, channel) the survivor already has stays on
+    the duplicate, as its history: the key is unique, and the survivor was already contacted
+    for that occasion on that channel. Queued ones among them are skipped at delivery (the
+    duplicate is archived), so the person is not contacted twice.
+    """
+    clash = Message.objects.filter(
+        customer=target, purpose=OuterRef("purpose"), occasion_date=OuterRef("occasion_date"),
+        channel=OuterRef("channel"),
+    )  # fmt: skip
+    return Message.objects.filter(customer=source).exclude(Exists(clash)).update(customer=target)
 
 
 def message_fields(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -50,7 +50,7 @@ def test_the_apps_above_fill_the_customer_registries():
         "log-interaction", "open-follow-ups", "purchase-summary", "scores", "send-message",
         "personal-data",
     ]  # fmt: skip
-    assert names(extensions.merge_participants) == ["orders", "interactions"]
+    assert names(extensions.merge_participants) == ["orders", "interactions", "messages"]
     assert names(extensions.owner_followers) == ["purchase-summary"]
     assert names(extensions.list_actions) == ["import"]
     assert names(extensions.today_sources) == ["follow-ups-due", "churn-warnings"]
