@@ -3,11 +3,12 @@
 import datetime
 
 from accounts.models import User
+from core import events
 from core.errors import DomainError
 from customers import extensions
 from customers.extensions import Panel, TimelineEntry
 from customers.models import Customer
-from engagement import personal_data
+from engagement import cadence, care, personal_data
 from engagement.forms import SendMessageForm
 from engagement.services import check_may_send, move_messages, recent_messages
 
@@ -41,3 +42,23 @@ def register() -> None:
         "messages", personal_data.erase_customer_data, order=40
     )
     extensions.merge_participants.register("messages", move_messages, order=40)
+    # Cadences: customers left too long without contact on Today; a logged contact moves
+    # the next cadence follow-up.
+    extensions.today_sources.register("no-contact", cadence.no_contact_items, order=40)
+    events.subscribe(
+        "interaction.logged", "engagement.cadence_replan", cadence.replan_after_contact
+    )
+
+
+def register_care() -> None:
+    """Put care occasions on Today and the customer's page, and life events in merges, in a
+    person's data export, in an erasure and in the history (engagement.care)."""
+    extensions.today_sources.register("care", care.today_care, order=20)
+    extensions.page_panels.register("care", care.care_panel, order=35)
+    extensions.list_actions.register("care-calendar", care.calendar_button, order=20)
+    extensions.merge_participants.register("life-events", care.move_life_events, order=40)
+    extensions.personal_data_sources.register("life-events", care.life_event_data, order=45)
+    extensions.erasure_participants.register("life-events", care.erase_life_events, order=45)
+    extensions.history_describers.register(
+        care.LIFE_EVENT_SUBJECT, care.describe_life_event_changes
+    )

@@ -41,7 +41,7 @@ from core.chunks import distinct_chunks, filter_in, rows_in
 from core.errors import DomainError, Forbidden, Invalid, NotFound
 from core.events import emit, emit_columns
 from core.memory import cyclic_gc_paused
-from customers.models import Customer
+from customers.models import Customer, Language
 from customers.services import mobile_holders, set_consent, visible_customers
 from customers.validators import normalize_mobile
 from engagement import policy
@@ -56,6 +56,10 @@ UNSUBSCRIBE_SALT = "engagement.unsubscribe"
 OPT_OUT_REPLIES = frozenset({"TD", "退订", "T"})
 # The customer fields a template may name; nothing else reaches a template.
 TEMPLATE_FIELDS = ("name", "company", "city")
+# Values of an occasion a caller may pass explicitly (the care calendar): the occasion's
+# name, the years of an anniversary and the owner's name. Nothing else.
+OCCASION_FIELDS = ("occasion", "years", "owner")
+PLACEHOLDERS = frozenset(TEMPLATE_FIELDS + OCCASION_FIELDS)
 TASK_CHANNELS = frozenset({Channel.PHONE, Channel.WECHAT, Channel.VISIT, Channel.POST})
 # Requests per transaction of a bulk send: enough that a commit's cost is spread thin,
 # few enough that a chunk's look-ups and rows stay small in memory.
@@ -110,21 +114,34 @@ def check_may_send(actor: User, customer: Customer) -> None:
         raise Forbidden(_("You may view this customer but not contact them."), "customer_id")
 
 
-def render(text: str, customer: Customer) -> str:
-    """Return the text with its {placeholders} filled from the allow-listed customer fields.
+def render(text: str, customer: Customer, occasion: Mapping[str, str] | None = None) -> str:
+    """Return the text with its {placeholders} filled from the allow-listed customer fields
+    and the occasion's values the caller passed (only names in OCCASION_FIELDS).
 
     Only plain names are allowed: no attributes, indexes or formats, so a template cannot
     reach beyond the list. An unknown placeholder is refused with its name.
     """
-    return "".join(
-        literal + (str(getattr(customer, name) or "") if name else "")
-        for literal, name in _parts(text)
-    )
+    for field in occasion or {}:
+        if field not in OCCASION_FIELDS:
+            raise ValueError(f"{field} is not an occasion field")
+    parts = []
+    for literal, name in _parts(text):
+        parts.append(literal)
+        if not name:
+            continue
+        if name in TEMPLATE_FIELDS:
+            parts.append(str(getattr(customer, name) or ""))
+        elif occasion and name in occasion:
+            parts.append(occasion[name])
+        else:
+            raise Invalid(_("Unknown placeholder {%(name)s}.") % {"name": name}, "text")
+    return "".join(parts)
 
 
 @functools.lru_cache(maxsize=1024)
 def _parts(text: str) -> tuple[tuple[str, str], ...]:
-    """Return the text's (literal, placeholder name or "") pairs; refuse what is not allowed.
+    """Return the text's (literal, placeholder name or "") pairs; refuse a name that is
+    neither a customer nor an occasion field, and any attribute, index or format.
 
     Cached: a bulk send renders one template for hundreds of thousands of customers.
     """
@@ -134,19 +151,22 @@ def _parts(text: str) -> tuple[tuple[str, str], ...]:
         raise Invalid(_("The text has an unmatched { or }."), "text") from None
     parts = []
     for literal, name, spec, conversion in parsed:
-        if name is not None and (name not in TEMPLATE_FIELDS or spec or conversion):
+        if name is not None and (name not in PLACEHOLDERS or spec or conversion):
             raise Invalid(_("Unknown placeholder {%(name)s}.") % {"name": name}, "text")
         parts.append((literal, name or ""))
     return tuple(parts)
 
 
-def placeholder_values(text: str, customer: Customer) -> list[str]:
-    """Return the values of the text's placeholders in order (an SMS template's parameters)."""
-    return [
-        str(getattr(customer, name) or "")
-        for _literal, name, _spec, _conv in string.Formatter().parse(text)
-        if name in TEMPLATE_FIELDS
-    ]
+def placeholder_values(text: str, rendered: str) -> list[str]:
+    """Return the values the rendered text put in the template text's placeholders, in order
+    (an SMS template's parameters), read back from what was rendered at the send, so that
+    the values a caller passed (an occasion's) are there too; [] if the template changed."""
+    pattern = "".join(
+        re.escape(literal) + ("(.*?)" if name is not None else "")
+        for literal, name, _spec, _conv in string.Formatter().parse(text)
+    )
+    match = re.fullmatch(pattern, rendered, re.DOTALL)
+    return list(match.groups()) if match else []
 
 
 def _address(customer: Customer, channel: str) -> str:
@@ -192,16 +212,19 @@ def send(
     occasion_date: datetime.date | None = None,
     cost: Decimal | None = None,
     now: datetime.datetime | None = None,
+    occasion: Mapping[str, str] | None = None,
 ) -> Message:
     """Record one message to the customer and queue its sending; return it.
 
     `actor` is the person asking (checked by the access rule) or None for a system job.
+    A template is taken in the customer's language, else in the other one; `occasion`
+    holds the occasion's placeholder values (see render).
     A second call with the same key returns the first message, whatever its status.
     """
     _check_kind(channel, purpose)
     if actor is not None:
         check_may_send(actor, customer)
-    subject, body = _checked_text(channel, template_code, text, {})
+    subject, body = _checked_text(channel, template_code, text, customer.language, occasion, {})
     now = now or timezone.now()
     occasion_date = occasion_date or timezone.localdate(now)
     key = {
@@ -215,7 +238,9 @@ def send(
         existing = Message.objects.filter(**key).first()
         if existing is not None:
             return existing
-        request = SendRequest(customer, channel, purpose, template_code, text, cause, None, cost)
+        request = SendRequest(
+            customer, channel, purpose, template_code, text, cause, None, cost, occasion
+        )
         decision = policy.decide(customer, channel, purpose, now)
         row = _row(actor, customer, tuple(key.values()), request, subject, body, decision, now)
         message = Message(**dict(zip(MESSAGE_COLUMNS, row, strict=True)))
@@ -246,6 +271,8 @@ class SendRequest:
     cause: Cause | None = None
     occasion_date: datetime.date | None = None
     cost: Decimal | None = None
+    # The occasion's placeholder values (see render): its name, years, the owner's name.
+    occasion: Mapping[str, str] | None = None
 
 
 def send_many(
@@ -281,7 +308,7 @@ def send_many(
 def _checked_requests(actor: User | None, requests: Sequence[SendRequest]) -> list[tuple[str, str]]:
     """Refuse the batch if any request would be refused by `send`; return each one's
     subject and body to render."""
-    templates: dict[tuple[str, str], MessageTemplate | None] = {}
+    templates: dict[tuple[str, str, str], MessageTemplate | None] = {}
     may_send = _may_send(actor, [request.customer for request in requests])
     texts = []
     for index, request in enumerate(requests):
@@ -289,9 +316,13 @@ def _checked_requests(actor: User | None, requests: Sequence[SendRequest]) -> li
             _check_kind(request.channel, request.purpose)
             if may_send is not None:
                 may_send(request.customer)
+            language = request.customer.language
             texts.append(
-                _checked_text(request.channel, request.template_code, request.text, templates)
-            )
+                _checked_text(
+                    request.channel, request.template_code, request.text, language,
+                    request.occasion, templates,
+                )
+            )  # fmt: skip
         except DomainError as error:
             raise type(error)(error.message, f"requests[{index}].{error.field}") from None
     return texts
@@ -479,16 +510,20 @@ def _checked_text(
     channel: str,
     template_code: str,
     text: str,
-    templates: dict[tuple[str, str], MessageTemplate | None],
+    language: str,
+    occasion: Mapping[str, str] | None,
+    templates: dict[tuple[str, str, str], MessageTemplate | None],
 ) -> tuple[str, str]:
-    """Refuse a missing template or text, or one naming an unknown placeholder; return the
-    subject and body to render.
+    """Refuse a missing template or text, or one naming a placeholder that is neither a
+    customer field nor one of the occasion's values; return the subject and body to render.
 
-    `templates` caches the templates looked up by (code, channel) across calls.
+    `templates` caches the templates found by (code, channel, language) across calls.
     """
-    subject, body = _text(template_code, text, channel, templates)
-    _parts(subject)
-    _parts(body)
+    subject, body = _text(template_code, text, channel, language, templates)
+    for literal_and_name in (*_parts(subject), *_parts(body)):
+        name = literal_and_name[1]
+        if name in OCCASION_FIELDS and name not in (occasion or {}):
+            raise Invalid(_("Unknown placeholder {%(name)s}.") % {"name": name}, "text")
     return subject, body
 
 
@@ -514,25 +549,38 @@ def _row(
         scheduled_for = decision.until
     cause = request.cause
     return (
-        *key, request.template_code, render(subject, customer), render(body, customer),
+        *key, request.template_code, render(subject, customer, request.occasion),
+        render(body, customer, request.occasion),
         status, skip_reason, request.cost or Decimal(0), cause.kind if cause else "",
         cause.id if cause else None, actor.pk if actor else None, now, scheduled_for,
     )  # fmt: skip
+
+
+def find_template(code: str, channel: str, language: str) -> MessageTemplate | None:
+    """Return the template in the language, or in the other one when it has none."""
+    templates = {t.language: t for t in MessageTemplate.objects.filter(code=code, channel=channel)}
+    return next(
+        (templates[lang] for lang in (language, *Language.values) if lang in templates), None
+    )
 
 
 def _text(
     template_code: str,
     text: str,
     channel: str,
-    templates: dict[tuple[str, str], MessageTemplate | None],
+    language: str,
+    templates: dict[tuple[str, str, str], MessageTemplate | None],
 ) -> tuple[str, str]:
-    """Return the subject and body to render: the template's, or the free text."""
+    """Return the subject and body to render: the template's, or the free text.
+
+    `templates` caches the templates found by (code, channel, language) across calls.
+    """
     if template_code:
-        if (template_code, channel) not in templates:
-            templates[template_code, channel] = MessageTemplate.objects.filter(
-                code=template_code, channel=channel
-            ).first()
-        template = templates[template_code, channel]
+        if (template_code, channel, language) not in templates:
+            templates[template_code, channel, language] = find_template(
+                template_code, channel, language
+            )
+        template = templates[template_code, channel, language]
         if template is None:
             raise Invalid(_("No template with this code for this channel."), "template_code")
         return template.subject, template.body
@@ -644,10 +692,8 @@ def _retry_later(message: Message, error: str, now: datetime.datetime) -> str:
 
 
 def _template_params(message: Message) -> list[str]:
-    template = MessageTemplate.objects.filter(
-        code=message.template, channel=message.channel
-    ).first()
-    return placeholder_values(template.body, message.customer) if template else []
+    template = find_template(message.template, message.channel, message.customer.language)
+    return placeholder_values(template.body, message.text) if template else []
 
 
 def unsubscribe_url(message: Message) -> str:
