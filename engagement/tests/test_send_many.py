@@ -277,3 +277,34 @@ def test_the_quick_mobile_check_answers_as_normalize_mobile():
     numbers = ["17951234567", "12012345678", "11012345678", "16101234567", "17405123456"]
     numbers += ["1" + "".join(rng.choice("0123456789") for _ in range(10)) for _ in range(5000)]
     assert [services._mobile(n) for n in numbers] == [full(n) for n in numbers]
+
+
+def test_each_customer_gets_the_template_in_their_language_with_the_occasion(rep, make_customer):
+    for language, body in (
+        ("zh-hans", "{name}，{occasion}快乐！"),
+        ("en", "Happy {occasion}, {name}!"),
+    ):
+        MessageTemplate.objects.create(
+            code="festival", channel=Channel.SMS, language=language, body=body
+        )
+    chinese, english = (
+        make_customer(rep, name="李娜"),
+        make_customer(rep, name="Amy", language="en"),
+    )
+    names = {"zh-hans": "春节", "en": "Spring Festival"}
+    requests = [
+        _request(c, text="", template_code="festival", occasion={"occasion": names[c.language]})
+        for c in (chinese, english, chinese)
+    ]
+    messages = services.send_many(None, requests, now=DAYTIME)
+    assert [m.text for m in messages[:2]] == ["李娜，春节快乐！", "Happy Spring Festival, Amy!"]
+    assert messages[2].pk == messages[0].pk
+
+
+def test_an_occasion_placeholder_without_its_value_is_refused(rep, make_customer):
+    with pytest.raises(Invalid) as error:
+        services.send_many(
+            None, [_request(make_customer(rep), text="Happy {occasion}")], now=DAYTIME
+        )
+    assert error.value.field == "requests[0].text" and "{occasion}" in error.value.message
+    assert not Message.objects.exists()
