@@ -73,3 +73,21 @@ def env_time(name: str, default: datetime.time) -> datetime.time:
     if value is None or value.tzinfo is not None:
         raise ImproperlyConfigured(f"{name} must be a time of day like 09:00, got {raw!r}")
     return value
+
+
+def env_int_pairs(name: str, default: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    """Return the variable as pairs of whole numbers by key: "A:3/6,B:2/4" ->
+    {"A": (3, 6), "B": (2, 4)}."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    pairs: dict[str, tuple[int, int]] = {}
+    for item in (part.strip() for part in raw.split(",")):
+        key, _colon, numbers = item.partition(":")
+        first, _slash, second = numbers.partition("/")
+        if not key.strip() or not first.strip().isdigit() or not second.strip().isdigit():
+            raise ImproperlyConfigured(
+                f"{name} must look like A:3/6,B:2/4 (key:number/number), got {item!r}"
+            )
+        pairs[key.strip()] = (int(first), int(second))
+    return pairs

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +45,9 @@ class CustomerForm(StyledFormMixin, forms.ModelForm[Customer]):
             self.fields["tags"].initial = list(self.instance.tags.all())
         # A form that does not send the language (an older page, a script) keeps the one set.
         self.fields["language"].required = False
+        self.fields["time_zone"].help_text = _(
+            "For quiet hours, e.g. Europe/Berlin; blank: %(zone)s."
+        ) % {"zone": settings.CUSTOMER_TIME_ZONE}
 
     def clean_language(self) -> str:
         return str(self.cleaned_data["language"] or self.instance.language)

@@ -114,6 +114,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "customer": customer,
         "today": today,
         "next_birthday": customer.next_birthday(today),
+        "default_time_zone": settings.CUSTOMER_TIME_ZONE,
         "timeline": services.timeline(customer),
         "duplicates": list(services.possible_duplicates(user, customer)[:5]),
         "channels": [(value, label, consents.get(value)) for value, label in Channel.choices],

@@ -10,7 +10,7 @@ from customers.extensions import Panel, TimelineEntry
 from customers.models import Customer
 from engagement import cadence, care, personal_data
 from engagement.forms import SendMessageForm
-from engagement.services import check_may_send, recent_messages
+from engagement.services import check_may_send, move_messages, recent_messages
 
 
 def message_entries(customer: Customer, limit: int) -> list[TimelineEntry]:
@@ -41,6 +41,7 @@ def register() -> None:
     extensions.erasure_participants.register(
         "messages", personal_data.erase_customer_data, order=40
     )
+    extensions.merge_participants.register("messages", move_messages, order=40)
     # Cadences: customers left too long without contact on Today; a logged contact moves
     # the next cadence follow-up.
     extensions.today_sources.register("no-contact", cadence.no_contact_items, order=40)

@@ -5,16 +5,25 @@ hours, or skip with a reason. The order matters only for the recorded reason: a 
 who is gone (archived, erased) or opted out is skipped before the cap is looked at.
 """
 
+import bisect
 import datetime
 import enum
+import functools
+from collections import defaultdict
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
+from django.utils import timezone
 
 from core.channels import Channel
-from customers.models import Customer, Erasure
+from core.chunks import rows_in
+from customers.models import Consent, Customer, Erasure
 from engagement.models import Message, Purpose, SkipReason, Status
+from insights.models import CustomerScore, score_key
+from insights.services import latest_run
 
 # Channels a machine delivers; quiet hours apply to them. The others are tasks for a
 # person, who calls or visits in working hours anyway.
@@ -42,26 +51,105 @@ def customer_time_zone(customer: Customer) -> ZoneInfo:
     return ZoneInfo(customer.time_zone or settings.CUSTOMER_TIME_ZONE)
 
 
+# Counts a customer's capped contacts within `days` either side of a moment.
+ContactCounter = Callable[[datetime.datetime, int], int]
+
+
+@dataclass(frozen=True)
+class Caps:
+    """The most marketing and care contacts a customer may receive in 7 and in 30 days."""
+
+    days_7: int
+    days_30: int
+
+    def windows(self) -> tuple[tuple[int, int, SkipReason], ...]:
+        """Return each rolling window: its length in days, its cap, the reason to skip."""
+        return (
+            (7, self.days_7, SkipReason.CAP_7_DAYS),
+            (30, self.days_30, SkipReason.CAP_30_DAYS),
+        )
+
+
+# The longest window any cap looks at, either side of a message.
+LONGEST_WINDOW = datetime.timedelta(days=30)
+
+
+def default_caps() -> Caps:
+    """Return the caps of a customer without a tier (settings)."""
+    return Caps(settings.CONTACT_CAP_7_DAYS, settings.CONTACT_CAP_30_DAYS)
+
+
+def tier_caps(tier: str) -> Caps:
+    """Return the caps of a value tier (CONTACT_CAPS_BY_TIER), or the default ones."""
+    pair = settings.CONTACT_CAPS_BY_TIER.get(tier)
+    return Caps(*pair) if pair else default_caps()
+
+
+def customer_caps(customer: Customer) -> Caps:
+    """Return the caps of the customer's value tier in the latest scoring run."""
+    if not settings.CONTACT_CAPS_BY_TIER:
+        return default_caps()
+    return tier_caps(value_tiers([customer.pk]).get(customer.pk, ""))
+
+
+def value_tiers(ids: Collection[int]) -> dict[int, str]:
+    """Return the customers' value tiers in the latest good scoring run (none: {}).
+
+    Read by the scores' keys (a run's scores are one range of the table's own B-tree).
+    """
+    run = latest_run()
+    if run is None:
+        return {}
+    table = connection.ops.quote_name(CustomerScore._meta.db_table)
+    sql = f"SELECT customer_id, value_tier FROM {table} WHERE id IN ({{}})"
+    keys = [(score_key(run.pk, pk),) for pk in sorted(set(ids))]
+    return {pk: tier for pk, tier in rows_in(sql, keys)}
+
+
 def refusal(customer: Customer, channel: str) -> SkipReason | None:
     """Return why nothing may reach the customer on the channel now, or None.
 
     Checked again right before delivery, so that an opt-out or an archive made while a
     message waited applies to it too.
     """
-    if Erasure.objects.filter(customer_id=customer.pk).exists():
+    return _refused(
+        customer,
+        lambda: Erasure.objects.filter(customer_id=customer.pk).exists(),
+        lambda: not customer.may_contact(channel),
+    )
+
+
+def _refused(
+    customer: Customer, erased: Callable[[], bool], opted_out: Callable[[], bool]
+) -> SkipReason | None:
+    """Return the refusal, asking the facts in the order that names the reason."""
+    if erased():
         return SkipReason.ERASED
     if customer.archived_at is not None or customer.merged_into_id is not None:
         return SkipReason.ARCHIVED
-    if not customer.may_contact(channel):
+    if opted_out():
         return SkipReason.OPTED_OUT
     return None
 
 
 def quiet_until(customer: Customer, now: datetime.datetime) -> datetime.datetime | None:
     """Return the end of the quiet hours if `now` falls inside them for the customer."""
-    zone = customer_time_zone(customer)
+    return _quiet_until(
+        customer.time_zone or settings.CUSTOMER_TIME_ZONE,
+        now,
+        settings.QUIET_HOURS_START,
+        settings.QUIET_HOURS_END,
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _quiet_until(
+    zone_name: str, now: datetime.datetime, start: datetime.time, end: datetime.time
+) -> datetime.datetime | None:
+    """Return the end of the quiet hours in the zone if `now` falls inside them (cached: a
+    bulk send asks it for every customer at one moment)."""
+    zone = ZoneInfo(zone_name)
     local = now.astimezone(zone)
-    start, end = settings.QUIET_HOURS_START, settings.QUIET_HOURS_END
     at = local.time()
     spans_midnight = start > end
     inside = (at >= start or at < end) if spans_midnight else (start <= at < end)
@@ -92,19 +180,121 @@ def capped_contacts(customer: Customer, at: datetime.datetime, days: int) -> int
 def decide(customer: Customer, channel: str, purpose: str, now: datetime.datetime) -> Decision:
     """Return whether a message to the customer on the channel for the purpose goes now,
     waits for the end of the quiet hours, or is skipped (and why)."""
-    refused = refusal(customer, channel)
+    return _decision(
+        refusal(customer, channel), customer, channel, purpose, now,
+        lambda: customer_caps(customer), lambda at, days: capped_contacts(customer, at, days),
+    )  # fmt: skip
+
+
+def _decision(
+    refused: SkipReason | None,
+    customer: Customer,
+    channel: str,
+    purpose: str,
+    now: datetime.datetime,
+    caps: Callable[[], Caps],
+    contacts: ContactCounter,
+) -> Decision:
+    """Return the decision from the refusal, the quiet hours and the caps (the one rule
+    behind `decide` and `Ledger.decide`)."""
     if refused is not None:
         return Decision(Action.SKIP, refused)
     until = quiet_until(customer, now) if channel in AUTOMATIC_CHANNELS else None
-    at = until or now
+    # In UTC: arithmetic on a datetime in the customer's zone is wall-clock arithmetic, and
+    # a window across a change to or from summer time would be an hour short or long.
+    at = (until or now).astimezone(datetime.UTC)
     if purpose in CAPPED_PURPOSES:
-        caps = (
-            (7, settings.CONTACT_CAP_7_DAYS, SkipReason.CAP_7_DAYS),
-            (30, settings.CONTACT_CAP_30_DAYS, SkipReason.CAP_30_DAYS),
-        )
-        for days, cap, reason in caps:
-            if capped_contacts(customer, at, days) >= cap:
+        for days, cap, reason in caps().windows():
+            if contacts(at, days) >= cap:
                 return Decision(Action.SKIP, reason)
     if until is not None:
         return Decision(Action.QUEUE_UNTIL, "quiet_hours", until)
     return Decision(Action.SEND)
+
+
+class Ledger:
+    """What `decide` needs for many customers at once, read in a few queries, and the
+    contacts a bulk send has planned so far.
+
+    A bulk send asks `decide` here for each message in order and `count`s each contact it
+    plans, so it reaches exactly the decisions of one `send` after another: the cap sees
+    the messages already stored and the batch's own earlier ones. Built inside the bulk
+    send's transaction, after the customers are locked, so nothing changes under it.
+    """
+
+    def __init__(self, customer_ids: Collection[int], now: datetime.datetime) -> None:
+        ids = sorted(set(customer_ids))
+        self.erased = _erased_among(ids)
+        self.opted_out = _opted_out_among(ids)
+        self.tiers = value_tiers(ids) if settings.CONTACT_CAPS_BY_TIER else {}
+        self.contacts: dict[int, list[datetime.datetime]] = defaultdict(list)
+        for customer_id, at in _contacts_among(ids, now):
+            self.contacts[customer_id].append(at)
+        for times in self.contacts.values():
+            times.sort()
+
+    def decide(
+        self, customer: Customer, channel: str, purpose: str, now: datetime.datetime
+    ) -> Decision:
+        """Return what `decide` would answer for this message, given the batch so far."""
+        refused = _refused(
+            customer,
+            lambda: customer.pk in self.erased,
+            lambda: (customer.pk, channel) in self.opted_out,
+        )
+        return _decision(
+            refused, customer, channel, purpose, now,
+            lambda: tier_caps(self.tiers.get(customer.pk, "")),
+            lambda at, days: self._count(customer.pk, at, days),
+        )  # fmt: skip
+
+    def count(self, customer_id: int, purpose: str, at: datetime.datetime) -> None:
+        """Note a contact the batch has planned (a message queued for `at`)."""
+        if purpose in CAPPED_PURPOSES:
+            bisect.insort(self.contacts[customer_id], at)
+
+    def _count(self, customer_id: int, at: datetime.datetime, days: int) -> int:
+        """Return the contacts strictly within `days` either side of `at` (capped_contacts)."""
+        times = self.contacts.get(customer_id, [])
+        span = datetime.timedelta(days=days)
+        return bisect.bisect_left(times, at + span) - bisect.bisect_right(times, at - span)
+
+
+def _contacts_among(ids: list[int], now: datetime.datetime) -> list[tuple[int, datetime.datetime]]:
+    """Return (customer, time) of the customers' capped contacts in reach of a decision now.
+
+    A message decided now goes at `now` or at the end of the quiet hours, within a day, so
+    the windows around it reach no further than this. A plain cursor (core.chunks.rows_in):
+    the ORM's IN look-up prepares each id in Python.
+    """
+    table = connection.ops.quote_name(Message._meta.db_table)
+    # Purpose and status are tested here, not in SQL: given them, SQLite (no statistics)
+    # reads the index by status and time, every queued message of two months for each
+    # chunk of customers, instead of each customer's own messages.
+    sql = (
+        f"SELECT customer_id, scheduled_for, purpose, status FROM {table}"
+        " WHERE scheduled_for > %s AND scheduled_for < %s AND customer_id IN ({})"
+    )
+    since, until = now - LONGEST_WINDOW, now + LONGEST_WINDOW + datetime.timedelta(days=2)
+    span = [connection.ops.adapt_datetimefield_value(at) for at in (since, until)]
+    rows = rows_in(sql, [(pk,) for pk in ids], before=span)
+    # SQLite hands back the stored UTC time without its zone.
+    return [
+        (pk, at if timezone.is_aware(at) else timezone.make_aware(at, datetime.UTC))
+        for pk, at, purpose, status in rows
+        if purpose in CAPPED_PURPOSES and status in COUNTED_STATUSES
+    ]
+
+
+def _erased_among(ids: list[int]) -> set[int]:
+    """Return which of the customers were erased."""
+    table = connection.ops.quote_name(Erasure._meta.db_table)
+    sql = f"SELECT customer_id FROM {table} WHERE customer_id IN ({{}})"
+    return {pk for (pk,) in rows_in(sql, [(pk,) for pk in ids])}
+
+
+def _opted_out_among(ids: list[int]) -> set[tuple[int, str]]:
+    """Return the (customer, channel) pairs the customers opted out of."""
+    table = connection.ops.quote_name(Consent._meta.db_table)
+    sql = f"SELECT customer_id, channel FROM {table} WHERE granted = %s AND customer_id IN ({{}})"
+    return {(pk, channel) for pk, channel in rows_in(sql, [(pk,) for pk in ids], before=[False])}

@@ -21,3 +21,9 @@ def sweep_messages() -> int:
             return services.sweep()
     except TaskLockedException:
         return 0
+
+
+@db_task()
+def deliver_messages(message_ids: list[int]) -> int:
+    """Send a bulk send's queued messages due at one time (one task per chunk and time)."""
+    return services.deliver_many(message_ids)

@@ -10,7 +10,7 @@ import django_stubs_ext
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
-from core.env import env_bool, env_float, env_int, env_list, env_str, env_time
+from core.env import env_bool, env_float, env_int, env_int_pairs, env_list, env_str, env_time
 
 # Lets admin and form classes take type parameters at run time, as the stubs expect.
 django_stubs_ext.monkeypatch()
@@ -279,6 +279,9 @@ QUIET_HOURS_START = env_time("QUIET_HOURS_START", time(21, 0))
 QUIET_HOURS_END = env_time("QUIET_HOURS_END", time(9, 0))
 CONTACT_CAP_7_DAYS = env_int("CONTACT_CAP_7_DAYS", 2)
 CONTACT_CAP_30_DAYS = env_int("CONTACT_CAP_30_DAYS", 4)
+# Caps by the customer's value tier in the latest scoring run, 7-day/30-day: "A:3/6,B:2/4".
+# A tier not named, and a customer without a score, has the two caps above.
+CONTACT_CAPS_BY_TIER = env_int_pairs("CONTACT_CAPS_BY_TIER", {})
 MESSAGE_MAX_ATTEMPTS = env_int("MESSAGE_MAX_ATTEMPTS", 5)
 # Where links in messages (unsubscribe) point: the address customers reach the app at.
 PUBLIC_URL = env_str("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")

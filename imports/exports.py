@@ -40,7 +40,7 @@ from accounts.models import User
 from core.chunks import chunked
 from core.errors import Forbidden, NotFound
 from core.registry import Registry
-from customers.models import Customer, Gender
+from customers.models import Customer, Gender, Language
 from customers.models import Kind as CustomerKind
 from customers.services import CustomerFilter, filter_customers
 from imports import progress as progress_store
@@ -69,6 +69,8 @@ CUSTOMER_VALUES = (
     "city",
     "address",
     "source_channel",
+    "language",
+    "time_zone",
     "owner__username",
     "notes",
     "stats__first_purchase_on",
@@ -370,6 +372,8 @@ def customer_headers() -> list[str]:
         "city",
         "address",
         "source_channel",
+        "language",
+        "time_zone",
         "owner",
         "tags",
         "notes",
@@ -447,6 +451,7 @@ def _labels(choices: Any) -> dict[str, str]:
 def _customer_rows(customers: Any) -> Iterator[list[Any]]:
     yield customer_headers()
     kinds, genders = _labels(CustomerKind.choices), _labels(Gender.choices)
+    languages = _labels(Language.choices)
     for page in _pages(customers, CUSTOMER_VALUES):
         tags = _tags([c["id"] for c in page])
         for c in page:
@@ -466,6 +471,8 @@ def _customer_rows(customers: Any) -> Iterator[list[Any]]:
                 c["city"],
                 c["address"],
                 c["source_channel"],
+                languages.get(c["language"], c["language"]),
+                c["time_zone"],
                 c["owner__username"],
                 ", ".join(tags.get(c["id"], [])),
                 c["notes"],

@@ -91,6 +91,8 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
         _("Source channel"),
         aliases=("source", "sourcechannel", "channel", "来源", "来源渠道", "渠道"),
     ),
+    FieldSpec("language", _("Language"), aliases=("language", "lang", "语言", "客户语言")),
+    FieldSpec("time_zone", _("Time zone"), aliases=("timezone", "tz", "时区")),
     FieldSpec(
         "owner",
         _("Owner (username)"),

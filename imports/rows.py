@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.fields import max_length
 from core.text import control_characters_message, has_control_characters
-from customers.models import Customer, Gender
+from customers.models import Customer, Gender, Language
 from customers.models import Kind as CustomerKind
-from customers.validators import normalize_mobile
+from customers.validators import normalize_mobile, validate_time_zone
 from imports.cells import (
     Cell,
     CellError,
@@ -47,7 +47,7 @@ TEXT_LIMITS = {
         name: max_length(Customer, name)
         for name in (
             "name", "wechat_id", "company", "title", "region", "city", "address",
-            "source_channel", "external_id", "email",
+            "source_channel", "external_id", "email", "time_zone",
         )
     },
     "notes": 10_000,
@@ -152,6 +152,13 @@ class RowParser:
         self.kinds = _choices(
             CustomerKind.choices, {"个人": "person", "企业": "company", "公司": "company"}
         )
+        self.languages = _choices(
+            Language.choices,
+            {
+                "中文": "zh-hans", "简体中文": "zh-hans", "chinese": "zh-hans", "zh": "zh-hans",
+                "zh-cn": "zh-hans", "英文": "en", "英语": "en", "english": "en",
+            },
+        )  # fmt: skip
         self.statuses = _choices(
             OrderStatus.choices,
             {
@@ -233,6 +240,14 @@ class RowParser:
         gender = r.get("gender", _choice(self.genders, ""))
         if gender is not None:
             record.fields["gender"] = gender
+        # A blank language keeps the customer's (a new one gets the default); a blank time
+        # zone is the company's default zone.
+        language = r.get("language", _choice(self.languages, ""))
+        if language:
+            record.fields["language"] = language
+        time_zone = r.get("time_zone", _time_zone)
+        if time_zone is not None:
+            record.fields["time_zone"] = time_zone
 
     def _birthday(self, cell: Cell) -> datetime.date | None:
         day = parse_date(cell)
@@ -365,6 +380,15 @@ def _email(cell: Cell) -> str:
         except ValidationError:
             raise CellError(_("Enter a valid email address.")) from None
     return raw
+
+
+def _time_zone(cell: Cell) -> str:
+    name = text(cell)
+    try:
+        validate_time_zone(name)
+    except ValidationError as error:
+        raise CellError(error.messages[0]) from None
+    return name
 
 
 def _amount(cell: Cell) -> Decimal | None:

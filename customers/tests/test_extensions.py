@@ -50,7 +50,12 @@ def test_the_apps_above_fill_the_customer_registries():
         "log-interaction", "open-follow-ups", "purchase-summary", "scores", "send-message",
         "care", "personal-data",
     ]  # fmt: skip
-    assert names(extensions.merge_participants) == ["orders", "interactions", "life-events"]
+    assert names(extensions.merge_participants) == [
+        "orders",
+        "interactions",
+        "life-events",
+        "messages",
+    ]
     assert names(extensions.owner_followers) == ["purchase-summary"]
     assert names(extensions.list_actions) == ["import", "care-calendar"]
     assert names(extensions.today_sources) == [

@@ -1,5 +1,5 @@
-"""Under any sequence of sends and opt-outs, no customer exceeds the contact cap in any
-rolling window, and nothing is sent on a channel the customer opted out of."""
+"""Under any sequence of sends and opt-outs, no customer exceeds the contact cap of their
+value tier in any rolling window, and nothing is sent on a channel the customer opted out of."""
 
 import datetime
 
@@ -12,8 +12,12 @@ from customers.services import set_consent
 from engagement import policy, services
 from engagement.models import Message, Purpose, Status
 from engagement.tests.conftest import DAYTIME
+from engagement.tests.test_tier_caps import good_run, score
 
 CHANNELS = [Channel.SMS, Channel.EMAIL, Channel.PHONE, Channel.WECHAT]
+# Customer 0 is in tier A (its own caps), 1 in tier B (not named: the default caps).
+TIERS = ["A", "B"]
+CAPS_BY_TIER = {"A": (3, 5)}
 send_step = st.tuples(
     st.just("send"),
     st.integers(0, 1),  # which customer
@@ -42,7 +46,11 @@ def test_no_customer_exceeds_the_cap_or_hears_on_an_opted_out_channel(
     settings.EMAIL_HOST = settings.TENCENT_SMS_SECRET_ID = ""  # the sink: every send succeeds
     Message.objects.all().delete()
     Consent.objects.all().delete()
+    settings.CONTACT_CAPS_BY_TIER = CAPS_BY_TIER
     customers = [make_customer(rep, email=f"c{n}@example.com") for n in range(2)]
+    run = good_run()
+    for customer, tier in zip(customers, TIERS, strict=True):
+        score(run, customer, tier)
     opted_out: set[tuple[int, str]] = set()
     seen: set[int] = set()
     now = DAYTIME
@@ -63,7 +71,8 @@ def test_no_customer_exceeds_the_cap_or_hears_on_an_opted_out_channel(
             assert (customer.pk, channel) not in opted_out
         seen.add(message.pk)
     reached = Message.objects.filter(status__in=policy.COUNTED_STATUSES)
-    for customer in customers:
+    for customer, tier in zip(customers, TIERS, strict=True):
+        cap_7, cap_30 = CAPS_BY_TIER.get(tier, (2, 4))
         times = sorted(
             reached.filter(customer=customer, purpose__in=policy.CAPPED_PURPOSES).values_list(
                 "scheduled_for", flat=True
@@ -72,5 +81,5 @@ def test_no_customer_exceeds_the_cap_or_hears_on_an_opted_out_channel(
         for i, start in enumerate(times):
             in_7 = [t for t in times[i:] if t - start < datetime.timedelta(days=7)]
             in_30 = [t for t in times[i:] if t - start < datetime.timedelta(days=30)]
-            assert len(in_7) <= 2
-            assert len(in_30) <= 4
+            assert len(in_7) <= cap_7
+            assert len(in_30) <= cap_30

@@ -91,17 +91,18 @@ def test_read_only_viewer_is_refused_with_403(rep, make_customer, monkeypatch):
         _send(rep, customer)
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "field"),
-    [
-        ({"channel": "fax"}, "channel"),
-        ({"purpose": "spam"}, "purpose"),
-        ({"text": "  "}, "text"),
-        ({"text": "Hi {mobile}"}, "text"),
-        ({"text": "Hi {name.__class__}"}, "text"),
-        ({"text": "", "template_code": "nope"}, "template_code"),
-    ],
-)
+# Each bad argument of a send, and the field its refusal names (send_many's tests too).
+BAD_INPUT = [
+    ({"channel": "fax"}, "channel"),
+    ({"purpose": "spam"}, "purpose"),
+    ({"text": "  "}, "text"),
+    ({"text": "Hi {mobile}"}, "text"),
+    ({"text": "Hi {name.__class__}"}, "text"),
+    ({"text": "", "template_code": "nope"}, "template_code"),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "field"), BAD_INPUT)
 def test_bad_input_is_refused_naming_the_field_and_changes_nothing(
     rep, make_customer, kwargs, field
 ):
