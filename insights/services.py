@@ -690,3 +690,9 @@ def run_backtest(record_id: int) -> BacktestRecord:
     record.save(update_fields=["result", "status", "message", "message_params"])
     progress_store.clear(record.pk, BACKTEST_PROGRESS)
     return record
+
+
+def scored_runs() -> list[tuple[datetime.date, int]]:
+    """Return (as of, run id) of the good runs whose per-customer scores are kept, newest first."""
+    kept = ScoreRun.objects.kept(int(config()["keep_runs"]))
+    return [(run.as_of, run.pk) for run in kept]

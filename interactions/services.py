@@ -15,7 +15,7 @@ from accounts.models import User
 from core.errors import DomainError, Forbidden, Invalid
 from customers.models import Customer
 from interactions import events
-from interactions.models import FollowUp, Interaction
+from interactions.models import Direction, FollowUp, Interaction
 
 
 def check_not_past(day: datetime.date | None) -> None:
@@ -232,3 +232,8 @@ def bulk_complete_follow_ups(completions: Sequence[tuple[FollowUp, datetime.date
     count = FollowUp.objects.bulk_update(changed, ["done_at"])
     events.follow_ups_completed(changed)
     return count
+
+
+def inbound_interactions() -> QuerySet[Interaction]:
+    """Return every contact the customer started (a reply, a call in), for analyses."""
+    return Interaction.objects.filter(direction=Direction.INBOUND)

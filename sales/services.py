@@ -664,3 +664,8 @@ def ensure_products(user: User | None, products: Iterable[dict[str, object]]) ->
     for fields in missing:
         create_product(user, dict(fields))
     return len(missing)
+
+
+def paid_orders() -> QuerySet[Order]:
+    """Return every paid order, for analyses that read purchases by customer and day."""
+    return Order.objects.filter(status=OrderStatus.PAID)

@@ -1,0 +1,379 @@
+"""Care effect (关怀效果): what care messages led to, per care type, channel and month.
+
+For each month, care occasion (the message's cause) and channel: messages sent and their
+cost, replies (an inbound contact logged within 7 days after the send), positive responses
+(the rep's mark on the message), and repurchase within 30 and 90 days compared with similar
+customers who got no care message that month.
+
+Everything is counted by the database in a few aggregate queries (one over the month
+range's messages, one per month over the customers for the comparison group), never per
+message: the page must stay quick with a million customers and hundreds of thousands of
+messages.
+
+The comparison: each contacted customer is described, on the day of the send, by value tier
+(from the newest scoring run before that day whose scores are kept) and recency (days since
+the last paid order before that day, in buckets); each customer not contacted that month is
+described the same way on the month's 15th, the day a send spread over the month falls on
+on average. The lift is the contacted customers' repurchase rate minus the rate the
+uncontacted would have had with the contacted customers' mix of tier and recency (direct
+standardisation over the strata both groups have), in percentage points.
+"""
+
+import calendar
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.access import visible_owner_q
+from accounts.models import User
+from core.actors import actor_for
+from core.errors import Invalid, NotFound
+from core.events import emit
+from customers.models import Customer
+from engagement.models import Message, MessageResponse, Purpose, ResponseMark, Status
+from engagement.services import check_may_send
+from insights.models import CustomerScore, score_key
+from insights.services import scored_runs
+from interactions.services import inbound_interactions
+from sales.services import paid_orders
+
+REPLY_WINDOW = datetime.timedelta(days=7)
+REPURCHASE_DAYS = (30, 90)
+# Recency buckets by days since the last paid order: up to 30, 90, 180, 365, more, never.
+RECENCY_EDGES = (30, 90, 180, 365)
+NEVER = len(RECENCY_EDGES) + 1
+MAX_MONTHS = 24
+# The day of the month on which a customer not contacted is described and their windows start.
+CONTROL_DAY = 15
+SENT_STATUSES = (Status.SENT, Status.DELIVERED)
+
+
+class ResponseEvent:
+    MARKED = "message.response_marked"  # data: {"mark"}
+
+
+# Counting ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Repurchase of contacted against matched uncontacted customers for one window.
+
+    `state` is "ok", "too_small" (either matched group under the minimum) or "open" (the
+    window has not ended for every send of the month).
+    """
+
+    days: int
+    state: str
+    contacted: int = 0
+    control: int = 0
+    contacted_rate: float | None = None
+    control_rate: float | None = None
+
+    @property
+    def lift_points(self) -> float | None:
+        """Return the lift in percentage points, when the groups can be compared."""
+        if self.state != "ok" or self.contacted_rate is None or self.control_rate is None:
+            return None
+        return (self.contacted_rate - self.control_rate) * 100
+
+
+@dataclass
+class EffectRow:
+    """One month, care type and channel."""
+
+    month: datetime.date
+    cause_kind: str
+    channel: str
+    sent: int = 0
+    cost: Decimal = Decimal(0)
+    replies: int = 0
+    positive: int = 0
+    comparisons: list[Comparison] = field(default_factory=list)
+
+    @property
+    def reply_rate(self) -> float | None:
+        return self.replies / self.sent if self.sent else None
+
+    @property
+    def positive_rate(self) -> float | None:
+        return self.positive / self.sent if self.sent else None
+
+
+# Per stratum (tier, recency): [customers, bought within 30 days, bought within 90 days].
+Strata = dict[tuple[str, int], list[int]]
+
+
+def check_month_range(first: datetime.date, last: datetime.date, today: datetime.date) -> None:
+    """Refuse a range that ends before it starts, lies in the future or is over 24 months."""
+    if last < first:
+        raise Invalid(_("The last month must not be before the first."), "end")
+    if last > today.replace(day=1):
+        raise Invalid(_("The last month cannot be in the future."), "end")
+    if _month_index(last) - _month_index(first) >= MAX_MONTHS:
+        raise Invalid(
+            _("Choose at most %(n)d months.") % {"n": MAX_MONTHS}, "start"
+        )
+
+
+def care_effect(
+    user: User, first: datetime.date, last: datetime.date, today: datetime.date | None = None
+) -> list[EffectRow]:
+    """Return the care effect rows of the months from `first` to `last` (any day in each),
+    over the customers the user may see, by month, care type and channel."""
+    today = today or timezone.localdate()
+    first, last = first.replace(day=1), last.replace(day=1)
+    check_month_range(first, last, today)
+    runs = scored_runs()
+    visible = Customer.objects.filter(visible_owner_q(user)).values("pk")
+    rows, treated = _contacted(visible, first, last, runs)
+    months = sorted({row.month for row in rows.values()})
+    controls = {month: _uncontacted(visible, month, runs) for month in months}
+    minimum = int(getattr(settings, "CARE_EFFECT_MIN_GROUP", 30))
+    for key, row in rows.items():
+        month_end = _month_end(row.month)
+        row.comparisons = [
+            _compare(days, index, treated[key], controls[row.month], minimum)
+            if month_end + datetime.timedelta(days=days) < today
+            else Comparison(days, "open")
+            for index, days in enumerate(REPURCHASE_DAYS, start=1)
+        ]
+    return sorted(rows.values(), key=lambda r: (r.month, r.cause_kind, r.channel))
+
+
+def _contacted(
+    visible: QuerySet[Customer, Any],
+    first: datetime.date,
+    last: datetime.date,
+    runs: list[tuple[datetime.date, int]],
+) -> tuple[dict[tuple[Any, ...], EffectRow], dict[tuple[Any, ...], Strata]]:
+    """Return the rows' counts and each row's contacted customers by stratum (one query)."""
+    zone = timezone.get_current_timezone()
+    start = _local_midnight(first)
+    end = _local_midnight(_month_end(last) + datetime.timedelta(days=1))
+    messages = (
+        Message.objects.filter(
+            purpose=Purpose.CARE, status__in=SENT_STATUSES, sent_at__gte=start, sent_at__lt=end,
+            customer__in=visible,
+        )  # fmt: skip
+        .annotate(
+            month=TruncMonth("sent_at", output_field=DateField(), tzinfo=zone),
+            day=TruncDate("sent_at", tzinfo=zone),
+        )
+        .annotate(
+            replied=Exists(
+                inbound_interactions().filter(
+                    customer=OuterRef("customer_id"),
+                    occurred_at__gt=OuterRef("sent_at"),
+                    occurred_at__lte=OuterRef("sent_at") + REPLY_WINDOW,
+                )
+            ),
+            **_baseline(F("day"), runs),
+        )
+        .values("month", "cause_kind", "channel", "tier", "recency")
+        .annotate(
+            sent=Count("pk"),
+            cost=Sum("cost"),
+            replies=Count("pk", filter=Q(replied=True)),
+            positive=Count("pk", filter=Q(response__mark=ResponseMark.POSITIVE)),
+            bought_1=Count("pk", filter=Q(bought_1=True)),
+            bought_2=Count("pk", filter=Q(bought_2=True)),
+        )
+        .order_by()
+    )
+    rows: dict[tuple[Any, ...], EffectRow] = {}
+    treated: dict[tuple[Any, ...], Strata] = defaultdict(dict)
+    for found in messages:
+        key = (found["month"], found["cause_kind"], found["channel"])
+        row = rows.setdefault(key, EffectRow(*key))
+        row.sent += found["sent"]
+        row.cost += found["cost"] or Decimal(0)
+        row.replies += found["replies"]
+        row.positive += found["positive"]
+        treated[key][(found["tier"], found["recency"])] = [
+            found["sent"], found["bought_1"], found["bought_2"],
+        ]  # fmt: skip
+    return rows, treated
+
+
+def _uncontacted(
+    visible: QuerySet[Customer, Any], month: datetime.date, runs: list[tuple[datetime.date, int]]
+) -> Strata:
+    """Return the customers who got no care message in the month, by stratum (one query)."""
+    day = month.replace(day=CONTROL_DAY)
+    contacted = Message.objects.filter(
+        customer=OuterRef("pk"), purpose=Purpose.CARE, status__in=SENT_STATUSES,
+        sent_at__gte=_local_midnight(month),
+        sent_at__lt=_local_midnight(_month_end(month) + datetime.timedelta(days=1)),
+    )  # fmt: skip
+    customers = (
+        Customer.objects.filter(pk__in=visible)
+        .exclude(Exists(contacted))
+        .annotate(customer_id=F("pk"), **_baseline(Value(day, output_field=DateField()), runs))
+        .values("tier", "recency")
+        .annotate(
+            n=Count("pk"),
+            bought_1=Count("pk", filter=Q(bought_1=True)),
+            bought_2=Count("pk", filter=Q(bought_2=True)),
+        )
+        .order_by()
+    )
+    return {(c["tier"], c["recency"]): [c["n"], c["bought_1"], c["bought_2"]] for c in customers}
+
+
+def _baseline(day: Combinable, runs: list[tuple[datetime.date, int]]) -> dict[str, Any]:
+    """Return the annotations describing a customer (`customer_id`) on `day`: value tier,
+    recency bucket, and whether they bought within each repurchase window after it.
+
+    Orders on the day itself count for neither side: an order's time is not known, so it may
+    have come before the send.
+    """
+    customer = OuterRef("customer_id")
+    orders = paid_orders().filter(customer=customer)
+    last = Subquery(
+        orders.filter(ordered_on__lt=OuterRef("day_ref"))
+        .order_by("-ordered_on")
+        .values("ordered_on")[:1]
+    )
+    # On SQLite a date shifted by days compares as text ("2026-01-05 00:00:00"), so only
+    # strict "after" and "on or before" are used with shifted days: both hold exactly there.
+    recency = Case(
+        When(last_order__isnull=True, then=Value(NEVER)),
+        *(
+            When(last_order__gt=_shift(F("day_ref"), -edge - 1), then=Value(i))
+            for i, edge in enumerate(RECENCY_EDGES)
+        ),
+        default=Value(len(RECENCY_EDGES)),
+        output_field=IntegerField(),
+    )
+    bought = {
+        f"bought_{i}": Exists(
+            orders.filter(
+                ordered_on__gt=OuterRef("day_ref"),
+                ordered_on__lte=_shift(OuterRef("day_ref"), days),
+            )
+        )
+        for i, days in enumerate(REPURCHASE_DAYS, start=1)
+    }
+    return {
+        "day_ref": ExpressionWrapper(day, output_field=DateField()),
+        "score_key": _score_key(runs),
+        "tier": Coalesce(
+            Subquery(CustomerScore.objects.filter(pk=OuterRef("score_key")).values("value_tier")[:1]),
+            Value(""),
+            output_field=CharField(),
+        ),
+        "last_order": last,
+        "recency": recency,
+        **bought,
+    }
+
+
+def _score_key(runs: list[tuple[datetime.date, int]]) -> Any:
+    """Return the key of the customer's score in the newest kept run dated before `day_ref`
+    (null without one, so the tier is "")."""
+    run_base = Case(
+        *(When(day_ref__gt=as_of, then=Value(score_key(run_id, 0))) for as_of, run_id in runs),
+        default=Value(None),
+        output_field=BigIntegerField(),
+    )
+    return ExpressionWrapper(run_base + F("customer_id"), output_field=BigIntegerField())
+
+
+def _shift(day: Any, days: int) -> Any:
+    return ExpressionWrapper(day + datetime.timedelta(days=days), output_field=DateField())
+
+
+def _compare(days: int, index: int, treated: Strata, control: Strata, minimum: int) -> Comparison:
+    """Return the comparison over the strata both groups have (direct standardisation)."""
+    shared = [s for s in treated if s in control and control[s][0]]
+    contacted = sum(treated[s][0] for s in shared)
+    uncontacted = sum(control[s][0] for s in shared)
+    if contacted < minimum or uncontacted < minimum:
+        return Comparison(days, "too_small", contacted, uncontacted)
+    rate = sum(treated[s][index] for s in shared) / contacted
+    expected = sum(treated[s][0] * control[s][index] / control[s][0] for s in shared) / contacted
+    return Comparison(days, "ok", contacted, uncontacted, rate, expected)
+
+
+def _month_index(day: datetime.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _month_end(month: datetime.date) -> datetime.date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """Return the first days of the months from `first` to `last`."""
+    return [
+        datetime.date(index // 12, index % 12 + 1, 1)
+        for index in range(_month_index(first), _month_index(last) + 1)
+    ]
+
+
+# Responses -----------------------------------------------------------------------------------
+
+
+def visible_message(user: User, message_id: int) -> Message:
+    """Return the message if the user may see its customer (404 otherwise)."""
+    message = (
+        Message.objects.filter(pk=message_id, customer__in=Customer.objects.filter(
+            visible_owner_q(user)
+        ).values("pk"))
+        .select_related("customer")
+        .first()
+    )  # fmt: skip
+    if message is None:
+        raise NotFound(_("No such message."), "message_id")
+    return message
+
+
+@transaction.atomic
+def mark_response(actor: User, message: Message, mark: str) -> MessageResponse:
+    """Record how the customer took a sent message (a new mark replaces the old one)."""
+    check_may_send(actor, message.customer)
+    if mark not in ResponseMark.values:
+        raise Invalid(_("Choose positive, neutral or negative."), "mark")
+    if message.status not in SENT_STATUSES:
+        raise Invalid(_("Only a sent message can have a response."), "mark")
+    response, _created = MessageResponse.objects.update_or_create(
+        message=message,
+        defaults={"mark": mark, "marked_by": actor, "marked_at": timezone.now()},
+    )
+    emit(
+        ResponseEvent.MARKED, actor_for(actor), customer_id=message.customer_id,
+        subject_id=message.pk, data={"mark": mark},
+    )  # fmt: skip
+    return response
