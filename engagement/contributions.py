@@ -8,6 +8,7 @@ from customers import extensions
 from customers.extensions import Panel, TimelineEntry
 from customers.models import Customer
 from engagement import personal_data
+from engagement.effect_page import register_export
 from engagement.forms import SendMessageForm
 from engagement.services import check_may_send, recent_messages
 
@@ -40,3 +41,5 @@ def register() -> None:
     extensions.erasure_participants.register(
         "messages", personal_data.erase_customer_data, order=40
     )
+    # Care effect (effect): the page's table as a CSV through the one export recorder.
+    register_export()

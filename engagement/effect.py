@@ -73,6 +73,7 @@ MAX_MONTHS = 24
 # The day of the month on which a customer not contacted is described and their windows start.
 CONTROL_DAY = 15
 SENT_STATUSES = (Status.SENT, Status.DELIVERED)
+CENT = Decimal("0.01")
 
 
 class ResponseEvent:
@@ -131,6 +132,11 @@ class EffectRow:
 Strata = dict[tuple[str, int], list[int]]
 
 
+def min_group() -> int:
+    """Return the smallest matched group a repurchase comparison is shown for."""
+    return int(getattr(settings, "CARE_EFFECT_MIN_GROUP", 30))
+
+
 def check_month_range(first: datetime.date, last: datetime.date, today: datetime.date) -> None:
     """Refuse a range that ends before it starts, lies in the future or is over 24 months."""
     if last < first:
@@ -138,9 +144,7 @@ def check_month_range(first: datetime.date, last: datetime.date, today: datetime
     if last > today.replace(day=1):
         raise Invalid(_("The last month cannot be in the future."), "end")
     if _month_index(last) - _month_index(first) >= MAX_MONTHS:
-        raise Invalid(
-            _("Choose at most %(n)d months.") % {"n": MAX_MONTHS}, "start"
-        )
+        raise Invalid(_("Choose at most %(n)d months.") % {"n": MAX_MONTHS}, "start")
 
 
 def care_effect(
@@ -156,7 +160,7 @@ def care_effect(
     rows, treated = _contacted(visible, first, last, runs)
     months = sorted({row.month for row in rows.values()})
     controls = {month: _uncontacted(visible, month, runs) for month in months}
-    minimum = int(getattr(settings, "CARE_EFFECT_MIN_GROUP", 30))
+    minimum = min_group()
     for key, row in rows.items():
         month_end = _month_end(row.month)
         row.comparisons = [
@@ -180,9 +184,12 @@ def _contacted(
     end = _local_midnight(_month_end(last) + datetime.timedelta(days=1))
     messages = (
         Message.objects.filter(
-            purpose=Purpose.CARE, status__in=SENT_STATUSES, sent_at__gte=start, sent_at__lt=end,
+            purpose=Purpose.CARE,
+            status__in=SENT_STATUSES,
+            sent_at__gte=start,
+            sent_at__lt=end,
             customer__in=visible,
-        )  # fmt: skip
+        )
         .annotate(
             month=TruncMonth("sent_at", output_field=DateField(), tzinfo=zone),
             day=TruncDate("sent_at", tzinfo=zone),
@@ -214,7 +221,8 @@ def _contacted(
         key = (found["month"], found["cause_kind"], found["channel"])
         row = rows.setdefault(key, EffectRow(*key))
         row.sent += found["sent"]
-        row.cost += found["cost"] or Decimal(0)
+        # SQLite sums decimals as floats: back to cents.
+        row.cost = (row.cost + (found["cost"] or Decimal(0))).quantize(CENT)
         row.replies += found["replies"]
         row.positive += found["positive"]
         treated[key][(found["tier"], found["recency"])] = [
@@ -237,7 +245,7 @@ def _uncontacted(
         Customer.objects.filter(pk__in=visible)
         .exclude(Exists(contacted))
         .annotate(customer_id=F("pk"), **_baseline(Value(day, output_field=DateField()), runs))
-        .values("tier", "recency")
+        .values("tier", "recency")  # type: ignore[misc]  # annotations mypy cannot see
         .annotate(
             n=Count("pk"),
             bought_1=Count("pk", filter=Q(bought_1=True)),
@@ -286,7 +294,9 @@ def _baseline(day: Combinable, runs: list[tuple[datetime.date, int]]) -> dict[st
         "day_ref": ExpressionWrapper(day, output_field=DateField()),
         "score_key": _score_key(runs),
         "tier": Coalesce(
-            Subquery(CustomerScore.objects.filter(pk=OuterRef("score_key")).values("value_tier")[:1]),
+            Subquery(
+                CustomerScore.objects.filter(pk=OuterRef("score_key")).values("value_tier")[:1]
+            ),
             Value(""),
             output_field=CharField(),
         ),

@@ -80,7 +80,9 @@ def test_minimum_group_size(example: Any, rep: Any, settings: Any) -> None:
 
 def test_windows_not_yet_over_are_open(example: Any, rep: Any) -> None:
     # 30 days after the end of March is 30 April: on 1 May the 30-day window is over.
-    states = [c.state for c in rows_by_kind(rep, datetime.date(2026, 4, 30))["birthday"].comparisons]
+    states = [
+        c.state for c in rows_by_kind(rep, datetime.date(2026, 4, 30))["birthday"].comparisons
+    ]
     assert states == ["open", "open"]
     states = [c.state for c in rows_by_kind(rep, datetime.date(2026, 5, 1))["birthday"].comparisons]
     assert states == ["ok", "open"]
