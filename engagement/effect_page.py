@@ -21,6 +21,7 @@ from insights.charts import GRID, chart
 
 EXPORT_KIND = "care_effect"
 MONTH = "%Y-%m"  # what <input type="month"> sends
+BAR_WIDTH = 40  # px: one month's bars stay bars, not walls
 
 # The care occasions' codes (Message.cause_kind) in words; an unknown code shows as itself.
 CARE_TYPES = {
@@ -121,7 +122,8 @@ def _activity_chart(rows: list[EffectRow], months: list[datetime.date], labels: 
         "xAxis": {"type": "category", "data": labels, "axisLabel": {"hideOverlap": True}},
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [
-            {"name": name, "type": "bar", "data": [totals[m][i] for m in months]}
+            {"name": name, "type": "bar", "barMaxWidth": BAR_WIDTH,
+             "data": [totals[m][i] for m in months]}
             for i, name in enumerate(names)
         ],
     }  # fmt: skip
@@ -152,7 +154,9 @@ def _lift_chart(rows: list[EffectRow], months: list[datetime.date], labels: list
         values = [
             round(by_month[m][0] / by_month[m][1], 1) if by_month[m][1] else None for m in months
         ]
-        series.append({"name": care_type_label(kind), "type": "bar", "data": values})
+        series.append(
+            {"name": care_type_label(kind), "type": "bar", "barMaxWidth": BAR_WIDTH, "data": values}
+        )
         table += [
             [label, care_type_label(kind), points(v)]
             for label, v in zip(labels, values, strict=True)
