@@ -22,12 +22,14 @@ standardisation over the strata both groups have), in percentage points.
 import calendar
 import datetime
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -137,6 +139,11 @@ def min_group() -> int:
     return int(getattr(settings, "CARE_EFFECT_MIN_GROUP", 30))
 
 
+def control_sample() -> int:
+    """Return how many uncontacted customers at most are described each month."""
+    return int(getattr(settings, "CARE_EFFECT_CONTROL_SAMPLE", 20_000))
+
+
 def check_month_range(first: datetime.date, last: datetime.date, today: datetime.date) -> None:
     """Refuse a range that ends before it starts, lies in the future or is over 24 months."""
     if last < first:
@@ -157,9 +164,10 @@ def care_effect(
     check_month_range(first, last, today)
     runs = scored_runs()
     visible = Customer.objects.filter(visible_owner_q(user)).values("pk")
-    rows, treated = _contacted(visible, first, last, runs)
-    months = sorted({row.month for row in rows.values()})
-    controls = {month: _uncontacted(visible, month, runs) for month in months}
+    with transaction.atomic(), _without_jit():
+        rows, treated = _contacted(visible, first, last, runs)
+        months = sorted({row.month for row in rows.values()})
+        controls = {month: _uncontacted(visible, month, runs) for month in months}
     minimum = min_group()
     for key, row in rows.items():
         month_end = _month_end(row.month)
@@ -170,6 +178,19 @@ def care_effect(
             for index, days in enumerate(REPURCHASE_DAYS, start=1)
         ]
     return sorted(rows.values(), key=lambda r: (r.month, r.cause_kind, r.channel))
+
+
+@contextmanager
+def _without_jit() -> Iterator[None]:
+    """Turn PostgreSQL's JIT compiler off for this transaction's queries.
+
+    Their many correlated lookups make the planner's cost estimate high enough to compile
+    them, which took 1.1 of 1.4 s on 10,000 messages for work that runs in 0.3 s.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+    yield
 
 
 def _contacted(
@@ -242,7 +263,7 @@ def _uncontacted(
         sent_at__lt=_local_midnight(_month_end(month) + datetime.timedelta(days=1)),
     )  # fmt: skip
     customers = (
-        Customer.objects.filter(pk__in=visible)
+        _sample(Customer.objects.filter(pk__in=visible))
         .exclude(Exists(contacted))
         .annotate(customer_id=F("pk"), **_baseline(Value(day, output_field=DateField()), runs))
         .values("tier", "recency")  # type: ignore[misc]  # annotations mypy cannot see
@@ -256,6 +277,18 @@ def _uncontacted(
     return {(c["tier"], c["recency"]): [c["n"], c["bought_1"], c["bought_2"]] for c in customers}
 
 
+def _sample(customers: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Return every customer, or a regular sample (every n-th by key) when there are more
+    than CARE_EFFECT_CONTROL_SAMPLE: describing a million customers a month would keep the
+    page waiting for minutes, and rates in each stratum need far fewer."""
+    wanted = control_sample()
+    total = customers.count()
+    if total <= wanted:
+        return customers
+    step = -(-total // wanted)
+    return customers.alias(slot=F("pk") % step).filter(slot=0)
+
+
 def _baseline(day: Combinable, runs: list[tuple[datetime.date, int]]) -> dict[str, Any]:
     """Return the annotations describing a customer (`customer_id`) on `day`: value tier,
     recency bucket, and whether they bought within each repurchase window after it.
@@ -265,21 +298,22 @@ def _baseline(day: Combinable, runs: list[tuple[datetime.date, int]]) -> dict[st
     """
     customer = OuterRef("customer_id")
     orders = paid_orders().filter(customer=customer)
-    last = Subquery(
-        orders.filter(ordered_on__lt=OuterRef("day_ref"))
-        .order_by("-ordered_on")
-        .values("ordered_on")[:1]
-    )
+    # The bucket of the newest earlier order, in one lookup on the order index.
     # On SQLite a date shifted by days compares as text ("2026-01-05 00:00:00"), so only
     # strict "after" and "on or before" are used with shifted days: both hold exactly there.
-    recency = Case(
-        When(last_order__isnull=True, then=Value(NEVER)),
+    bucket = Case(
         *(
-            When(last_order__gt=_shift(F("day_ref"), -edge - 1), then=Value(i))
+            When(ordered_on__gt=_shift(OuterRef("day_ref"), -edge - 1), then=Value(i))
             for i, edge in enumerate(RECENCY_EDGES)
         ),
         default=Value(len(RECENCY_EDGES)),
         output_field=IntegerField(),
+    )
+    latest = (
+        orders.filter(ordered_on__lt=OuterRef("day_ref"))
+        .order_by("-ordered_on")
+        .annotate(bucket=bucket)
+        .values("bucket")[:1]
     )
     bought = {
         f"bought_{i}": Exists(
@@ -300,8 +334,7 @@ def _baseline(day: Combinable, runs: list[tuple[datetime.date, int]]) -> dict[st
             Value(""),
             output_field=CharField(),
         ),
-        "last_order": last,
-        "recency": recency,
+        "recency": Coalesce(Subquery(latest), Value(NEVER), output_field=IntegerField()),
         **bought,
     }
 
@@ -326,7 +359,7 @@ def _compare(days: int, index: int, treated: Strata, control: Strata, minimum: i
     shared = [s for s in treated if s in control and control[s][0]]
     contacted = sum(treated[s][0] for s in shared)
     uncontacted = sum(control[s][0] for s in shared)
-    if contacted < minimum or uncontacted < minimum:
+    if min(contacted, uncontacted) < max(minimum, 1):
         return Comparison(days, "too_small", contacted, uncontacted)
     rate = sum(treated[s][index] for s in shared) / contacted
     expected = sum(treated[s][0] * control[s][index] / control[s][0] for s in shared) / contacted

@@ -83,6 +83,7 @@ def care_effect(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
             "rows": effect_page.table_rows(rows), "headers": effect_page.headers(),
             "charts": effect_page.charts(rows, first, last),
             "min_group": effect.min_group(),
+            "sample": effect.control_sample(),
         }  # fmt: skip
     return render(
         request, "engagement/effect/page.html", context, status=400 if form.errors else 200

@@ -125,3 +125,14 @@ def test_marking_a_response_follows_the_access_rule(
     assert error.value.field == "mark"
     assert effect.visible_message(manager, message.pk) == message
     assert not MessageResponse.objects.filter(message=message).exists()
+
+
+def test_a_large_comparison_group_is_sampled_regularly(
+    example: Any, rep: Any, settings: Any
+) -> None:
+    # Ten visible customers and room for three: every fourth by key is described.
+    settings.CARE_EFFECT_CONTROL_SAMPLE = 3
+    settings.CARE_EFFECT_MIN_GROUP = 0
+    matched = [k for k in example.controls if k is not example.controls[4]]  # k5: other bucket
+    within_30, _within_90 = rows_by_kind(rep)["birthday"].comparisons
+    assert within_30.control == sum(1 for k in matched if k.pk % 4 == 0)
