@@ -1,10 +1,11 @@
 """Benchmark the care-effect page's computation (engagement.effect.care_effect).
 
 Builds, once, a database of CUSTOMERS customers (20 reps in two teams), about three paid
-orders each over two years, MESSAGES care messages sent over twelve months (five care types,
-three channels), an inbound contact after one message in five, responses on one in ten, and
-two scoring runs (the eve of the year and of July); then times care_effect over the twelve months for an
-admin (everyone), a manager (a team, half) and a rep (a twentieth).
+orders each over two years, MESSAGES care messages sent over twelve months (five care
+types, three channels), an inbound contact after one message in five, responses on one in
+ten, and two scoring runs (the eve of the year and of July); then times care_effect over
+the twelve months for an admin (everyone), a manager (a team, half) and a rep (a
+twentieth).
 
     .venv/bin/python benchmarks/bench_care_effect.py --customers 200000 --messages 100000
     DATABASE_URL=postgres://... .venv/bin/python benchmarks/bench_care_effect.py ...
@@ -110,7 +111,7 @@ def build(customers: int, messages: int) -> None:
                     f_score=1,
                     m_score=1,
                     segment="lost",
-                )  # fmt: skip
+                )
                 for c in ids
             ),
             batch_size=BATCH,
@@ -132,10 +133,14 @@ def build(customers: int, messages: int) -> None:
                 created_at=at,
                 scheduled_for=at,
                 sent_at=at,
-            )  # fmt: skip
+            )
         )
     Message.objects.bulk_create(sends, batch_size=BATCH, ignore_conflicts=True)
-    sent = list(Message.objects.values_list("pk", "customer_id", "sent_at"))
+    sent = [
+        (pk, c, at)
+        for pk, c, at in Message.objects.values_list("pk", "customer_id", "sent_at")
+        if at is not None
+    ]
     Interaction.objects.bulk_create(
         (
             Interaction(customer_id=c, user=admin, kind="wechat", direction="in", summary="ok",
