@@ -136,3 +136,13 @@ def test_a_large_comparison_group_is_sampled_regularly(
     matched = [k for k in example.controls if k is not example.controls[4]]  # k5: other bucket
     within_30, _within_90 = rows_by_kind(rep)["birthday"].comparisons
     assert within_30.control == sum(1 for k in matched if k.pk % 4 == 0)
+
+
+def test_a_zone_with_summer_time_counts_the_same(example: Any, rep: Any, settings: Any) -> None:
+    # London moves its clocks on 29 March 2026: days come from the database's time-zone
+    # conversion instead of a fixed offset, and every send is still on the same day.
+    settings.TIME_ZONE = "Europe/London"
+    birthday = rows_by_kind(rep)["birthday"]
+    assert (birthday.sent, birthday.replies, birthday.positive) == (3, 1, 1)
+    assert [(c.contacted, c.control) for c in birthday.comparisons] == [(3, 5), (3, 5)]
+    assert birthday.comparisons[1].lift_points == pytest.approx(40.0)
