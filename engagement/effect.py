@@ -141,7 +141,7 @@ def min_group() -> int:
 
 def control_sample() -> int:
     """Return how many uncontacted customers at most are described each month."""
-    return int(getattr(settings, "CARE_EFFECT_CONTROL_SAMPLE", 20_000))
+    return int(getattr(settings, "CARE_EFFECT_CONTROL_SAMPLE", 10_000))
 
 
 def check_month_range(first: datetime.date, last: datetime.date, today: datetime.date) -> None:
@@ -163,7 +163,7 @@ def care_effect(
     first, last = first.replace(day=1), last.replace(day=1)
     check_month_range(first, last, today)
     runs = scored_runs()
-    visible = Customer.objects.filter(visible_owner_q(user)).values("pk")
+    visible = Customer.objects.filter(visible_owner_q(user))
     with _without_jit():
         rows, treated = _contacted(visible, first, last, runs)
         # Only months whose shortest window is over are compared.
@@ -214,7 +214,7 @@ def _contacted(
             status__in=SENT_STATUSES,
             sent_at__gte=start,
             sent_at__lt=end,
-            customer__in=visible,
+            customer__in=visible.values("pk"),
         )
         .annotate(
             month=TruncMonth("sent_at", output_field=DateField(), tzinfo=zone),
@@ -268,7 +268,7 @@ def _uncontacted(
         sent_at__lt=_local_midnight(_month_end(month) + datetime.timedelta(days=1)),
     )  # fmt: skip
     customers = (
-        _sample(Customer.objects.filter(pk__in=visible))
+        _sample(visible)
         .exclude(Exists(contacted))
         .annotate(customer_id=F("pk"), **_baseline(Value(day, output_field=DateField()), runs))
         .values("tier", "recency")  # type: ignore[misc]  # annotations mypy cannot see
