@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from accounts.access import assignable_owners, can_edit_owned_by, can_reassign, visible_owner_q
 from accounts.models import User
 from core.actors import actor_for
-from core.bulk import insert_rows
+from core.bulk import insert_columns, insert_rows
 from core.errors import Conflict, Forbidden, Invalid
 from core.events import emit
 
@@ -610,6 +610,34 @@ def record_changes(actor: User | None, changes: Iterable[RecordChange]) -> None:
         ],
         batch_size=1000,
     )  # fmt: skip
+
+
+def record_changes_in_bulk(
+    actor: User | None,
+    subject: str,
+    field: str,
+    customer_ids: Sequence[int],
+    subject_ids: Sequence[int],
+    new_values: Sequence[str],
+) -> int:
+    """Append one change per record of a bulk write (a planner's follow-ups), given column
+    by column; return how many. The rows record_changes writes, as one raw insert: building
+    a row object each cost such a write most of its time (docs/performance.md)."""
+    count = len(customer_ids)
+    acting = actor_for(actor)
+    now = timezone.now()
+    # As the drivers take them, so no value is converted one by one (core.bulk).
+    columns: list[Sequence[Any]] = [
+        customer_ids, [subject] * count, subject_ids, [actor.pk if actor else None] * count,
+        [acting.kind.value] * count, [acting.label[:160]] * count, [acting.ref] * count,
+        [now.isoformat() if connection.vendor == "sqlite" else now] * count, [field] * count,
+        ["" for _ in range(count)], new_values,
+    ]  # fmt: skip
+    names = [
+        "customer_id", "subject", "subject_id", "changed_by_id", "actor_kind", "actor_label",
+        "actor_ref", "changed_at", "field", "old_value", "new_value",
+    ]  # fmt: skip
+    return insert_columns(ProfileChange, names, columns, convert=False)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from accounts.access import request_user
 from core.pagination import paginated
 from core.schemas import PAGINATION_NOTE, Input
 from customers.services import get_visible_customer
-from engagement import services
+from engagement import care, services
 from engagement.models import Message, Purpose
 
 router = Router(tags=["messages"])
@@ -71,3 +71,30 @@ def list_messages(request: HttpRequest, customer_id: int) -> QuerySet[Message]:
     """Return the messages to one visible customer, newest first (404 if not visible)."""
     customer = get_visible_customer(request_user(request), customer_id)
     return Message.objects.filter(customer=customer).order_by("-created_at", "-id")
+
+
+# Care calendar (关怀日历) ------------------------------------------------------------------
+
+
+class CareIn(Input):
+    customer_id: int
+    occasion: str = Field(..., max_length=40, description="A care occasion's code, e.g. birthday.")
+    occasion_date: datetime.date = Field(..., description="The day of the occasion.")
+    channel: str = Field("", description="Empty: the occasion's own channel.")
+
+
+@router.post(
+    "/care/send",
+    response={201: MessageOut},
+    summary="Send a care greeting",
+    description="The occasion must fall on the day for the customer; sending it again for the "
+    "same day and channel returns the first message.",
+)
+def send_care(request: HttpRequest, payload: CareIn) -> Status[MessageOut]:
+    """Send the occasion's greeting through the one send path."""
+    user = request_user(request)
+    customer = get_visible_customer(user, payload.customer_id)
+    message = care.send_care(
+        user, customer, payload.occasion, payload.occasion_date, payload.channel or None
+    )
+    return Status(201, MessageOut.from_orm(message))

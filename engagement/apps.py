@@ -7,6 +7,7 @@ class EngagementConfig(AppConfig):
     verbose_name = _("Engagement")
 
     def ready(self) -> None:
-        from engagement.contributions import register
+        from engagement.contributions import register, register_care
 
         register()
+        register_care()

@@ -1,12 +1,15 @@
 """Outbound messages: every contact the product makes with a customer, and the local sink."""
 
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.channels import Channel
-from customers.models import Customer
+from customers.models import Customer, Language
 
 
 class Purpose(models.TextChoices):
@@ -39,6 +42,10 @@ class MessageTemplate(models.Model):
 
     code = models.SlugField(_("code"), max_length=60)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # The send path picks the customer's language and falls back to the other one.
+    language = models.CharField(
+        _("language"), max_length=7, choices=Language.choices, default=Language.CHINESE
+    )
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"))
 
@@ -46,11 +53,13 @@ class MessageTemplate(models.Model):
         verbose_name = _("message template")
         verbose_name_plural = _("message templates")
         constraints = [
-            models.UniqueConstraint(fields=["code", "channel"], name="unique_template_channel")
+            models.UniqueConstraint(
+                fields=["code", "channel", "language"], name="unique_template_channel_language"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} ({self.channel})"
+        return f"{self.code} ({self.channel}, {self.language})"
 
 
 class Message(models.Model):
@@ -135,6 +144,162 @@ class SinkMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.to}"
+
+
+# --- Cadences (回访节奏): rules that plan regular contacts (engagement/cadence.py) ------------
+
+
+class Lifecycle(models.TextChoices):
+    """Where a customer is in their life with us, by first purchase (the glossary's rule)."""
+
+    ANY = "", _("Any customer")
+    NEW = "new", _("New customers")
+    RETURNING = "returning", _("Returning customers")
+
+
+# A cadence's contact is made by a person: a call, a visit, a WeChat message.
+CADENCE_CHANNELS = (Channel.PHONE, Channel.VISIT, Channel.WECHAT)
+MAX_CADENCE_DAYS = 3650
+MAX_TOP_CLV = 100_000
+
+
+class Cadence(models.Model):
+    """Contact these customers every `interval_days` on `channel` (a follow-up for the owner).
+
+    Every audience condition left empty means "any": tier and segment from the latest
+    scoring run, lifecycle and tenure counted from the first purchase, and the top N by
+    lifetime value. `window_days` limits the cadence to a customer's first days.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    value_tier = models.CharField(
+        _("value tier"), max_length=1, blank=True, choices=[(t, t) for t in "ABC"]
+    )
+    segment = models.CharField(_("segment"), max_length=30, blank=True)
+    lifecycle = models.CharField(
+        _("lifecycle"), max_length=10, blank=True, choices=Lifecycle.choices
+    )
+    min_tenure_days = models.PositiveIntegerField(
+        _("customer for at least (days)"), null=True, blank=True
+    )
+    window_days = models.PositiveIntegerField(
+        _("only in their first (days)"), null=True, blank=True
+    )
+    top_clv = models.PositiveIntegerField(
+        _("only the top customers by lifetime value"), null=True, blank=True
+    )
+    interval_days = models.PositiveIntegerField(_("every (days)"))
+    channel = models.CharField(
+        _("channel"), max_length=10,
+        choices=[(c.value, c.label) for c in CADENCE_CHANNELS], default=Channel.PHONE,
+    )  # fmt: skip
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("cadence")
+        verbose_name_plural = _("cadences")
+        ordering = ["interval_days", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def origin(self) -> str:
+        """Return the origin its follow-ups carry (interactions.FollowUp.origin)."""
+        return f"cadence:{self.pk}"
+
+    def clean(self) -> None:
+        """Refuse days out of range, a window no longer than the tenure it starts after,
+        and a top N out of range, each on its field."""
+        errors: dict[str, Any] = {}
+        for field in ("interval_days", "min_tenure_days", "window_days"):
+            value = getattr(self, field)
+            if value is not None and not 1 <= value <= MAX_CADENCE_DAYS:
+                errors[field] = _("Enter a number of days from 1 to %(max)d.") % {
+                    "max": MAX_CADENCE_DAYS
+                }
+        if self.top_clv is not None and not 1 <= self.top_clv <= MAX_TOP_CLV:
+            errors["top_clv"] = _("Enter a number from 1 to %(max)d.") % {"max": MAX_TOP_CLV}
+        if (
+            "window_days" not in errors and self.window_days is not None
+            and self.min_tenure_days is not None and self.window_days <= self.min_tenure_days
+        ):  # fmt: skip
+            errors["window_days"] = _("The window must be longer than the minimum tenure.")
+        if errors:
+            raise ValidationError(errors)
+
+
+# Care calendar (关怀日历) ------------------------------------------------------------------
+
+
+class Audience(models.TextChoices):
+    """Whom an occasion's greeting goes to."""
+
+    ALL = "all", _("all customers with an owner")
+    RETURNING = "returning", _("returning customers only")
+    TIERS_AB = "tiers_ab", _("value tier A or B")
+
+
+class CareOccasion(models.Model):
+    """The settings of one kind of care occasion: whether, how early, on which channel, to whom.
+
+    Rows are seeded by a migration under stable codes (engagement.care.OccasionCode); a
+    manager changes them in the admin, never their codes.
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    # How many days before the occasion it shows on Today (0: on the day only).
+    lead_days = models.PositiveSmallIntegerField(_("lead time (days)"), default=3)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    template_code = models.SlugField(_("template"), max_length=60)
+    audience = models.CharField(
+        _("audience"), max_length=10, choices=Audience.choices, default=Audience.ALL
+    )
+    # What a gift by post may cost (channel "post"); recorded on the message as its cost.
+    gift_budget = models.DecimalField(_("gift budget"), max_digits=10, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("care occasion")
+        verbose_name_plural = _("care occasions")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class LifeEventKind(models.TextChoices):
+    WEDDING = "wedding", _("wedding")
+    NEW_BABY = "new_baby", _("new baby")
+    COMPANY_ANNIVERSARY = "company_anniversary", _("company anniversary")
+    OPENING = "opening", _("opening")
+    OTHER = "other", _("other")
+
+
+class LifeEvent(models.Model):
+    """A day in a customer's life a rep recorded, to be remembered once or every year."""
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="life_events", verbose_name=_("customer")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=LifeEventKind.choices)
+    date = models.DateField(_("date"))
+    yearly = models.BooleanField(_("every year"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("created by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("life event")
+        verbose_name_plural = _("life events")
+        ordering = ["date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.date} #{self.customer_id}"
 
 
 # Care effect (effect) ---------------------------------------------------------------------

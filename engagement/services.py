@@ -13,6 +13,7 @@ its lease has expired.
 """
 
 import datetime
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from core.actors import actor_for
 from core.channels import Channel
 from core.errors import Forbidden, Invalid, NotFound
 from core.events import emit
-from customers.models import Customer
+from customers.models import Customer, Language
 from customers.services import mobile_holders, set_consent, visible_customers
 from customers.validators import normalize_mobile
 from engagement import policy
@@ -49,6 +50,9 @@ UNSUBSCRIBE_SALT = "engagement.unsubscribe"
 OPT_OUT_REPLIES = frozenset({"TD", "退订", "T"})
 # The customer fields a template may name; nothing else reaches a template.
 TEMPLATE_FIELDS = ("name", "company", "city")
+# Values of an occasion a caller may pass explicitly (the care calendar): the occasion's
+# name, the years of an anniversary and the owner's name. Nothing else.
+OCCASION_FIELDS = ("occasion", "years", "owner")
 TASK_CHANNELS = frozenset({Channel.PHONE, Channel.WECHAT, Channel.VISIT, Channel.POST})
 SENDABLE_CHANNELS = policy.AUTOMATIC_CHANNELS | TASK_CHANNELS
 
@@ -76,13 +80,18 @@ def check_may_send(actor: User, customer: Customer) -> None:
         raise Forbidden(_("You may view this customer but not contact them."), "customer_id")
 
 
-def render(text: str, customer: Customer) -> str:
-    """Return the text with its {placeholders} filled from the allow-listed customer fields.
+def render(text: str, customer: Customer, occasion: Mapping[str, str] | None = None) -> str:
+    """Return the text with its {placeholders} filled from the allow-listed customer fields
+    and the occasion's values the caller passed (only names in OCCASION_FIELDS).
 
     Only plain names are allowed: no attributes, indexes or formats, so a template cannot
     reach beyond the list. An unknown placeholder is refused with its name.
     """
     values = {name: str(getattr(customer, name) or "") for name in TEMPLATE_FIELDS}
+    for field, value in (occasion or {}).items():
+        if field not in OCCASION_FIELDS:
+            raise ValueError(f"{field} is not an occasion field")
+        values[field] = value
     parts = []
     try:
         parsed = list(string.Formatter().parse(text))
@@ -98,13 +107,16 @@ def render(text: str, customer: Customer) -> str:
     return "".join(parts)
 
 
-def placeholder_values(text: str, customer: Customer) -> list[str]:
-    """Return the values of the text's placeholders in order (an SMS template's parameters)."""
-    return [
-        str(getattr(customer, name) or "")
-        for _literal, name, _spec, _conv in string.Formatter().parse(text)
-        if name in TEMPLATE_FIELDS
-    ]
+def placeholder_values(text: str, rendered: str) -> list[str]:
+    """Return the values the rendered text put in the template text's placeholders, in order
+    (an SMS template's parameters), read back from what was rendered at the send, so that
+    the values a caller passed (an occasion's) are there too; [] if the template changed."""
+    pattern = "".join(
+        re.escape(literal) + ("(.*?)" if name is not None else "")
+        for literal, name, _spec, _conv in string.Formatter().parse(text)
+    )
+    match = re.fullmatch(pattern, rendered, re.DOTALL)
+    return list(match.groups()) if match else []
 
 
 def _address(customer: Customer, channel: str) -> str:
@@ -134,10 +146,13 @@ def send(
     occasion_date: datetime.date | None = None,
     cost: Decimal | None = None,
     now: datetime.datetime | None = None,
+    occasion: Mapping[str, str] | None = None,
 ) -> Message:
     """Record one message to the customer and queue its sending; return it.
 
     `actor` is the person asking (checked by the access rule) or None for a system job.
+    A template is taken in the customer's language, else in the other one; `occasion`
+    holds the occasion's placeholder values (see render).
     A second call with the same key returns the first message, whatever its status.
     """
     if channel not in SENDABLE_CHANNELS:
@@ -146,7 +161,7 @@ def send(
         raise Invalid(_("Choose a valid purpose."), "purpose")
     if actor is not None:
         check_may_send(actor, customer)
-    subject, body = _text(template_code, text, channel)
+    subject, body = _text(template_code, text, channel, customer.language)
     now = now or timezone.now()
     occasion_date = occasion_date or timezone.localdate(now)
     key = {
@@ -162,7 +177,7 @@ def send(
             return existing
         message = Message(
             **key, template=template_code, created_by=actor, created_at=now, scheduled_for=now,
-            subject=render(subject, customer), text=render(body, customer),
+            subject=render(subject, customer, occasion), text=render(body, customer, occasion),
             cause_kind=cause.kind if cause else "", cause_id=cause.id if cause else None,
             cost=cost or Decimal(0),
         )  # fmt: skip
@@ -188,10 +203,18 @@ def send(
     return message
 
 
-def _text(template_code: str, text: str, channel: str) -> tuple[str, str]:
+def find_template(code: str, channel: str, language: str) -> MessageTemplate | None:
+    """Return the template in the language, or in the other one when it has none."""
+    templates = {t.language: t for t in MessageTemplate.objects.filter(code=code, channel=channel)}
+    return next(
+        (templates[lang] for lang in (language, *Language.values) if lang in templates), None
+    )
+
+
+def _text(template_code: str, text: str, channel: str, language: str) -> tuple[str, str]:
     """Return the subject and body to render: the template's, or the free text."""
     if template_code:
-        template = MessageTemplate.objects.filter(code=template_code, channel=channel).first()
+        template = find_template(template_code, channel, language)
         if template is None:
             raise Invalid(_("No template with this code for this channel."), "template_code")
         return template.subject, template.body
@@ -303,10 +326,8 @@ def _retry_later(message: Message, error: str, now: datetime.datetime) -> str:
 
 
 def _template_params(message: Message) -> list[str]:
-    template = MessageTemplate.objects.filter(
-        code=message.template, channel=message.channel
-    ).first()
-    return placeholder_values(template.body, message.customer) if template else []
+    template = find_template(message.template, message.channel, message.customer.language)
+    return placeholder_values(template.body, message.text) if template else []
 
 
 def unsubscribe_url(message: Message) -> str:

@@ -1,12 +1,26 @@
 from django.urls import path
 
-from engagement import views
+from engagement import cadence_views, views
 
 app_name = "engagement"
 urlpatterns = [
     path("customers/<int:customer_id>/send/", views.send_message, name="send"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("cadences/", cadence_views.cadence_list, name="cadences"),
+    path("cadences/new/", cadence_views.cadence_edit, name="cadence_new"),
+    path("cadences/<int:pk>/", cadence_views.cadence_edit, name="cadence_edit"),
 ]
+urlpatterns += [
+    path("care/", views.care_calendar, name="care_calendar"),
+    path(
+        "customers/<int:customer_id>/care/<slug:occasion>/<str:day>/send/",
+        views.send_care,
+        name="care_send",
+    ),
+    path("customers/<int:customer_id>/life-events/", views.add_life_event, name="life_event_add"),
+    path("life-events/<int:pk>/delete/", views.delete_life_event, name="life_event_delete"),
+]
+urlpatterns += [path("care/seasonal/", views.send_seasonal_care, name="care_seasonal")]
 urlpatterns += [
     path("care-effect/", views.care_effect, name="care_effect"),
     path("messages/<int:message_id>/response/", views.mark_response, name="mark_response"),

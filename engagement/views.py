@@ -1,21 +1,27 @@
 """Pages: a person sends one message; a customer unsubscribes by a link, without an account."""
 
+import datetime
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import request_user
+from accounts.models import User
 from core.channels import Channel
 from core.errors import Invalid
 from core.forms import add_domain_error
 from customers.services import get_visible_customer
-from engagement import effect, effect_page, services
+from engagement import care, effect, effect_page, services
 from engagement.effect_page import MonthRangeForm
-from engagement.forms import SendMessageForm
+from engagement.forms import LifeEventForm, SeasonalCareForm, SendMessageForm
 from imports.downloads import export_response
 from imports.models import ExportFormat
 
@@ -55,6 +61,120 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         services.unsubscribe(token)
     context = {"done": request.method == "POST", "channel_label": Channel(channel).label}
     return render(request, "engagement/unsubscribe.html", context)
+
+
+# Care calendar (关怀日历) ------------------------------------------------------------------
+
+
+def _refused(request: HttpRequest, form: forms.Form) -> HttpResponse:
+    """Answer a form that did not validate: every error with its field's label, 422."""
+    errors = "; ".join(
+        f"{form.fields[name].label if name in form.fields else ''}: {error}".lstrip(": ")
+        for name, field_errors in form.errors.items()
+        for error in field_errors
+    )
+    return render(request, "refused.html", {"message": errors}, status=422)
+
+
+def _back(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Go back to the page the action came from (`next`, if on this site), else the customer."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return redirect(target)
+    return redirect("customers:detail", customer_id)
+
+
+@login_required
+@require_POST
+def send_care(request: HttpRequest, customer_id: int, occasion: str, day: str) -> HttpResponse:
+    """Send the occasion's greeting to the customer (Today's one-click action and the
+    customer's page) and go back."""
+    user = request_user(request)
+    customer = get_visible_customer(user, customer_id)
+    try:
+        occasion_date = datetime.date.fromisoformat(day)
+    except ValueError:
+        raise Invalid(_("Enter a valid date."), "occasion_date") from None
+    message = care.send_care(user, customer, occasion, occasion_date, request.POST.get("channel"))
+    messages.success(request, _("Greeting: %(status)s.") % {"status": message.get_status_display()})
+    return _back(request, customer.pk)
+
+
+@login_required
+@require_POST
+def add_life_event(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Record a life event on the customer's page."""
+    form = LifeEventForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, form)
+    care.add_life_event(request_user(request), customer_id, form.cleaned_data)
+    messages.success(request, _("Life event saved."))
+    return redirect("customers:detail", customer_id)
+
+
+@login_required
+@require_POST
+def delete_life_event(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a life event from the customer's page."""
+    customer_id = care.delete_life_event(request_user(request), pk)
+    messages.success(request, _("Life event deleted."))
+    return redirect("customers:detail", customer_id)
+
+
+@login_required
+def care_calendar(request: HttpRequest) -> HttpResponse:
+    """Show the occasions' settings and their templates previewed on a customer the manager
+    picks by id or name."""
+    user = request_user(request)
+    care.check_may_plan_care(user)
+    occasions = sorted(care.settings_by_code().values(), key=lambda o: care.RANK_OF[o.code])
+    code = request.GET.get("occasion") or care.OccasionCode.BIRTHDAY
+    if code not in care.OccasionCode.__members__.values():
+        raise Invalid(_("No care occasion with this code."), "occasion")
+    query = request.GET.get("customer", "")
+    customer, matches = care.preview_customer(user, query)
+    seasonal = SeasonalCareForm(request.GET if "day" in request.GET else None)
+    context = {
+        "seasonal": seasonal, "seasonal_count": _seasonal_count(user, seasonal),
+        "occasions": [(o, care.occasion_name(o.code)) for o in occasions],
+        "code": code, "query": query, "customer": customer, "matches": matches,
+        "previews": care.previews(code, customer) if customer is not None else [],
+    }  # fmt: skip
+    return render(request, "engagement/care/calendar.html", context)
+
+
+def _seasonal_count(user: User, form: SeasonalCareForm) -> int | None:
+    """Return how many customers the seasonal form's group holds, once it is filled in."""
+    if not form.is_bound or not form.is_valid():
+        return None
+    tag = form.cleaned_data["tag"]
+    try:
+        people = care.audience_for_seasonal(
+            user, tag.pk if tag else None, form.cleaned_data["tier"]
+        )
+    except Invalid as error:
+        add_domain_error(form, error)
+        return None
+    return people.count()
+
+
+@login_required
+@require_POST
+def send_seasonal_care(request: HttpRequest) -> HttpResponse:
+    """Send seasonal care to the group the manager previewed and go back to the calendar."""
+    user = request_user(request)
+    care.check_may_plan_care(user)
+    form = SeasonalCareForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, form)
+    tag = form.cleaned_data["tag"]
+    sent = care.send_seasonal(
+        user, form.cleaned_data["day"], tag.pk if tag else None, form.cleaned_data["tier"]
+    )
+    messages.success(request, ngettext(
+        "Seasonal care: %(count)d greeting.", "Seasonal care: %(count)d greetings.", sent
+    ) % {"count": sent})  # fmt: skip
+    return redirect("engagement:care_calendar")
 
 
 # Care effect (effect) ---------------------------------------------------------------------

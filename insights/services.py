@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -690,6 +690,16 @@ def run_backtest(record_id: int) -> BacktestRecord:
     record.save(update_fields=["result", "status", "message", "message_params"])
     progress_store.clear(record.pk, BACKTEST_PROGRESS)
     return record
+
+
+def in_tiers_filter(tiers: Iterable[str]) -> Exists | Q:
+    """Return a filter of a customer query keeping the customers in these value tiers in the
+    latest good run (none before the first run): a look-up of each customer's score by key."""
+    run = latest_run()
+    if run is None:
+        return Q(pk__in=[])
+    key = Value(score_key(run.pk, 0)) + OuterRef("pk")
+    return Exists(CustomerScore.objects.filter(pk=key, value_tier__in=list(tiers)))
 
 
 def scored_runs() -> list[tuple[datetime.date, int]]:

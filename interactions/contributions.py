@@ -60,11 +60,16 @@ def due_follow_ups(user: User, day: datetime.date, limit: int) -> list[TodayItem
 
 
 def describe_follow_up_changes(changes: Sequence[ProfileChange]) -> list[HistoryWords]:
-    """Put follow-ups' history rows into words: planned for a day, or completed."""
+    """Put follow-ups' history rows into words: planned for a day, moved, or completed."""
     return [_follow_up_words(change) for change in changes]
 
 
 def _follow_up_words(change: ProfileChange) -> HistoryWords:
+    if change.field == "due_on":
+        return HistoryWords(
+            str(_("follow-up")), str(_("due")), day_in_words(change.old_value),
+            day_in_words(change.new_value),
+        )  # fmt: skip
     if change.field == "created":
         return HistoryWords(
             str(_("follow-up")), str(_("planned for")), EMPTY, day_in_words(change.new_value),

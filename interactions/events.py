@@ -4,22 +4,28 @@ Each function takes a batch (one row from a page, many from the demo or a migrat
 writes one emit_many per acting user, so the bulk paths stay cheap.
 """
 
+import datetime
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from accounts.models import User
 from core.actors import actor_for
-from core.events import NewEvent, emit_many
+from core.events import NewEvent, emit_columns, emit_many
 from customers.models import Subject
-from customers.services import RecordChange, record_changes
+from customers.services import RecordChange, record_changes, record_changes_in_bulk
 from interactions.models import FollowUp, Interaction
+
+if TYPE_CHECKING:
+    from interactions.services import NewFollowUp
 
 
 class InteractionEvent(StrEnum):
     LOGGED = "interaction.logged"  # data: {"kind", "channel", "direction"}
     FOLLOW_UP_CREATED = "follow_up.created"  # data: {"due_on", "assignee_id"}
     FOLLOW_UP_COMPLETED = "follow_up.completed"
+    FOLLOW_UP_MOVED = "follow_up.moved"  # data: {"due_on", "old_due_on"}
 
 
 def interactions_logged(interactions: Sequence[Interaction]) -> None:
@@ -49,12 +55,46 @@ def follow_ups_created(follow_ups: Sequence[FollowUp], actor: User | None = None
     )  # fmt: skip
 
 
+def follow_ups_planned(
+    actor: User | None, plans: Sequence["NewFollowUp"], ids: Sequence[int]
+) -> None:
+    """Record and announce follow-ups a planner created in bulk (create_follow_ups), as
+    follow_ups_created does one by one: a history row each and one outbox row of columns
+    for all their follow_up.created events."""
+    customers = [p.customer_id for p in plans]
+    days = [p.due_on.isoformat() for p in plans]
+    record_changes_in_bulk(actor, Subject.FOLLOW_UP, "created", customers, ids, days)
+    data: dict[str, list[Any]] = {
+        "due_on": days, "assignee_id": [p.assignee_id for p in plans]
+    }  # fmt: skip
+    emit_columns(actor_for(actor), InteractionEvent.FOLLOW_UP_CREATED, customers, ids, data)
+
+
 def follow_ups_completed(follow_ups: Sequence[FollowUp]) -> None:
     """Record and announce follow-ups marked done, each by its assignee (only they may)."""
     _record_and_announce(
         follow_ups, None, InteractionEvent.FOLLOW_UP_COMPLETED, "done_at",
         lambda f: f.done_at.isoformat() if f.done_at else "", lambda f: {},
     )  # fmt: skip
+
+
+def follow_ups_redated(
+    moves: Sequence[tuple[FollowUp, datetime.date]], actor: User | None = None
+) -> None:
+    """Record and announce open follow-ups moved to another day (each with its old day), by
+    `actor` or the system."""
+    if not moves:
+        return
+    record_changes(actor, [
+        RecordChange(f.customer_id, Subject.FOLLOW_UP, f.pk, "due_on", old.isoformat(),
+                     f.due_on.isoformat())
+        for f, old in moves
+    ])  # fmt: skip
+    emit_many(InteractionEvent.FOLLOW_UP_MOVED, actor_for(actor), [
+        NewEvent(f.customer_id, f.pk, {"due_on": f.due_on.isoformat(),
+                                       "old_due_on": old.isoformat()})
+        for f, old in moves
+    ])  # fmt: skip
 
 
 def _record_and_announce(

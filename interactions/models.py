@@ -101,12 +101,28 @@ class FollowUp(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    # What planned it when not a person or a contact: "cadence:<id>" (engagement's cadences).
+    origin = models.CharField(_("origin"), max_length=40, blank=True, default="")
 
     class Meta:
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
         ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["assignee", "done_at", "due_on"], name="followup_due")]
+        indexes = [
+            models.Index(fields=["assignee", "done_at", "due_on"], name="followup_due"),
+            # A customer's last completed and open follow-ups, read per customer by the
+            # cadence planner and the no-contact item on Today.
+            models.Index(fields=["customer", "done_at"], name="followup_customer_done"),
+        ]
+        constraints = [
+            # A planner never keeps two open follow-ups of one origin for a customer, even
+            # when two runs race.
+            models.UniqueConstraint(
+                fields=["customer", "origin"],
+                condition=models.Q(done_at__isnull=True) & ~models.Q(origin=""),
+                name="followup_one_open_per_origin",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.customer_id} due {self.due_on}"

@@ -2,20 +2,35 @@
 
 import datetime
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import connection, transaction
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import assignable_owners, can_log_interaction, visible_owner_q
 from accounts.models import User
+from core.bulk import insert_columns
+from core.chunks import chunked
 from core.errors import DomainError, Forbidden, Invalid
 from customers.models import Customer
 from interactions import events
 from interactions.models import Direction, FollowUp, Interaction
+from interactions.validators import validate_contact_day
+
+
+@dataclass(frozen=True)
+class NewFollowUp:
+    """One follow-up for create_follow_ups: a contact a planner asks the assignee to make."""
+
+    customer_id: int
+    assignee_id: int
+    due_on: datetime.date
+    note: str
+    origin: str
 
 
 def check_not_past(day: datetime.date | None) -> None:
@@ -184,8 +199,16 @@ def upcoming_follow_ups(user: User, today: datetime.date) -> QuerySet[FollowUp]:
 
 @transaction.atomic
 def move_customer_records(source: Customer, target: Customer) -> None:
-    """Move interactions and follow-ups from one customer to another (a merge)."""
+    """Move interactions and follow-ups from one customer to another (a merge).
+
+    An open follow-up a planner made (its origin) that the target has open too is dropped,
+    not moved: the target keeps one, as every planner does.
+    """
     Interaction.objects.filter(customer=source).update(customer=target)
+    open_origins = FollowUp.objects.filter(customer=target, done_at__isnull=True).exclude(origin="")
+    FollowUp.objects.filter(
+        customer=source, done_at__isnull=True, origin__in=open_origins.values("origin")
+    ).delete()
     FollowUp.objects.filter(customer=source).update(customer=target)
 
 
@@ -232,6 +255,98 @@ def bulk_complete_follow_ups(completions: Sequence[tuple[FollowUp, datetime.date
     count = FollowUp.objects.bulk_update(changed, ["done_at"])
     events.follow_ups_completed(changed)
     return count
+
+
+@transaction.atomic
+def create_follow_ups(actor: User | None, plans: Sequence[NewFollowUp]) -> list[int]:
+    """Plan many contacts at once (a cadence's morning plan; by the system when `actor` is
+    None); return their ids in order.
+
+    What create_follow_up writes for each, in bulk: one raw insert (core.bulk), their
+    history rows and their follow_up.created events column by column. Each plan carries an
+    origin, at most one open per customer (the database refuses a second). The caller
+    checked the customers and assignees; a note or origin too long for its column, or a day
+    out of the plausible range, is refused before anything is written.
+    """
+    for plan in plans:
+        _check_plan(plan)
+    for day in {plan.due_on for plan in plans}:
+        try:
+            validate_contact_day(day)
+        except ValidationError as error:
+            raise Invalid(error.messages[0], "due_on") from None
+    if not plans:
+        return []
+    last_id = _last_follow_up_id()
+    # As the drivers take them (no conversion per value): ISO days, and the moment as
+    # SQLite stores it.
+    now = timezone.now()
+    columns = [
+        [p.customer_id for p in plans], [p.assignee_id for p in plans],
+        [p.due_on.isoformat() for p in plans], [p.note for p in plans],
+        [p.origin for p in plans],
+        [now.isoformat() if connection.vendor == "sqlite" else now] * len(plans),
+    ]  # fmt: skip
+    insert_columns(FollowUp, FOLLOW_UP_COLUMNS, columns, convert=False)
+    new = _open_follow_ups_after(last_id)
+    ids = [new[p.customer_id, p.origin] for p in plans]
+    events.follow_ups_planned(actor, plans, ids)
+    return ids
+
+
+FOLLOW_UP_COLUMNS = ("customer_id", "assignee_id", "due_on", "note", "origin", "created_at")
+
+
+def _last_follow_up_id() -> int:
+    """Return the largest follow-up id so far (0 before the first)."""
+    return int(FollowUp.objects.aggregate(last=Max("pk"))["last"] or 0)
+
+
+def _open_follow_ups_after(last_id: int) -> dict[tuple[int, str], int]:
+    """Return (customer, origin) -> id of the open follow-ups with ids above last_id.
+
+    Ids only grow, so the ones just inserted are the table's tail by key; one (customer,
+    origin) is open at most once (the table's constraint), so it names one row even if
+    another transaction inserted meanwhile (PostgreSQL).
+    """
+    rows = FollowUp.objects.filter(pk__gt=last_id, done_at__isnull=True).values_list(
+        "customer_id", "origin", "pk"
+    )
+    return {(customer, origin): pk for customer, origin, pk in rows.iterator(5000)}
+
+
+def _check_plan(plan: NewFollowUp) -> None:
+    if not plan.origin:
+        raise Invalid(_("A planned follow-up needs its origin."), "origin")
+    if len(plan.note) > FollowUp._meta.get_field("note").max_length:  # type: ignore[operator]
+        raise Invalid(_("The note is too long."), "note")
+    if len(plan.origin) > FollowUp._meta.get_field("origin").max_length:  # type: ignore[operator]
+        raise Invalid(_("The origin is too long."), "origin")
+
+
+def open_follow_ups_from(customer_ids: Sequence[int], prefix: str) -> list[FollowUp]:
+    """Return the customers' open follow-ups whose origin starts with `prefix`."""
+    found: list[FollowUp] = []
+    for chunk in chunked(sorted(set(customer_ids))):
+        found += FollowUp.objects.filter(
+            customer_id__in=chunk, done_at__isnull=True, origin__startswith=prefix
+        ).order_by("pk")
+    return found
+
+
+@transaction.atomic
+def redate_follow_ups(actor: User | None, moves: Sequence[tuple[FollowUp, datetime.date]]) -> int:
+    """Move open follow-ups to new due days (a planner re-planning after a contact), each
+    change a history row; return how many moved. A day equal to the current one, or a
+    follow-up done meanwhile, is left alone, so a repeat changes nothing."""
+    changed: list[tuple[FollowUp, datetime.date]] = []
+    for follow_up, day in moves:
+        if follow_up.done_at is None and follow_up.due_on != day:
+            changed.append((follow_up, follow_up.due_on))
+            follow_up.due_on = day
+    FollowUp.objects.bulk_update([f for f, _old in changed], ["due_on"], batch_size=1000)
+    events.follow_ups_redated([(f, old) for f, old in changed], actor)
+    return len(changed)
 
 
 def inbound_interactions() -> QuerySet[Interaction]:

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +29,7 @@ from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.events import NewEvent
 from core.memory import cyclic_gc_paused
 from core.text import control_characters_message, has_control_characters
+from customers.birthdays import month_day
 from customers.models import Customer
 from customers.services import visible_customers
 from sales import events, purchases, summary
@@ -41,7 +42,7 @@ from sales.limits import (
     MAX_UNIT_PRICE,
     money,
 )
-from sales.models import ZERO, Order, OrderLine, OrderStatus, Product
+from sales.models import ZERO, CustomerStats, Order, OrderLine, OrderStatus, Product
 
 CENT = Decimal("0.01")
 ORDER_COLUMNS = ("number", "customer_id", "ordered_on", "status", "channel", "amount", "created_at")
@@ -664,6 +665,29 @@ def ensure_products(user: User | None, products: Iterable[dict[str, object]]) ->
     for fields in missing:
         create_product(user, dict(fields))
     return len(missing)
+
+
+# Read by the care calendar (engagement): first purchases, never written here -------------
+
+
+def first_purchase_days(
+    customers: QuerySet[Customer], days_of_year: Iterable[str]
+) -> list[tuple[int, datetime.date]]:
+    """Return (customer id, first purchase day) of the customers whose first purchase fell
+    on one of the days of the year ("MM-DD"), in one query."""
+    stats = CustomerStats.objects.filter(customer__in=customers.values("pk"))
+    stats = stats.alias(md=month_day("first_purchase_on")).filter(md__in=list(days_of_year))
+    return list(stats.values_list("customer_id", "first_purchase_on"))
+
+
+def returning_filter(as_of: datetime.date) -> Exists:
+    """Return a filter of a customer query keeping the returning customers on the day: their
+    first purchase at least RETURNING_CUSTOMER_DAYS before it (a look-up by key per
+    customer, so a rep's customers do not read every summary)."""
+    since = as_of - datetime.timedelta(days=settings.RETURNING_CUSTOMER_DAYS)
+    return Exists(
+        CustomerStats.objects.filter(customer_id=OuterRef("pk"), first_purchase_on__lte=since)
+    )
 
 
 def paid_orders() -> QuerySet[Order]:

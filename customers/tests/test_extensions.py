@@ -48,17 +48,19 @@ def test_the_apps_above_fill_the_customer_registries():
     ]  # fmt: skip
     assert names(extensions.page_panels) == [
         "log-interaction", "open-follow-ups", "purchase-summary", "scores", "send-message",
-        "personal-data",
+        "care", "personal-data",
     ]  # fmt: skip
-    assert names(extensions.merge_participants) == ["orders", "interactions"]
+    assert names(extensions.merge_participants) == ["orders", "interactions", "life-events"]
     assert names(extensions.owner_followers) == ["purchase-summary"]
-    assert names(extensions.list_actions) == ["import"]
-    assert names(extensions.today_sources) == ["follow-ups-due", "churn-warnings"]
+    assert names(extensions.list_actions) == ["import", "care-calendar"]
+    assert names(extensions.today_sources) == [
+        "follow-ups-due", "care", "churn-warnings", "no-contact"
+    ]  # fmt: skip
     assert names(extensions.personal_data_sources) == [
-        "archive", "orders", "interactions", "messages", "scores"
+        "archive", "orders", "interactions", "messages", "scores", "life-events"
     ]  # fmt: skip
     assert names(extensions.erasure_participants) == [
-        "orders", "interactions", "imports", "messages", "scores"
+        "orders", "interactions", "imports", "messages", "scores", "life-events"
     ]  # fmt: skip
 
 

@@ -99,3 +99,13 @@ def sms_endpoint(settings: Any) -> Iterator[SmsStandIn]:
     yield state
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def care_defaults(db: Any) -> None:
+    """Put back the care occasions and templates the migration seeds, should a transactional
+    test (a browser test) have flushed them."""
+    from engagement.care_defaults import seed_defaults
+    from engagement.models import CareOccasion, MessageTemplate
+
+    seed_defaults(CareOccasion, MessageTemplate)
