@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.channels import Channel
-from core.forms import StyledFormMixin
+from core.forms import DateInput, StyledFormMixin
 from customers.models import Tag
 from engagement.models import LifeEventKind, Purpose
 from engagement.services import SENDABLE_CHANNELS
@@ -42,3 +42,9 @@ class SeasonalCareForm(StyledFormMixin, forms.Form):
         required=False,
     )  # fmt: skip
     day = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class SnoozeForm(StyledFormMixin, forms.Form):
+    """The day a Today line comes back (the service refuses one not after today)."""
+
+    until = forms.DateField(label=_("Snooze until"), widget=DateInput())

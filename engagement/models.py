@@ -302,6 +302,71 @@ class LifeEvent(models.Model):
         return f"{self.kind} {self.date} #{self.customer_id}"
 
 
+# --- Today (今日待办): snoozes and the daily record of each rep's lines -----------------------
+
+
+class Snooze(models.Model):
+    """A customer the user put off: their line stays off the user's Today until `until`."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
+    )
+    until = models.DateField(_("snooze until"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("snooze")
+        verbose_name_plural = _("snoozes")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "customer"], name="snooze_user_customer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} #{self.customer_id} until {self.until}"
+
+
+class LineOutcome(models.TextChoices):
+    CONTACTED = "contacted", _("contact logged")
+    ACTION = "action", _("action taken")
+    SNOOZED = "snoozed", _("snoozed")
+
+
+class TodayLine(models.Model):
+    """One line of a user's Today as it stood that day, and whether it was done.
+
+    Written on the first view of the day (and by snapshot_day) so that a manager can see
+    how much of yesterday's list each rep worked through.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    day = models.DateField(_("day"))
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
+    )
+    # [{"kind", "text", "due", "ref", "actionable"}]: the reasons in the words of that day.
+    reasons = models.JSONField(_("reasons"), default=list)
+    rank = models.PositiveIntegerField(_("rank"))
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=LineOutcome.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("Today line")
+        verbose_name_plural = _("Today lines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "day", "customer"], name="today_line_user_day_customer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day} #{self.customer_id}"
+
+
 # Care effect (effect) ---------------------------------------------------------------------
 
 

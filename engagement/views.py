@@ -1,12 +1,16 @@
 """Pages: a person sends one message; a customer unsubscribes by a link, without an account."""
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -20,10 +24,12 @@ from core.errors import Invalid
 from core.forms import add_domain_error
 from customers.services import get_visible_customer
 from engagement import care, effect, effect_page, services
+from engagement import today as today_service
 from engagement.effect_page import MonthRangeForm
-from engagement.forms import LifeEventForm, SeasonalCareForm, SendMessageForm
+from engagement.forms import LifeEventForm, SeasonalCareForm, SendMessageForm, SnoozeForm
 from imports.downloads import export_response
 from imports.models import ExportFormat
+from interactions.forms import InteractionForm
 
 
 @login_required
@@ -82,6 +88,67 @@ def _back(request: HttpRequest, customer_id: int) -> HttpResponse:
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
         return redirect(target)
     return redirect("customers:detail", customer_id)
+
+
+# --- Today (今日待办) ---------------------------------------------------------------------
+
+
+@login_required
+def today(request: HttpRequest) -> HttpResponse:
+    """Show the user's Today, or (a manager) the Today of a rep they manage."""
+    user = request_user(request)
+    owner = today_service.list_owner(user, _rep_id(request.GET.get("rep")))
+    return render(request, TODAY_TEMPLATE, _today_context(user, owner, SnoozeForm()))
+
+
+TODAY_TEMPLATE = "engagement/today/today.html"
+
+
+def _rep_id(value: str | None) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Invalid(_("Rep: choose one from the list."), "rep")
+    return int(value)
+
+
+def _today_context(user: User, owner: User, snooze_form: SnoozeForm) -> dict[str, Any]:
+    day = timezone.localdate()
+    reps = today_service.reps_for(user)
+    listed = today_service.today_list(owner, day)
+    return {
+        "today_list": listed,
+        "lines": listed.lines[: today_service.SHOWN_LINES],
+        "more": max(0, len(listed.lines) - today_service.SHOWN_LINES),
+        "own": owner == user,
+        "reps": reps if len(reps) > 1 else [],
+        "owner": owner,
+        "yesterday": today_service.completion(reps, day - datetime.timedelta(days=1)),
+        "snooze_form": snooze_form,
+        "tomorrow": day + datetime.timedelta(days=1),
+        "today_url": reverse("engagement:today"),
+    }
+
+
+@login_required
+def today_log(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Show the contact log pre-filled with the line's reasons; save it and go back to Today."""
+    user = request_user(request)
+    customer = get_visible_customer(user, customer_id)
+    day = timezone.localdate()
+    initial = {"summary": today_service.line_summary(user, customer, day)}
+    form = InteractionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            today_service.log_contact(user, customer, form.cleaned_data, day)
+        except Invalid as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Interaction logged."))
+            return redirect("engagement:today")
+    context = {"form": form, "customer": customer}
+    status = 422 if request.method == "POST" else 200
+    return render(request, "engagement/today/log.html", context, status=status)
 
 
 @login_required
@@ -175,6 +242,26 @@ def send_seasonal_care(request: HttpRequest) -> HttpResponse:
         "Seasonal care: %(count)d greeting.", "Seasonal care: %(count)d greetings.", sent
     ) % {"count": sent})  # fmt: skip
     return redirect("engagement:care_calendar")
+
+
+def today_snooze(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Put the customer off the user's Today until the chosen day."""
+    user = request_user(request)
+    customer = get_visible_customer(user, customer_id)
+    form = SnoozeForm(request.POST)
+    if form.is_valid():
+        try:
+            until = form.cleaned_data["until"]
+            today_service.snooze(user, customer, until, timezone.localdate())
+        except Invalid as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("%(name)s is snoozed until %(day)s.") % {
+                "name": customer.name, "day": date_format(until, "SHORT_DATE_FORMAT"),
+            })  # fmt: skip
+            return redirect("engagement:today")
+    context = {**_today_context(user, user, form), "snooze_customer": customer}
+    return render(request, TODAY_TEMPLATE, context, status=422)
 
 
 # Care effect (effect) ---------------------------------------------------------------------

@@ -13,7 +13,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico whatever the page links to.
     path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
-    path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),
+    # The landing page: a rep starts the day on Today (anonymous visitors go to the login).
+    path("", RedirectView.as_view(pattern_name="engagement:today", permanent=False)),
     path("accounts/", include("accounts.urls")),
     path("customers/", include("customers.urls")),
     path("sales/", include("sales.urls")),

@@ -7,7 +7,7 @@ from customers import extensions
 from customers.extensions import Panel, TodayItem
 from customers.models import Customer
 from insights import personal_data
-from insights.services import customer_insight, latest_run, visible_warnings
+from insights.services import customer_insight, latest_run, warnings_for_today
 from insights.warnings import describe
 
 
@@ -33,7 +33,7 @@ def churn_warnings(user: User, day: datetime.date, limit: int) -> list[TodayItem
             due=day,
             reason=" ".join(describe(reason) for reason in warning.reasons),
         )
-        for warning in visible_warnings(user, run)[:limit]
+        for warning in warnings_for_today(user, run, limit)
     ]
 
 

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -63,4 +64,13 @@ def complete_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(request, _("Follow-up done."))
     if request.POST.get("back") == "customer":
         return redirect(customer_url(follow_up.customer_id))
-    return redirect("interactions:follow_ups")
+    return redirect(safe_next(request) or reverse("interactions:follow_ups"))
+
+
+def safe_next(request: HttpRequest) -> str | None:
+    """Return the page a form asked to go back to (`next`, e.g. Today), if it is on this site."""
+    target = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and allowed else None

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('engagement', '0003_care'),
+        ('engagement', '0004_today'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
