@@ -9,6 +9,7 @@ from customers import extensions
 from customers.extensions import Panel, TimelineEntry
 from customers.models import Customer
 from engagement import cadence, care, personal_data
+from engagement.effect_page import register_export
 from engagement.forms import SendMessageForm
 from engagement.services import check_may_send, move_messages, recent_messages
 
@@ -48,6 +49,8 @@ def register() -> None:
     events.subscribe(
         "interaction.logged", "engagement.cadence_replan", cadence.replan_after_contact
     )
+    # Care effect (effect): the page's table as a CSV through the one export recorder.
+    register_export()
 
 
 def register_care() -> None:

@@ -365,3 +365,33 @@ class TodayLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day} #{self.customer_id}"
+
+
+# Care effect (effect) ---------------------------------------------------------------------
+
+
+class ResponseMark(models.TextChoices):
+    POSITIVE = "positive", _("Positive")
+    NEUTRAL = "neutral", _("Neutral")
+    NEGATIVE = "negative", _("Negative")
+
+
+class MessageResponse(models.Model):
+    """How the customer took a message, as the rep judged it (one mark, the latest wins)."""
+
+    message = models.OneToOneField(
+        Message, on_delete=models.CASCADE, related_name="response", verbose_name=_("message")
+    )
+    mark = models.CharField(_("response"), max_length=10, choices=ResponseMark.choices)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("marked by"),
+    )  # fmt: skip
+    marked_at = models.DateTimeField(_("marked"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message response")
+        verbose_name_plural = _("message responses")
+
+    def __str__(self) -> str:
+        return f"{self.message_id}: {self.mark}"

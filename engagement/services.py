@@ -754,7 +754,8 @@ def handle_sms_reply(mobile: str, text: str) -> int:
 
 def recent_messages(customer: Customer, limit: int) -> list[Message]:
     """Return the customer's newest messages (for the timeline)."""
-    return list(Message.objects.filter(customer=customer).order_by("-created_at", "-id")[:limit])
+    newest = Message.objects.filter(customer=customer).select_related("response")
+    return list(newest.order_by("-created_at", "-id")[:limit])
 
 
 def deliver_many(message_ids: Sequence[int], now: datetime.datetime | None = None) -> int:

@@ -25,4 +25,6 @@ urlpatterns += [
     path("today/", views.today, name="today"),
     path("today/customers/<int:customer_id>/log/", views.today_log, name="today_log"),
     path("today/customers/<int:customer_id>/snooze/", views.today_snooze, name="today_snooze"),
+    path("care-effect/", views.care_effect, name="care_effect"),
+    path("messages/<int:message_id>/response/", views.mark_response, name="mark_response"),
 ]

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,9 +23,12 @@ from core.channels import Channel
 from core.errors import Invalid
 from core.forms import add_domain_error
 from customers.services import get_visible_customer
-from engagement import care, services
+from engagement import care, effect, effect_page, services
 from engagement import today as today_service
+from engagement.effect_page import MonthRangeForm
 from engagement.forms import LifeEventForm, SeasonalCareForm, SendMessageForm, SnoozeForm
+from imports.downloads import export_response
+from imports.models import ExportFormat
 from interactions.forms import InteractionForm
 
 
@@ -259,3 +262,47 @@ def today_snooze(request: HttpRequest, customer_id: int) -> HttpResponse:
             return redirect("engagement:today")
     context = {**_today_context(user, user, form), "snooze_customer": customer}
     return render(request, TODAY_TEMPLATE, context, status=422)
+
+
+# Care effect (effect) ---------------------------------------------------------------------
+
+
+@login_required
+def care_effect(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """Show what care messages led to by month, care type and channel (CSV on request)."""
+    user = request_user(request)
+    data = request.GET if "start" in request.GET else MonthRangeForm.default_range()
+    form = MonthRangeForm(data)
+    rows = None
+    if form.is_valid():
+        first, last = form.cleaned_data["start"], form.cleaned_data["end"]
+        try:
+            rows = effect.care_effect(user, first, last)
+        except Invalid as error:
+            add_domain_error(form, error)
+        else:
+            if request.GET.get("format") == "csv":
+                values = {"start": first.isoformat(), "end": last.isoformat()}
+                return export_response(request, effect_page.EXPORT_KIND, ExportFormat.CSV, values)
+    context: dict[str, object] = {"form": form, "rows": None}
+    if rows is not None:
+        context |= {
+            "rows": effect_page.table_rows(rows), "headers": effect_page.headers(),
+            "charts": effect_page.charts(rows, first, last),
+            "min_group": effect.min_group(),
+            "sample": effect.control_sample(),
+        }  # fmt: skip
+    return render(
+        request, "engagement/effect/page.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def mark_response(request: HttpRequest, message_id: int) -> HttpResponse:
+    """Record how the customer took a message, and go back to the customer's page."""
+    user = request_user(request)
+    message = effect.visible_message(user, message_id)
+    effect.mark_response(user, message, request.POST.get("mark", ""))
+    messages.success(request, _("Response recorded."))
+    return redirect("customers:detail", message.customer_id)

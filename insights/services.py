@@ -732,3 +732,9 @@ def in_tiers_filter(tiers: Iterable[str]) -> Exists | Q:
         return Q(pk__in=[])
     key = Value(score_key(run.pk, 0)) + OuterRef("pk")
     return Exists(CustomerScore.objects.filter(pk=key, value_tier__in=list(tiers)))
+
+
+def scored_runs() -> list[tuple[datetime.date, int]]:
+    """Return (as of, run id) of the good runs whose per-customer scores are kept, newest first."""
+    kept = ScoreRun.objects.kept(int(config()["keep_runs"]))
+    return [(run.as_of, run.pk) for run in kept]

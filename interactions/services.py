@@ -18,7 +18,7 @@ from core.chunks import chunked
 from core.errors import DomainError, Forbidden, Invalid
 from customers.models import Customer
 from interactions import events
-from interactions.models import FollowUp, Interaction
+from interactions.models import Direction, FollowUp, Interaction
 from interactions.validators import validate_contact_day
 
 
@@ -347,3 +347,8 @@ def redate_follow_ups(actor: User | None, moves: Sequence[tuple[FollowUp, dateti
     FollowUp.objects.bulk_update([f for f, _old in changed], ["due_on"], batch_size=1000)
     events.follow_ups_redated([(f, old) for f, old in changed], actor)
     return len(changed)
+
+
+def inbound_interactions() -> QuerySet[Interaction]:
+    """Return every contact the customer started (a reply, a call in), for analyses."""
+    return Interaction.objects.filter(direction=Direction.INBOUND)

@@ -688,3 +688,8 @@ def returning_filter(as_of: datetime.date) -> Exists:
     return Exists(
         CustomerStats.objects.filter(customer_id=OuterRef("pk"), first_purchase_on__lte=since)
     )
+
+
+def paid_orders() -> QuerySet[Order]:
+    """Return every paid order, for analyses that read purchases by customer and day."""
+    return Order.objects.filter(status=OrderStatus.PAID)

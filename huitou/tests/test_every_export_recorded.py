@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from engagement.tests.effect_data import SENT_AT, care
 from imports import exports
 from imports.models import ExportRecord, Kind
 from imports.tests.helpers import csv_bytes, run
@@ -32,6 +33,7 @@ class Case:
     params: dict[str, str] = field(default_factory=dict)
     recorded: dict[str, Any] = field(default_factory=dict)  # filter values the record keeps
     needs_import: bool = False
+    needs_care: bool = False
 
 
 CASES = [
@@ -45,11 +47,18 @@ CASES = [
         {"start": "2026-04-01", "end": "2026-06-30"},
     ),
     Case("imports:rejected_csv", "rejected_rows", needs_import=True),
+    Case(
+        "engagement:care_effect",
+        "care_effect",
+        {"start": "2026-04", "end": "2026-06", "format": "csv"},
+        {"start": "2026-04-01", "end": "2026-06-01"},
+        needs_care=True,
+    ),
 ]
 # The pages of an export already recorded (its progress and its file), not exports themselves.
 EXPORT_PAGES = {"imports:export", "imports:export_progress", "imports:export_download"}
 # Pages that answer a download when asked for ?format=csv.
-FORMAT_CSV_PAGES = {"insights:kpis"}
+FORMAT_CSV_PAGES = {"insights:kpis", "engagement:care_effect"}
 
 
 def url_names(
@@ -84,6 +93,8 @@ def test_each_export_leaves_a_record(settings, simulated_base, manager, case):  
     if case.needs_import:
         job = run(manager, Kind.CUSTOMERS, csv_bytes([["name", "mobile"], ["Bad", "12"]]))
         args = [job.pk]
+    if case.needs_care:
+        care(simulated_base[1], channel="phone", sent_at=SENT_AT.replace(month=5))
     client = Client()
     client.force_login(manager)
     before = timezone.now()

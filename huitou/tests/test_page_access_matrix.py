@@ -45,6 +45,8 @@ MATRIX = {
     ("GET", "insights:rfm", None): [200, 200, 200, 200, 200, 200, 302],
     ("GET", "insights:kpis", None): [200, 200, 200, 200, 200, 200, 302],
     ("GET", "insights:backtest", None): [200, 200, 200, 200, 200, 200, 302],
+    # Counts over the customers each role sees (the numbers differ, the page opens).
+    ("GET", "engagement:care_effect", None): [200, 200, 200, 200, 200, 200, 302],
 }
 
 
