@@ -118,6 +118,19 @@ ENDPOINTS: dict[str, Call] = {
         {"channel": "sms", "purpose": "care", "text": "Happy holidays"},
     ),
     "list messages": lambda c, w: c.get(f"{API}/customers/{w.customer.pk}/messages"),
+    "send care": lambda c, w: _json(
+        c,
+        "post",
+        f"{API}/care/send",
+        {"customer_id": w.customer.pk, "occasion": "christmas", "occasion_date": "2026-12-25"},
+    ),
+    "today": lambda c, w: c.get(f"{API}/today"),
+    "snooze": lambda c, w: _json(
+        c,
+        "post",
+        f"{API}/today/snooze",
+        {"customer_id": w.customer.pk, "until": str(w.today + datetime.timedelta(days=1))},
+    ),
     "list tokens": lambda c, w: c.get(f"{API}/tokens"),
     "issue token": lambda c, w: _json(c, "post", f"{API}/tokens", {"name": "new"}),
     "revoke token": lambda c, w: c.delete(f"{API}/tokens/{w.token.pk}"),
@@ -153,6 +166,10 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     # The one send path: whoever may contact the customer (engagement.services.send).
     "send message":       (201, 201, 201, 404, 404, 201, 401),
     "list messages":      (200, 200, 200, 404, 404, 200, 401),
+    "send care":          (201, 201, 201, 404, 404, 201, 401),
+    # Everyone has a Today of their own; a snooze hides a visible customer from one's own.
+    "today":              (200, 200, 200, 200, 200, 200, 401),
+    "snooze":             (200, 200, 200, 404, 404, 200, 401),
     "list tokens":        (200, 200, 200, 200, 200, 200, 401),
     "issue token":        (201, 201, 201, 201, 201, 201, 401),
     "revoke token":       (404, 404, 204, 404, 404, 404, 401),
