@@ -1,10 +1,13 @@
-"""Sending in the background: one task per message, queued on commit, and a sweep."""
+"""Sending in the background (one task per message or chunk, queued on commit, and a
+sweep) and the morning run."""
 
+from django.conf import settings
+from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, lock_task
 from huey.exceptions import TaskLockedException
 
-from engagement import services
+from engagement import morning, services
 
 
 @db_task()
@@ -27,3 +30,10 @@ def sweep_messages() -> int:
 def deliver_messages(message_ids: list[int]) -> int:
     """Send a bulk send's queued messages due at one time (one task per chunk and time)."""
     return services.deliver_many(message_ids)
+
+
+@db_periodic_task(crontab(hour=str(settings.MORNING_RUN_HOUR), minute="0"))
+@lock_task("morning-run")
+def morning_run() -> int:
+    """Plan the day (engagement.morning); the lock keeps one run per cluster at a time."""
+    return morning.run_morning(timezone.localdate()).greetings

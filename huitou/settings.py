@@ -149,6 +149,9 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
+# "utc": False: the periodic jobs' hours (SCORING_HOUR, MORNING_RUN_HOUR) are read in
+# TIME_ZONE, which Django sets as the process's local time; Huey's default reads them in UTC,
+# which ran the "02:00" scoring at 10:00 in Shanghai.
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -158,6 +161,7 @@ if REDIS_URL:
         "name": "huitou",
         "url": REDIS_URL,
         "immediate": False,
+        "utc": False,
     }
 else:
     CACHES = {
@@ -171,6 +175,7 @@ else:
         "name": "huitou",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": False,
+        "utc": False,
     }
 
 # Content Security Policy on every response: scripts only from our own static files (no
@@ -283,6 +288,10 @@ CONTACT_CAP_30_DAYS = env_int("CONTACT_CAP_30_DAYS", 4)
 # A tier not named, and a customer without a score, has the two caps above.
 CONTACT_CAPS_BY_TIER = env_int_pairs("CONTACT_CAPS_BY_TIER", {})
 MESSAGE_MAX_ATTEMPTS = env_int("MESSAGE_MAX_ATTEMPTS", 5)
+# The morning run (engagement.morning) plans the day at this hour, in the working time zone:
+# after the nightly scoring (SCORING_HOUR), so tiers and warnings are fresh, and before the
+# quiet hours end, so the day's greetings leave at 09:00.
+MORNING_RUN_HOUR = env_int("MORNING_RUN_HOUR", 6)
 # Where links in messages (unsubscribe) point: the address customers reach the app at.
 PUBLIC_URL = env_str("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # Email through Django's SMTP backend; with no EMAIL_HOST, mail goes to the local sink

@@ -1,0 +1,109 @@
+"""The morning run: plan every rep's day before they start.
+
+One scheduled job (engagement.tasks.morning_run) does, in order:
+1. care: the greetings due today go through the one send path in bulk (send_many). A
+   greeting a machine delivers (SMS, email) goes on the occasion's day, held by the quiet
+   hours until they end; one a person does (a gift by post, a call, a visit, WeChat) becomes
+   the owner's follow-up from the occasion's lead time on, so that a gift arrives in time;
+2. cadences: the follow-ups the rules call for (engagement.cadence.plan_day);
+3. Today: each rep's list for the day is recorded (engagement.today.snapshot_day), so that
+   a manager can see tomorrow how much of it was done.
+
+Every step is idempotent for a day: a greeting's key is (customer, purpose, occasion date,
+channel), a cadence never duplicates an open follow-up, and the day's record is kept once.
+A second run the same day therefore changes nothing; a run missed on one day catches up on
+the person's greetings still inside their lead time.
+"""
+
+import datetime
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from core.actors import Actor, acting_as
+from core.channels import Channel
+from customers.models import Customer
+from engagement import cadence, care, today
+from engagement.models import CareOccasion, Purpose
+from engagement.policy import AUTOMATIC_CHANNELS
+from engagement.services import Cause, SendRequest, send_many
+
+log = logging.getLogger(__name__)
+JOB = "morning-run"
+# Customers are loaded and their greetings sent this many at a time: bounded memory.
+CHUNK = 20_000
+
+
+@dataclass(frozen=True)
+class MorningReport:
+    """What one morning run did, and how long each step took."""
+
+    day: datetime.date
+    greetings: int
+    follow_ups: int
+    today_lines: int
+    seconds: dict[str, float]
+
+
+def run_morning(day: datetime.date) -> MorningReport:
+    """Plan the day: send today's greetings, plan the cadences' follow-ups, record Today."""
+    seconds: dict[str, float] = {}
+    with acting_as(Actor.of_job(JOB)):
+        started = time.perf_counter()
+        greetings = send_greetings(day)
+        seconds["care"] = time.perf_counter() - started
+        started = time.perf_counter()
+        follow_ups = cadence.plan_day(day)
+        seconds["cadences"] = time.perf_counter() - started
+        started = time.perf_counter()
+        lines = today.snapshot_day(day)
+        seconds["today"] = time.perf_counter() - started
+    report = MorningReport(day, greetings, follow_ups, lines, seconds)
+    log.info("Morning run for %s: %s", day, report)
+    return report
+
+
+def due_greetings(day: datetime.date) -> list[care.Occasion]:
+    """Return the occasions whose greeting goes today: a machine's on the day itself, a
+    person's from its lead time up to the day."""
+    settings = {o.code: o for o in CareOccasion.objects.filter(enabled=True)}
+    if not settings:
+        return []
+    furthest = max(o.lead_days for o in settings.values())
+    end = day + datetime.timedelta(days=furthest + 1)
+    return [
+        occasion
+        for occasion in care.occasions_between(day, end)
+        if _goes_today(settings[occasion.code], occasion.date, day)
+    ]
+
+
+def _goes_today(settings: CareOccasion, date: datetime.date, day: datetime.date) -> bool:
+    if settings.channel in AUTOMATIC_CHANNELS:
+        return date == day
+    return (date - day).days <= settings.lead_days
+
+
+def send_greetings(day: datetime.date) -> int:
+    """Send today's greetings through the one send path; return how many were asked for."""
+    occasions = due_greetings(day)
+    settings = {o.code: o for o in CareOccasion.objects.all()}
+    for batch in _batches(occasions, CHUNK):
+        customers = Customer.objects.select_related("owner").in_bulk([o.customer_id for o in batch])
+        send_many(None, [_request(o, customers[o.customer_id], settings[o.code]) for o in batch])
+    return len(occasions)
+
+
+def _request(occasion: care.Occasion, customer: Customer, settings: CareOccasion) -> SendRequest:
+    cost = settings.gift_budget if settings.channel == Channel.POST else None
+    return SendRequest(
+        customer, settings.channel, Purpose.CARE, settings.template_code,
+        cause=Cause(occasion.code, occasion.life_event_id), occasion_date=occasion.date,
+        cost=cost, occasion=care.occasion_values(customer, occasion.code, occasion.years),
+    )  # fmt: skip
+
+
+def _batches(items: Sequence[care.Occasion], size: int) -> Iterator[Sequence[care.Occasion]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
