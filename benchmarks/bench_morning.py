@@ -1,0 +1,133 @@
+"""Benchmark the morning run (engagement.morning.run_morning) on a 1,000,000-customer base.
+
+Works on a fresh copy of the base bench_today.py builds (customers with birthdays and valid
+mobiles, a scoring run with tiers and warnings, follow-ups and contacts; never on that base
+itself), and measures, each step's time as the run reports it:
+
+1. an ordinary day: the day's birthday greetings, the cadences' first plan over the whole base,
+   and every rep's Today recorded (target <= 60 s on SQLite);
+2. the same day again, which must change nothing (the rows of messages, follow-ups, Today
+   lines and outbox events are counted before and after);
+3. the next day, the steady state: one day's birthdays and the cadences' new follow-ups;
+4. with --festival, Spring Festival: the greeting goes by SMS to every customer in its
+   audience (all customers by default), a million messages through the bulk send path.
+
+    .venv/bin/python benchmarks/bench_today.py --customers 1000000    # builds the base once
+    .venv/bin/python benchmarks/bench_morning.py [--customers 1000000] [--festival]
+
+Figures are printed and written as JSON to benchmarks/out/morning-results-*.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_archive as archive
+import bench_today
+
+OUT = archive.OUT
+ROOT = archive.ROOT
+TARGET_SECONDS = 60.0
+ORDINARY_DAY = datetime.date(2026, 12, 8)  # a Tuesday with no festival near
+SPRING_FESTIVAL_2027 = datetime.date(2027, 2, 6)
+
+
+def fresh_copy(base: Path, target: Path) -> None:
+    """Copy the base's database (and its secret key) to the target directory."""
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    for name in ("huitou.sqlite3", "secret_key"):
+        if (base / name).exists():
+            shutil.copy2(base / name, target / name)
+
+
+def counts() -> dict[str, int]:
+    """Return the rows a morning run writes, table by table."""
+    from core.models import OutboxEvent
+    from engagement.models import Message, TodayLine
+    from interactions.models import FollowUp
+
+    return {
+        "messages": Message.objects.count(),
+        "follow_ups": FollowUp.objects.count(),
+        "today_lines": TodayLine.objects.count(),
+        "outbox_rows": OutboxEvent.objects.count(),
+    }
+
+
+def timed_run(day: datetime.date, label: str) -> dict[str, Any]:
+    """Run the morning run for the day and return its report and wall time."""
+    from engagement.morning import run_morning
+
+    before = counts()
+    started = time.perf_counter()
+    report = run_morning(day)
+    seconds = time.perf_counter() - started
+    after = counts()
+    result = {
+        "label": label, "day": day.isoformat(), "seconds": round(seconds, 2),
+        "steps": {k: round(v, 2) for k, v in report.seconds.items()},
+        "greetings": report.greetings, "follow_ups": report.follow_ups,
+        "today_lines": report.today_lines,
+        "rows_added": {k: after[k] - before[k] for k in after},
+        "load_average": os.getloadavg()[0],
+    }  # fmt: skip
+    mark = "ok" if seconds <= TARGET_SECONDS else f"ABOVE TARGET ({TARGET_SECONDS:.0f} s)"
+    steps = ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items())
+    archive.log(
+        f"{label:<28} {seconds:6.1f} s  ({steps}); {report.greetings:,} greetings, "
+        f"{report.follow_ups:,} follow-ups, {report.today_lines:,} Today lines; rows added "
+        f"{result['rows_added']}  {mark}"
+    )
+    return result
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--festival", action="store_true", help="also run Spring Festival")
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    base = OUT / f"today-sqlite-{args.customers}"
+    if not (base / "built.json").exists():
+        sys.exit(f"No base in {base}: run bench_today.py --customers {args.customers} first.")
+    var_dir = OUT / f"morning-sqlite-{args.customers}"
+    fresh_copy(base, var_dir)
+    bench_today.configure(var_dir, "")
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, skip_checks=True)
+    results: dict[str, Any] = {"machine": archive.machine(), "customers": args.customers}
+    runs = [
+        timed_run(ORDINARY_DAY, "ordinary day, first run"),
+        timed_run(ORDINARY_DAY, "same day again"),
+        timed_run(ORDINARY_DAY + datetime.timedelta(days=1), "next day (steady state)"),
+    ]
+    unchanged = all(v == 0 for v in runs[1]["rows_added"].values())
+    archive.log(f"a second run the same day changed nothing: {unchanged}")
+    if args.festival:
+        runs.append(timed_run(SPRING_FESTIVAL_2027, "Spring Festival"))
+    results["runs"] = runs
+    results["second_run_changed_nothing"] = unchanged
+    report = OUT / f"morning-results-sqlite-{args.customers}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    report.write_text(json.dumps(results, indent=2, default=str))
+    archive.log(f"results written to {report.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
