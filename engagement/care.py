@@ -686,7 +686,8 @@ def care_panel(customer: Customer, user: User, today: datetime.date) -> Panel | 
     coming = _unsent(occasions_between(today, end, one), one, today, end)
     return Panel("side", "engagement/care/_customer_panel.html", CarePanel(
         [Upcoming(reason(o), send_url(o)) for o in coming], life_events_of(customer),
-        LifeEventForm(), can_log_interaction(user, customer.owner_id),
+        # Its own ids: the page's log form has a "kind" field too (one #id_kind per page).
+        LifeEventForm(auto_id="life-event-%s"), can_log_interaction(user, customer.owner_id),
         can_edit_owned_by(user, customer.owner_id),
     ))  # fmt: skip
 

@@ -211,7 +211,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "customers:list"
+# A rep starts the day on Today (今日待办), the list of whom to contact and why.
+LOGIN_REDIRECT_URL = "engagement:today"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # A burst of wrong passwords for one username locks it for a while; attempts are kept

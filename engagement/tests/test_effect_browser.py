@@ -34,7 +34,7 @@ def sign_in(page: Page, base: str, username: str, language: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/customers/"))
+    page.wait_for_url(re.compile(r"/engagement/today/"))
 
 
 @pytest.mark.parametrize("width", WIDTHS)

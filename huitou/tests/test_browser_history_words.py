@@ -26,7 +26,7 @@ def sign_in(page: Page, base: str, username: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/customers/")
+    page.wait_for_url(f"{base}/engagement/today/")
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])

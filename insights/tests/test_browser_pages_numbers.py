@@ -42,7 +42,7 @@ def sign_in(page: Page, base: str, username: str, language: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/customers/"))
+    page.wait_for_url(re.compile(r"/engagement/today/"))
 
 
 def overlapping(a: dict[str, float], b: dict[str, float]) -> bool:
