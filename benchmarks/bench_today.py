@@ -334,13 +334,16 @@ def rep_customers() -> int:
 
 
 def forget_today() -> None:
-    """Delete the day's recorded lines and any snoozes: the next view is the day's first."""
+    """Delete the day's recorded lines, any snoozes and the cache (the benchmark's own, with
+    the sources' work of the day): the next view is the day's first, with no morning run."""
+    from django.core.cache import cache
     from django.utils import timezone
 
     from engagement.models import Snooze, TodayLine
 
     TodayLine.objects.filter(day=timezone.localdate()).delete()
     Snooze.objects.all().delete()
+    cache.clear()
 
 
 def parse_args() -> argparse.Namespace:
