@@ -12,7 +12,7 @@ size of the base, and the follow-ups go in through interactions' bulk path.
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -28,6 +28,7 @@ from core.errors import Forbidden
 from core.events import Event
 from customers.extensions import TodayItem
 from customers.models import Customer
+from engagement import today_cache
 from engagement.models import Cadence, Lifecycle
 from insights.forms import SEGMENT_LABELS
 from insights.models import CustomerScore, ScoreRun, score_key
@@ -228,6 +229,16 @@ def last_contact_day(customer_id: int) -> datetime.date | None:
 # Too long without contact (Today) ------------------------------------------------------
 
 
+class OverdueRow(NamedTuple):
+    """A customer overdue for contact, by id: what the day's cache keeps."""
+
+    customer_id: int
+    tier: str
+    cadence: Cadence
+    last: datetime.date
+    ever: bool
+
+
 @dataclass(frozen=True)
 class Overdue:
     """A customer last contacted longer ago than their tier's longest cadence interval."""
@@ -282,11 +293,17 @@ def longest_by_tier() -> dict[str, Cadence]:
 
 def overdue_customers(user: User, day: datetime.date, limit: int) -> list[Overdue]:
     """Return at most `limit` of the user's own customers last contacted longer ago than
-    their tier's longest cadence interval, the longest overdue first.
+    their tier's longest cadence interval, the longest overdue first (see overdue_rows)."""
+    return _with_customers(overdue_rows(user, day, limit))
 
-    Four queries whatever the user's book: the run, the cadences, the user's customers in
+
+def overdue_rows(user: User, day: datetime.date, limit: int) -> list[OverdueRow]:
+    """Return at most `limit` of the user's own customers overdue for contact, as ids, the
+    longest overdue first.
+
+    Three queries whatever the user's book: the run, the cadences, the user's customers in
     those tiers past the threshold (by the customer-owner index, the score's key and one
-    index probe per customer for each kind of contact), then the few shown.
+    index probe per customer for each kind of contact).
     """
     run = latest_run()
     longest = longest_by_tier()
@@ -295,11 +312,19 @@ def overdue_customers(user: User, day: datetime.date, limit: int) -> list[Overdu
     rows = _overdue_rows(user, run, day, longest)
     # The longest overdue: the earliest day the tier's cadence wanted a contact.
     rows.sort(key=lambda row: (row[3] + days(longest[row[1]].interval_days), row[0]))
-    chosen = rows[:limit]
-    customers = Customer.objects.in_bulk([row[0] for row in chosen])
     return [
-        Overdue(customers[customer_id], tier, longest[tier], last, ever)
-        for customer_id, tier, ever, last in chosen
+        OverdueRow(customer_id, tier, longest[tier], last, ever)
+        for customer_id, tier, ever, last in rows[:limit]
+    ]
+
+
+def _with_customers(rows: list[OverdueRow]) -> list[Overdue]:
+    """Return the rows with their customers, read fresh in one query (gone ones left out)."""
+    customers = Customer.objects.in_bulk([row.customer_id for row in rows])
+    return [
+        Overdue(customers[row.customer_id], row.tier, row.cadence, row.last, row.ever)
+        for row in rows
+        if row.customer_id in customers
     ]
 
 
@@ -349,13 +374,21 @@ def _overdue_rows(
 def no_contact_items(user: User, day: datetime.date, limit: int) -> list[TodayItem]:
     """Return the user's customers left too long without contact as Today items, the
     longest overdue first: signals (priority 3) dated the day, like churn warnings, which
-    come before them (registry order)."""
+    come before them (registry order).
+
+    Who is overdue is found once per user and day (engagement.today_cache): a contact
+    logged during the day marks the customer's line done, which takes it off the list.
+    """
     return [
         TodayItem(
             customer=overdue.customer, kind="no_contact", priority=3, due=day,
             reason=overdue.reason(day), ref=f"no_contact:{overdue.customer.pk}",
         )
-        for overdue in overdue_customers(user, day, limit)
+        for overdue in _with_customers(
+            today_cache.day_cached(
+                "no-contact", user, day, limit, lambda: overdue_rows(user, day, limit)
+            )
+        )
     ]  # fmt: skip
 
 

@@ -13,12 +13,12 @@ day, channel) never has to choose between two texts.
 """
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
@@ -50,7 +50,7 @@ from customers.services import (
     record_changes,
     visible_customers,
 )
-from engagement import services
+from engagement import services, today_cache
 from engagement.forms import LifeEventForm
 from engagement.models import (
     Audience,
@@ -166,15 +166,20 @@ def occasions_between(
     customers: QuerySet[Customer] | None = None,
     *,
     one_per_day: bool = True,
+    codes: Collection[str] | None = None,
 ) -> list[Occasion]:
     """Return the occasions in [start, end) of the customers (default: all), by day and id.
 
     Archived and erased customers have none, disabled occasions are left out and each
     occasion's audience applies. With `one_per_day`, a customer's day keeps only its first
-    occasion in RANK.
+    occasion in RANK. With `codes`, only occasions of those kinds are looked for.
     """
     days = window(start, end)
-    enabled = {code: o for code, o in settings_by_code().items() if o.enabled}
+    enabled = {
+        code: o
+        for code, o in settings_by_code().items()
+        if o.enabled and (codes is None or code in codes)
+    }
     base = (customers if customers is not None else Customer.objects.all()).filter(
         archived_at__isnull=True
     )
@@ -614,14 +619,15 @@ PAGE_DAYS = 30
 
 def _unsent(
     occasions: list[Occasion],
-    customers: QuerySet[Customer],
+    customers: QuerySet[Any] | list[int],
     start: datetime.date,
     end: datetime.date,
 ) -> list[Occasion]:
-    """Return the occasions whose greeting has not been sent yet (one query)."""
+    """Return the occasions whose greeting has not been sent yet (one query); `customers`
+    are the customers' ids, as a query or a list."""
     sent = set(
         Message.objects.filter(
-            customer__in=customers.values("pk"), purpose=Purpose.CARE,
+            customer_id__in=customers, purpose=Purpose.CARE,
             occasion_date__gte=start, occasion_date__lt=end,
         ).values_list("customer_id", "occasion_date")
     )  # fmt: skip
@@ -634,18 +640,34 @@ def send_url(occasion: Occasion) -> str:
     return reverse("engagement:care_send", args=args)
 
 
+# The occasions Today lists, one line each: a person's own. Festivals fall on everyone at
+# once: the morning run greets by machine on the day, and turns a greeting a person gives
+# into a follow-up, which Today lists as such.
+PERSONAL: tuple[str, ...] = (
+    OccasionCode.BIRTHDAY,
+    OccasionCode.LIFE_EVENT,
+    OccasionCode.FIRST_PURCHASE_ANNIVERSARY,
+)
+# How many more occasions than asked for the day's cache keeps, for those greeted during
+# the day to be replaced by the next ones.
+CACHED_SHARE = 2
+
+
 def today_care(user: User, day: datetime.date, limit: int) -> list[TodayItem]:
-    """Return the occasions of the user's own customers within their lead time, not yet
-    greeted: on the day priority 2, before it 3; the nearest and highest ranked first."""
-    lead = {code: o.lead_days for code, o in settings_by_code().items() if o.enabled}
-    if not lead:
-        return []
-    end = day + datetime.timedelta(days=max(lead.values()) + 1)
-    mine = Customer.objects.filter(owner=user)
-    due = [o for o in occasions_between(day, end, mine) if (o.date - day).days <= lead[o.code]]
-    due = _unsent(due, mine, day, end)
-    due.sort(key=lambda o: (o.date, RANK_OF[o.code], o.customer_id))
-    due = due[:limit]
+    """Return the personal occasions of the user's own customers within their lead time,
+    not yet greeted: on the day priority 2, before it 3; the nearest and highest ranked
+    first.
+
+    The day's occasions are found once per user and day (engagement.today_cache); each call
+    then leaves out those greeted since, with one query on the messages.
+    """
+    due = today_cache.day_cached(
+        "care", user, day, limit, lambda: _personal_due(user, day, limit * CACHED_SHARE)
+    )
+    if due:
+        ids = [o.customer_id for o in due]
+        end = max(o.date for o in due) + datetime.timedelta(days=1)
+        due = _unsent(due, ids, day, end)[:limit]
     customers = Customer.objects.in_bulk([o.customer_id for o in due])
     return [
         TodayItem(
@@ -658,7 +680,27 @@ def today_care(user: User, day: datetime.date, limit: int) -> list[TodayItem]:
             action=TodayAction(_("Send greeting"), send_url(o)),
         )
         for o in due
+        if o.customer_id in customers
     ]
+
+
+def _personal_due(user: User, day: datetime.date, limit: int) -> list[Occasion]:
+    """Return at most `limit` personal occasions of the user's own customers within their
+    lead time and not greeted yet, the nearest and highest ranked first."""
+    lead = {
+        code: o.lead_days
+        for code, o in settings_by_code().items()
+        if o.enabled and code in PERSONAL
+    }
+    if not lead:
+        return []
+    end = day + datetime.timedelta(days=max(lead.values()) + 1)
+    mine = Customer.objects.filter(owner=user)
+    found = occasions_between(day, end, mine, codes=PERSONAL)
+    due = [o for o in found if (o.date - day).days <= lead[o.code]]
+    due = _unsent(due, mine.values("pk"), day, end)
+    due.sort(key=lambda o: (o.date, RANK_OF[o.code], o.customer_id))
+    return due[:limit]
 
 
 @dataclass(frozen=True)
@@ -683,7 +725,7 @@ def care_panel(customer: Customer, user: User, today: datetime.date) -> Panel | 
         return None
     end = today + datetime.timedelta(days=PAGE_DAYS)
     one = Customer.objects.filter(pk=customer.pk)
-    coming = _unsent(occasions_between(today, end, one), one, today, end)
+    coming = _unsent(occasions_between(today, end, one), [customer.pk], today, end)
     return Panel("side", "engagement/care/_customer_panel.html", CarePanel(
         [Upcoming(reason(o), send_url(o)) for o in coming], life_events_of(customer),
         # Its own ids: the page's log form has a "kind" field too (one #id_kind per page).
