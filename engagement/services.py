@@ -641,7 +641,8 @@ def claim(message_id: int, now: datetime.datetime) -> bool:
 
 
 def deliver(message_id: int, now: datetime.datetime | None = None) -> str:
-    """Send one queued message if this worker wins it; return its status afterwards."""
+    """Send one queued message if this worker wins it (sent at `now`: a replay of past
+    sends, such as the demo's, keeps their moments); return its status afterwards."""
     now = now or timezone.now()
     if not claim(message_id, now):
         return Message.objects.filter(pk=message_id).values_list("status", flat=True).first() or ""
@@ -662,7 +663,7 @@ def deliver(message_id: int, now: datetime.datetime | None = None) -> str:
             return _finish(message, Status.FAILED, last_error=str(error)[:300])
         return _retry_later(message, str(error), now)
     return _finish(
-        message, Status.SENT, sent_at=timezone.now(), provider_ref=receipt.provider_ref[:100],
+        message, Status.SENT, sent_at=now, provider_ref=receipt.provider_ref[:100],
         cost=message.cost + receipt.cost, last_error="",
     )  # fmt: skip
 

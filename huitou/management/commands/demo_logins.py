@@ -26,3 +26,10 @@ class Command(BaseCommand):
             if demo.username in existing:
                 team = f", team {TEAM}" if demo.in_team else ""
                 self.stdout.write(f"  {demo.username:<8} {Role(demo.role).label}{team}")
+        if any(demo.role == Role.REP and demo.username in existing for demo in DEMO_USERS):
+            self.stdout.write(
+                "A rep signs in to start on Today (/engagement/today/): birthdays and life "
+                "events coming up, overdue cadence calls and churn warnings, one line per "
+                "customer. Sent greetings are in Admin → Engagement → Sink messages; the care "
+                "they led to is on /engagement/care-effect/."
+            )
