@@ -90,6 +90,11 @@ class Line:
         return _unique([describe(item, self.day) for item in self.items])
 
     @property
+    def urgency(self) -> int:
+        """Return the most urgent item's priority (1 overdue, 2 due today, 3 a signal)."""
+        return self.items[0].priority
+
+    @property
     def refs(self) -> set[str]:
         return {item.ref for item in self.items if item.ref}
 
@@ -239,7 +244,12 @@ def _owner_ids(user: User) -> set[int]:
 
 
 def _ranked_lines(user: User, day: datetime.date, items: Sequence[TodayItem]) -> list[Line]:
-    """Return one line per customer not snoozed, ranked: value at stake, overdue, occasion."""
+    """Return one line per customer not snoozed, ranked: what cannot wait first (an overdue
+    follow-up, then what is due today: a follow-up, a birthday), then signals (a churn
+    warning, an occasion ahead); within each, value at stake, days overdue, an occasion.
+
+    A birthday greeting is worth little tomorrow, and a promised call is a promise: value at
+    stake alone put a rep's first page all churn warnings, and the day's birthdays below."""
     by_customer: dict[int, list[TodayItem]] = defaultdict(list)
     customers: dict[int, Customer] = {}
     for item in items:
@@ -258,7 +268,7 @@ def _ranked_lines(user: User, day: datetime.date, items: Sequence[TodayItem]) ->
     ]
     lines.sort(
         key=lambda line: (
-            -line.value_at_stake, -line.overdue_days, not line.has_occasion,
+            line.urgency, -line.value_at_stake, -line.overdue_days, not line.has_occasion,
             line.customer.name, line.customer.pk,
         )
     )  # fmt: skip

@@ -1,5 +1,6 @@
 """A rep's day on Today in a real browser, in English and Chinese, at desktop and phone widths:
-the rep lands on Today, logs a call from the list, snoozes a line, marks a follow-up done;
+the rep lands on Today, logs a call from the list, snoozes a line, sends a birthday greeting,
+marks a follow-up done;
 their manager sees the team's lists and how much of yesterday's was done."""
 
 import datetime
@@ -11,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from conftest import PASSWORD
 from core.tests.browser import screenshot
-from engagement.models import Snooze, TodayLine
+from engagement.models import Message, Snooze, TodayLine
 from engagement.tests.test_today_service import DAY, days_ago, follow_up, score, scoring_run
 from interactions.models import FollowUp, Interaction
 
@@ -22,14 +23,16 @@ WORDS = {
     "en": {
         "today": "Today", "log": "Log contact", "snooze": "Snooze", "done": "Done",
         "overdue": "Follow-up, 3 days overdue: Ask about the renewal",
-        "progress": "3 of 3 done today", "empty": "Nothing left for today. Well done.",
+        "progress": "4 of 4 done today", "empty": "Nothing left for today. Well done.",
         "rep_today": "Today of rep", "yesterday": "Yesterday's lists: how much was done",
+        "greet": "Send greeting",
     },
     "zh-hans": {
         "today": "今日待办", "log": "记录联系", "snooze": "稍后提醒", "done": "完成",
         "overdue": "回访，逾期 3 天：Ask about the renewal",
-        "progress": "今天已完成 3 / 3", "empty": "今天的待办都完成了，干得好。",
+        "progress": "今天已完成 4 / 4", "empty": "今天的待办都完成了，干得好。",
         "rep_today": "rep 的今日待办", "yesterday": "昨日待办完成情况",
+        "greet": "发送问候",
     },
 }  # fmt: skip
 
@@ -54,7 +57,15 @@ def fits_the_width(page: Page) -> bool:
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 @pytest.mark.parametrize("width", ["desktop", "phone"])
 def test_a_reps_day_on_today_and_the_managers_view(
-    live_server, browser: Browser, rep, manager, other_rep, make_customer, language, width
+    live_server,
+    browser: Browser,
+    rep,
+    manager,
+    other_rep,
+    make_customer,
+    language,
+    width,
+    care_defaults,
 ):
     words = WORDS[language]
     for user in (rep, manager):
@@ -66,6 +77,8 @@ def test_a_reps_day_on_today_and_the_managers_view(
     li = make_customer(rep, name="Li Lei")
     follow_up(rep, li, DAY, "Quarterly call")
     follow_up(rep, make_customer(rep, name="Zhao Min"), DAY, "Send the catalogue")
+    # Born on this day in a leap year, so that any DAY, 29 February too, is the birthday.
+    chen = make_customer(rep, name="Chen Jing", birthday=DAY.replace(year=1992))
     follow_up(other_rep, make_customer(other_rep, name="Not Yours"), DAY)
     # Yesterday the rep worked through one of two lines.
     TodayLine.objects.create(user=rep, day=days_ago(1), customer=wang, rank=1)
@@ -77,7 +90,7 @@ def test_a_reps_day_on_today_and_the_managers_view(
         sign_in_at_the_front_door(page, base, "rep")
         expect(page.locator("h1")).to_have_text(words["today"])
         expect(page.locator("#nav-today")).to_have_text(words["today"])
-        expect(page.locator(".today-line")).to_have_count(3)
+        expect(page.locator(".today-line")).to_have_count(4)
         expect(page.locator(".today-line").first).to_contain_text("Wang Fang")  # most at stake
         expect(line(page, "Wang Fang")).to_contain_text("139 1234 5678")
         expect(line(page, "Wang Fang")).to_contain_text(words["overdue"])
@@ -93,7 +106,7 @@ def test_a_reps_day_on_today_and_the_managers_view(
         page.fill("#id_summary", "Called: renewing next week")
         page.click("#save-interaction")
         page.wait_for_url(f"{base}/engagement/today/")
-        expect(page.locator(".today-line")).to_have_count(2)
+        expect(page.locator(".today-line")).to_have_count(3)
         assert Interaction.objects.get().summary == "Called: renewing next week"
 
         # Snooze a line to tomorrow.
@@ -101,8 +114,14 @@ def test_a_reps_day_on_today_and_the_managers_view(
         line(page, "Li Lei").locator("input[name=until]").fill(tomorrow)
         line(page, "Li Lei").get_by_role("button", name=words["snooze"]).click()
         expect(page.locator("#today-snoozed")).to_contain_text("Li Lei")
-        expect(page.locator(".today-line")).to_have_count(1)
+        expect(page.locator(".today-line")).to_have_count(2)
         assert Snooze.objects.get().until.isoformat() == tomorrow
+
+        # Send the birthday greeting from the list: it goes through the one send path.
+        line(page, "Chen Jing").get_by_role("button", name=words["greet"]).click()
+        expect(page.locator(".today-line")).to_have_count(1)
+        greeting = Message.objects.get(customer=chen)
+        assert (greeting.cause_kind, greeting.occasion_date) == ("birthday", DAY)
 
         # Mark a follow-up done: back on Today, the list is done.
         line(page, "Zhao Min").get_by_role("button", name=words["done"], exact=True).click()

@@ -104,7 +104,7 @@ def test_items_of_one_customer_merge_into_one_line_with_every_reason_in_words(re
     assert [reason.action_label for reason in line.reasons] == ["Done", "Done", "", ""]
 
 
-def test_lines_rank_by_value_at_stake_then_days_overdue_then_occasion(
+def test_lines_rank_by_urgency_then_value_at_stake_then_days_overdue_then_occasion(
     rep, make_customer, care_source
 ):
     run = scoring_run()
@@ -121,8 +121,20 @@ def test_lines_rank_by_value_at_stake_then_days_overdue_then_occasion(
     follow_up(rep, plain, DAY)
     follow_up(rep, birthday, DAY)
     care_source.append(care(birthday))
-    assert names(rep) == ["Big", "Small", "Later", "Late", "Birthday", "Plain"]
+    # Overdue promises first (most overdue first, no value at stake), then the day's work.
+    assert names(rep) == ["Later", "Late", "Big", "Small", "Birthday", "Plain"]
     assert [line.rank for line in lines_of(rep)] == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_birthday_today_comes_before_a_more_valuable_churn_warning(
+    rep, make_customer, care_source
+):
+    run = scoring_run()
+    warned, birthday = make_customer(rep, name="Warned"), make_customer(rep, name="Birthday")
+    score(run, warned, clv=5000.0, risk=0.9, warn=True)
+    score(run, birthday, clv=10.0, risk=0.1)
+    care_source.append(care(birthday))
+    assert names(rep) == ["Birthday", "Warned"]
 
 
 def test_another_reps_customer_never_appears_even_from_a_faulty_source(
