@@ -96,15 +96,35 @@ def plan_day(day: datetime.date) -> int:
     calendar = working_calendar()
     due_on = next_working_day(calendar, day)
     planned: dict[int, NewFollowUp] = {}
-    with translation.override(settings.LANGUAGE_CODE):
-        for cadence in cadences:
-            note = cadence_note(cadence)
-            for customer_id, owner_id in due_customers(cadence, run, day).iterator(2000):
-                if customer_id not in planned:
-                    planned[customer_id] = NewFollowUp(
-                        customer_id, owner_id, due_on, note, cadence.origin
-                    )
+    notes = _NotesInOwnersLanguage()
+    for cadence in cadences:
+        for customer_id, owner_id in due_customers(cadence, run, day).iterator(2000):
+            if customer_id not in planned:
+                note = notes(cadence, owner_id)
+                planned[customer_id] = NewFollowUp(
+                    customer_id, owner_id, due_on, note, cadence.origin
+                )
     return len(create_follow_ups(None, list(planned.values())))
+
+
+class _NotesInOwnersLanguage:
+    """A cadence's follow-up note in the language of the rep who reads it (their own
+    choice, else the site's), worked out once per cadence and language."""
+
+    def __init__(self) -> None:
+        self.languages = {
+            pk: language or settings.LANGUAGE_CODE
+            for pk, language in User.objects.values_list("pk", "language")
+        }
+        self.known: dict[tuple[int, str], str] = {}
+
+    def __call__(self, cadence: Cadence, owner_id: int) -> str:
+        language = self.languages.get(owner_id, settings.LANGUAGE_CODE)
+        key = (cadence.pk, language)
+        if key not in self.known:
+            with translation.override(language):
+                self.known[key] = cadence_note(cadence)
+        return self.known[key]
 
 
 def next_working_day(calendar: WorkingCalendar, day: datetime.date) -> datetime.date:

@@ -242,3 +242,16 @@ def test_the_database_keeps_one_open_follow_up_per_customer_and_origin(rep, make
 def test_no_scoring_run_plans_nothing(rep, make_customer):
     make_customer(rep)
     assert plan_day(DAY) == 0
+
+
+def test_the_note_is_in_the_language_of_the_rep_who_reads_it(rep, teammate, make_customer):
+    rep.language = "zh-hans"
+    rep.save(update_fields=["language"])
+    run = scoring_run()
+    score(run, make_customer(rep, name="Chinese rep's"), "A", RETURNING)
+    score(run, make_customer(teammate, name="English rep's"), "A", RETURNING)
+    only_cadence(name="A", value_tier="A", channel="phone")
+    plan_day(DAY)
+    notes = dict(FollowUp.objects.values_list("customer__name", "note"))
+    assert notes["Chinese rep's"] == "回访节奏“A”：电话"
+    assert notes["English rep's"] == "Cadence “A”: Phone"
