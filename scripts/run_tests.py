@@ -57,7 +57,8 @@ def main() -> None:
             "\n*** Chromium not found: the browser tests are SKIPPED (install Debian's chromium)."
         )
     marker = [] if browser else ["-m", "not browser"]
-    pytest = [str(BIN / "pytest"), "-q", *marker]
+    # Two workers: the reference machine has two cores; one worker takes about twice as long.
+    pytest = [str(BIN / "pytest"), "-q", "-n", "2", *marker]
     run("tests on SQLite", pytest, {"DATABASE_URL": ""})
 
     if postgres_reachable():
