@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.utils import timezone
@@ -375,6 +376,10 @@ def warning_for(customer: Customer) -> ChurnWarning | None:
     return None if run is None else ChurnWarning.objects.filter(run=run, customer=customer).first()
 
 
+# How long the ids of the warnings leading a user's Today are kept (warnings_for_today).
+TODAY_WARNINGS_SECONDS = 3600
+
+
 def visible_warnings(user: User, run: ScoreRun) -> QuerySet[ChurnWarning]:
     """Return the run's warnings on customers the user may see, highest value at risk first."""
     return (
@@ -386,6 +391,22 @@ def visible_warnings(user: User, run: ScoreRun) -> QuerySet[ChurnWarning]:
 
 
 def warnings_for_today(user: User, run: ScoreRun, limit: int) -> list[ChurnWarning]:
+    """Return the first `limit` of visible_warnings, found once per run and user.
+
+    A run's warnings do not change until the next run, so which ones lead a user's list is
+    kept (their ids, by run, user and limit, for TODAY_WARNINGS_SECONDS) and read back by key
+    through visible_warnings again: a customer archived or handed to another rep since
+    leaves the list at once, one handed to this user joins it when the entry expires.
+    """
+    key = f"today-warnings:v1:{run.pk}:{user.pk}:{limit}"
+    ids: list[int] | None = cache.get(key)
+    if ids is None:
+        ids = [warning.pk for warning in _leading_warnings(user, run, limit)]
+        cache.set(key, ids, TODAY_WARNINGS_SECONDS)
+    return list(visible_warnings(user, run).filter(pk__in=ids))
+
+
+def _leading_warnings(user: User, run: ScoreRun, limit: int) -> list[ChurnWarning]:
     """Return the first `limit` of visible_warnings, read the cheaper of two ways.
 
     visible_warnings walks the run's warnings by value and keeps the user's: for a rep who
