@@ -162,8 +162,9 @@ class SnoozeOut(Schema):
     response=TodayOut,
     tags=["today"],
     summary="A rep's Today",
-    description="One line per customer, most value at stake first, with every reason and the "
-    "API calls that act on it. Snoozed and done lines are left out.",
+    description="One line per customer with every reason and the API calls that act on it: "
+    "overdue first, then what is due today, then signals, each by value at stake. Snoozed and "
+    "done lines are left out.",
 )
 def today(request: HttpRequest, filters: Query[TodayQuery]) -> dict[str, Any]:
     """Return the caller's Today, or that of a rep they manage (404 for anyone else)."""

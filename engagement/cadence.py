@@ -311,12 +311,6 @@ def longest_by_tier() -> dict[str, Cadence]:
     return longest
 
 
-def overdue_customers(user: User, day: datetime.date, limit: int) -> list[Overdue]:
-    """Return at most `limit` of the user's own customers last contacted longer ago than
-    their tier's longest cadence interval, the longest overdue first (see overdue_rows)."""
-    return _with_customers(overdue_rows(user, day, limit))
-
-
 def overdue_rows(user: User, day: datetime.date, limit: int) -> list[OverdueRow]:
     """Return at most `limit` of the user's own customers overdue for contact, as ids, the
     longest overdue first.

@@ -61,8 +61,8 @@ def cadence_list(request: HttpRequest) -> HttpResponse:
 def cadence_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Show the form for a new or existing cadence (GET) and save it (POST)."""
     user = request_user(request)
+    service.check_may_edit(user)  # first: a rep learns nothing of which cadences exist
     cadence = get_object_or_404(Cadence, pk=pk) if pk is not None else None
-    service.check_may_edit(user)
     form = CadenceForm(request.POST or None, instance=cadence)
     if request.method == "POST" and form.is_valid():
         try:

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 from lunardate import LunarDate
@@ -455,7 +455,10 @@ def send_care(
     # their occasions from the refusals below.
     if actor is not None:
         services.check_may_send(actor, customer)
+        check_person_may_greet(actor, occasion, occasion_date)
     settings = occasion_settings(occasion)
+    if not settings.enabled:
+        raise Invalid(_("This occasion is switched off."), "occasion")
     found = occasion_of(customer, occasion, occasion_date)
     channel = channel or settings.channel
     cost = settings.gift_budget if channel == Channel.POST else Decimal(0)
@@ -464,6 +467,26 @@ def send_care(
         cause=services.Cause(occasion, found.life_event_id), occasion_date=occasion_date,
         cost=cost, occasion=occasion_values(customer, occasion, found.years),
     )  # fmt: skip
+
+
+# A person greets at most this many days after an occasion (a belated wish); ahead, as far
+# as the customer's page lists occasions (PAGE_DAYS).
+BELATED_DAYS = 7
+
+
+def check_person_may_greet(actor: User, occasion: str, occasion_date: datetime.date) -> None:
+    """Refuse a person's greeting dated far from today, and seasonal care from anyone but a
+    manager or admin (it goes to a group, from the care calendar)."""
+    if occasion == OccasionCode.SEASONAL and not may_plan_care(actor):
+        raise Forbidden(_("Only managers and admins send seasonal care."), "occasion")
+    today = timezone.localdate()
+    earliest = today - datetime.timedelta(days=BELATED_DAYS)
+    if not earliest <= occasion_date <= today + datetime.timedelta(days=PAGE_DAYS):
+        raise Invalid(
+            _("Greet from %(before)d days before the occasion to %(after)d days after it.")
+            % {"before": PAGE_DAYS, "after": BELATED_DAYS},
+            "occasion_date",
+        )
 
 
 def audience_for_seasonal(actor: User, tag_id: int | None, tier: str) -> QuerySet[Customer]:
@@ -486,7 +509,9 @@ def send_seasonal(actor: User, day: datetime.date, tag_id: int | None, tier: str
     and finishes what a first one left.
     """
     people = audience_for_seasonal(actor, tag_id, tier).select_related("owner").order_by("pk")
-    return len([send_care(actor, customer, OccasionCode.SEASONAL, day) for customer in people])
+    sent = [send_care(actor, customer, OccasionCode.SEASONAL, day) for customer in people]
+    # A customer already greeted that day on the channel gets that greeting back, not this one.
+    return sum(1 for message in sent if message.cause_kind == OccasionCode.SEASONAL)
 
 
 # The care calendar page: settings and templates, previewed on a real customer -------------
@@ -579,7 +604,13 @@ def add_life_event(actor: User, customer_id: int, fields: Mapping[str, object]) 
             customer.pk, LIFE_EVENT_SUBJECT, event.pk, "created", "",
             f"{event.kind} {event.date.isoformat()}",
         )])  # fmt: skip
+        _forget_owners_care_day(customer.owner_id)
     return event
+
+
+def _forget_owners_care_day(owner_id: int) -> None:
+    """Have the owner's Today read their care occasions again once the change is committed."""
+    transaction.on_commit(lambda: today_cache.forget("care", owner_id, timezone.localdate()))
 
 
 def delete_life_event(actor: User, event_id: int) -> int:
@@ -589,13 +620,14 @@ def delete_life_event(actor: User, event_id: int) -> int:
     if event is None:
         raise NotFound(_("No such life event."), "event_id")
     customer_id = event.customer_id
-    get_editable_customer(actor, customer_id)
+    customer = get_editable_customer(actor, customer_id)
     with transaction.atomic():
         record_changes(actor, [RecordChange(
             event.customer_id, LIFE_EVENT_SUBJECT, event.pk, "deleted",
             f"{event.kind} {event.date.isoformat()}", "",
         )])  # fmt: skip
         event.delete()
+        _forget_owners_care_day(customer.owner_id)
     return customer_id
 
 

@@ -46,11 +46,6 @@ class Decision:
     until: datetime.datetime | None = None
 
 
-def customer_time_zone(customer: Customer) -> ZoneInfo:
-    """Return the customer's time zone: their own, or the company's default for customers."""
-    return ZoneInfo(customer.time_zone or settings.CUSTOMER_TIME_ZONE)
-
-
 # Counts a customer's capped contacts within `days` either side of a moment.
 ContactCounter = Callable[[datetime.datetime, int], int]
 

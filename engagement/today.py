@@ -34,6 +34,8 @@ from core.events import emit
 from customers import extensions
 from customers.extensions import TodayItem
 from customers.models import Customer
+from customers.services import visible_customers
+from engagement import today_cache
 from engagement.models import LineOutcome, Snooze, TodayLine
 from insights.models import CustomerScore, score_key
 from insights.services import latest_run
@@ -48,7 +50,7 @@ class TodayEvent(StrEnum):
 
 # How many items each source is asked for: enough for a long day's list after snoozes and
 # done lines are taken out, few enough to read and rank in a few milliseconds.
-SOURCE_LIMIT = 60
+SOURCE_LIMIT = today_cache.SOURCE_LIMIT
 # How many lines a page or an API call shows at once: a day's work; the next come up as the
 # rep works through these.
 SHOWN_LINES = 50
@@ -196,7 +198,10 @@ def today_list(user: User, day: datetime.date) -> TodayList:
     for line in live:
         done = recorded.get(line.customer.pk)
         line.done_at = done.done_at if done else None
-    snoozes = Snooze.objects.filter(user=user, until__gt=day)
+    # Only customers the user still sees: one handed to another rep leaves the list.
+    snoozes = Snooze.objects.filter(
+        user=user, until__gt=day, customer__in=visible_customers(user).values("pk")
+    )
     return TodayList(
         user, day,
         lines=[line for line in live if line.done_at is None],

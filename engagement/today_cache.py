@@ -23,9 +23,13 @@ T = TypeVar("T")
 VERSION = 1
 
 
-def cache_key(source: str, user: User, day: datetime.date, limit: int) -> str:
+# How many items Today asks each source for: the limit whose day's work `forget` drops.
+SOURCE_LIMIT = 60
+
+
+def cache_key(source: str, user_id: int, day: datetime.date, limit: int) -> str:
     """Return the cache key of the source's work for the user, day and limit."""
-    return f"today-source:v{VERSION}:{source}:{user.pk}:{day.isoformat()}:{limit}"
+    return f"today-source:v{VERSION}:{source}:{user_id}:{day.isoformat()}:{limit}"
 
 
 def seconds_left(day: datetime.date) -> int:
@@ -44,9 +48,15 @@ def day_cached(
     timeout = seconds_left(day)
     if timeout == 0:
         return build()
-    key = cache_key(source, user, day, limit)
+    key = cache_key(source, user.pk, day, limit)
     found: T | None = cache.get(key)
     if found is None:
         found = build()
         cache.set(key, found, timeout)
     return found
+
+
+def forget(source: str, user_id: int, day: datetime.date) -> None:
+    """Drop the source's work for the user's Today of the day: something it read changed
+    (a life event added or deleted), so the next view builds it again."""
+    cache.delete(cache_key(source, user_id, day, SOURCE_LIMIT))

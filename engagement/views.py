@@ -12,8 +12,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
@@ -24,6 +23,7 @@ from accounts.models import User
 from core.channels import Channel
 from core.errors import Invalid
 from core.forms import add_domain_error
+from core.http import safe_next
 from customers.services import get_visible_customer
 from engagement import care, effect, effect_page, services
 from engagement import today as today_service
@@ -86,10 +86,7 @@ def _refused(request: HttpRequest, form: forms.Form) -> HttpResponse:
 
 def _back(request: HttpRequest, customer_id: int) -> HttpResponse:
     """Go back to the page the action came from (`next`, if on this site), else the customer."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return redirect(target)
-    return redirect("customers:detail", customer_id)
+    return redirect(safe_next(request) or reverse("customers:detail", args=[customer_id]))
 
 
 # --- Today (今日待办) ---------------------------------------------------------------------
@@ -109,7 +106,8 @@ TODAY_TEMPLATE = "engagement/today/today.html"
 def _rep_id(value: str | None) -> int | None:
     if not value:
         return None
-    if not value.isdigit():
+    # ASCII only: str.isdigit() also accepts "²", which int() refuses.
+    if not (value.isascii() and value.isdigit()):
         raise Invalid(_("Rep: choose one from the list."), "rep")
     return int(value)
 
@@ -272,11 +270,13 @@ def send_seasonal_care(request: HttpRequest) -> HttpResponse:
         user, form.cleaned_data["day"], tag.pk if tag else None, form.cleaned_data["tier"]
     )
     messages.success(request, ngettext(
-        "Seasonal care: %(count)d greeting.", "Seasonal care: %(count)d greetings.", sent
-    ) % {"count": sent})  # fmt: skip
+        "Seasonal care: %(count)s greeting.", "Seasonal care: %(count)s greetings.", sent
+    ) % {"count": number_format(sent, force_grouping=True)})  # fmt: skip
     return redirect("engagement:care_calendar")
 
 
+@login_required
+@require_POST
 def today_snooze(request: HttpRequest, customer_id: int) -> HttpResponse:
     """Put the customer off the user's Today until the chosen day."""
     user = request_user(request)

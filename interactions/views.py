@@ -6,12 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import request_user
-from core.http import is_htmx
+from core.http import is_htmx, safe_next
 from customers.services import get_visible_customer
 from interactions import services
 from interactions.forms import InteractionForm
@@ -65,12 +64,3 @@ def complete_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     if request.POST.get("back") == "customer":
         return redirect(customer_url(follow_up.customer_id))
     return redirect(safe_next(request) or reverse("interactions:follow_ups"))
-
-
-def safe_next(request: HttpRequest) -> str | None:
-    """Return the page a form asked to go back to (`next`, e.g. Today), if it is on this site."""
-    target = request.POST.get("next", "")
-    allowed = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return target if target and allowed else None

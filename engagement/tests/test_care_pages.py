@@ -168,6 +168,9 @@ def test_today_is_a_few_queries_for_many_customers(
         assert today_care(rep, day, 50) == items
 
 
+TODAY = timezone.localdate().isoformat()
+
+
 def test_seasonal_care_to_a_tag_with_a_preview_count(manager, rep, other_rep, make_customer):
     from customers.services import ensure_tags, set_tags
 
@@ -176,17 +179,15 @@ def test_seasonal_care_to_a_tag_with_a_preview_count(manager, rep, other_rep, ma
     for customer in [*mine, make_customer(other_rep)]:
         set_tags(customer.owner, customer, [tag])
     make_customer(rep)  # without the tag
-    assert calendar(rep, tag=str(tag.pk), day="2026-11-20").status_code == 403
-    page = calendar(manager, tag=str(tag.pk), day="2026-11-20").content.decode()
+    assert calendar(rep, tag=str(tag.pk), day=TODAY).status_code == 403
+    page = calendar(manager, tag=str(tag.pk), day=TODAY).content.decode()
     assert "2 customers will receive it." in page
-    neither = calendar(manager, day="2026-11-20").content.decode()
+    neither = calendar(manager, day=TODAY).content.decode()
     assert "Choose either a tag or a value tier." in neither
     url = reverse("engagement:care_seasonal")
-    assert client_for(rep).post(url, {"tag": tag.pk, "day": "2026-11-20"}).status_code == 403
+    assert client_for(rep).post(url, {"tag": tag.pk, "day": TODAY}).status_code == 403
     for _run in range(2):
-        assert (
-            client_for(manager).post(url, {"tag": tag.pk, "day": "2026-11-20"}).status_code == 302
-        )
-    sent = Message.objects.filter(cause_kind="seasonal", occasion_date=D(2026, 11, 20))
+        assert client_for(manager).post(url, {"tag": tag.pk, "day": TODAY}).status_code == 302
+    sent = Message.objects.filter(cause_kind="seasonal", occasion_date=D.fromisoformat(TODAY))
     assert sorted(sent.values_list("customer_id", flat=True)) == [c.pk for c in mine]
-    assert client_for(manager).post(url, {"tier": "Z", "day": "2026-11-20"}).status_code == 422
+    assert client_for(manager).post(url, {"tier": "Z", "day": TODAY}).status_code == 422

@@ -79,7 +79,7 @@ def test_an_unknown_placeholder_is_refused_with_its_name(rep, birthday_customer)
 def test_a_gift_by_post_is_a_task_for_the_owner_with_its_budget(rep, make_customer):
     CareOccasion.objects.filter(code="mid_autumn").update(audience=Audience.ALL)
     customer = make_customer(rep)
-    gift = send_care(rep, customer, "mid_autumn", D(2026, 9, 25))
+    gift = send_care(None, customer, "mid_autumn", D(2026, 9, 25))  # the morning run
     assert (gift.channel, gift.status, gift.cost) == ("post", Status.SENT, Decimal("120.00"))
     task = FollowUp.objects.get(customer=customer)
     assert task.assignee == rep and "中秋快乐" in task.note
@@ -136,3 +136,24 @@ def test_a_tencent_sms_template_gets_the_occasions_values(
     [request] = sms_endpoint.requests
     assert request["TemplateId"] == "654321"
     assert request["TemplateParamSet"] == ["王芳", "2", "Li"]
+
+
+def test_a_person_greets_near_the_day_and_only_managers_send_seasonal_care(
+    rep, manager, make_customer
+):
+    from django.utils import timezone
+
+    from core.errors import Forbidden
+
+    customer = make_customer(rep)
+    today = timezone.localdate()
+    with pytest.raises(Forbidden) as refused:
+        send_care(rep, customer, "seasonal", today)
+    assert refused.value.field == "occasion"
+    with pytest.raises(Invalid) as too_late:
+        send_care(manager, customer, "seasonal", today - datetime.timedelta(days=8))
+    assert too_late.value.field == "occasion_date"
+    with pytest.raises(Invalid):
+        send_care(manager, customer, "seasonal", today + datetime.timedelta(days=31))
+    assert not Message.objects.exists()
+    assert send_care(manager, customer, "seasonal", today).cause_kind == "seasonal"

@@ -102,3 +102,20 @@ def test_no_contact_reads_its_customers_fresh_from_the_cached_ids(
         (item,) = no_contact_items(rep, day, 50)
     assert item.customer.owner_id == other_rep.pk
     assert today.today_list(rep, day).lines == []
+
+
+def test_a_life_event_recorded_during_the_day_reaches_the_cached_list(
+    rep, make_customer, django_capture_on_commit_callbacks
+):
+    from engagement.care import add_life_event, delete_life_event
+
+    day = timezone.localdate()
+    married = make_customer(rep, name="Married")
+    limit = today.SOURCE_LIMIT  # the limit Today asks for, whose day's work is dropped
+    assert today_care(rep, day, limit) == []  # cached for the day, empty
+    with django_capture_on_commit_callbacks(execute=True):
+        event = add_life_event(rep, married.pk, {"kind": "wedding", "date": day - days(365)})
+    assert [i.customer.name for i in today_care(rep, day, limit)] == ["Married"]
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_life_event(rep, event.pk)
+    assert today_care(rep, day, limit) == []

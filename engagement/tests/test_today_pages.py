@@ -142,7 +142,29 @@ def test_a_rep_cannot_snooze_log_or_open_what_is_not_theirs(rep, teammate, make_
     assert client.get(f"/engagement/today/customers/{theirs.pk}/log/").status_code == 404
     assert client.get(f"{TODAY}?rep={teammate.pk}").status_code == 404
     assert client.get(f"{TODAY}?rep=x").status_code == 422
+    assert client.get(f"{TODAY}?rep=²").status_code == 422  # a digit to isdigit, not to int
     assert not Snooze.objects.exists()
+
+
+def test_snoozing_asks_for_a_signed_in_post(rep, make_customer):
+    customer = make_customer(rep)
+    url = f"/engagement/today/customers/{customer.pk}/snooze/"
+    tomorrow = (DAY + datetime.timedelta(days=1)).isoformat()
+    anonymous = Client().post(url, {"until": tomorrow})
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    assert client_for(rep).get(url).status_code == 405
+    assert not Snooze.objects.exists()
+
+
+def test_a_customer_handed_to_another_rep_leaves_the_snoozed_list(rep, teammate, make_customer):
+    customer = make_customer(rep, name="Handed over")
+    client = client_for(rep)
+    tomorrow = (DAY + datetime.timedelta(days=1)).isoformat()
+    client.post(f"/engagement/today/customers/{customer.pk}/snooze/", {"until": tomorrow})
+    assert "Handed over" in client.get(TODAY).content.decode()
+    customer.owner = teammate
+    customer.save(update_fields=["owner"])
+    assert "Handed over" not in client.get(TODAY).content.decode()
 
 
 def test_a_manager_chooses_a_rep_and_sees_yesterdays_completion(
