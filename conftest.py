@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.servers.basehttp import WSGIServer
+from django.test import testcases
 from django.utils import translation
 
 from accounts.models import Membership, Role, Team, User
@@ -53,6 +55,29 @@ def analysis_cache_per_test(settings: Any, tmp_path: Any) -> None:
 def exports_per_test(settings: Any, tmp_path: Any) -> None:
     """Keep each test's export files under its own temporary directory, never var/exports."""
     settings.EXPORTS_DIR = tmp_path / "exports"
+
+
+class _SingleThreadedLiveServer(testcases.LiveServerThread):
+    """The browser tests' server, answering one request at a time.
+
+    On SQLite the test database lives in memory, and Django's threaded live server hands
+    that one connection to a thread per request: two requests at once (a page and the
+    browser's next one) used the connection together and failed with OperationalError.
+    Django's own tests use a single-threaded server for the same reason; it closes each
+    connection after its response, so the browser never waits on a kept-alive one.
+    """
+
+    def _create_server(self, connections_override: Any = None) -> WSGIServer:
+        return WSGIServer(
+            (self.host, self.port), testcases.QuietWSGIRequestHandler, allow_reuse_address=False
+        )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def live_server_answers_one_request_at_a_time() -> None:
+    """Make pytest-django's live_server use _SingleThreadedLiveServer (it looks the thread
+    class up when it starts the server)."""
+    testcases.LiveServerThread = _SingleThreadedLiveServer  # type: ignore[misc]
 
 
 @pytest.fixture(autouse=True)
