@@ -61,10 +61,11 @@ class _SingleThreadedLiveServer(testcases.LiveServerThread):
     """The browser tests' server, answering one request at a time.
 
     On SQLite the test database lives in memory, and Django's threaded live server hands
-    that one connection to a thread per request: two requests at once (a page and the
-    browser's next one) used the connection together and failed with OperationalError.
-    Django's own tests use a single-threaded server for the same reason; it closes each
-    connection after its response, so the browser never waits on a kept-alive one.
+    that one connection to a thread per request, so two requests at once (a page and the
+    browser's next one) could use it together. Django's own tests use a single-threaded
+    server for the same reason; it closes each connection after its response, so the
+    browser never waits on a kept-alive one. (The OperationalError first blamed on this was
+    a migration test leaving an old schema behind, fixed in interactions/tests.)
     """
 
     def _create_server(self, connections_override: Any = None) -> WSGIServer:
