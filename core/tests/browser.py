@@ -39,3 +39,27 @@ def screenshot(page: Page, name: str) -> None:
     """Keep a picture of the page under var/screenshots for a person to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page: Page, base: str, username: str, password: str, language: str = "") -> None:
+    """Sign in through the login form and land on the customer list (not Today, where a
+    signed-in person starts): for the tests that start from the list. With `language`, the
+    pages come in that language from the first one on."""
+    if language:
+        page.context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+    page.goto(f"{base}/accounts/login/?next=/customers/")
+    _submit_login(page, username, password)
+    page.wait_for_url(f"{base}/customers/")
+
+
+def sign_in_at_the_front_door(page: Page, base: str, username: str, password: str) -> None:
+    """Open the site's address, sign in, and land where a person starts the day: Today."""
+    page.goto(f"{base}/")
+    _submit_login(page, username, password)
+    page.wait_for_url(f"{base}/engagement/today/")
+
+
+def _submit_login(page: Page, username: str, password: str) -> None:
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from conftest import PASSWORD
-from core.tests.browser import screenshot
+from core.tests.browser import screenshot, sign_in
 from engagement.models import Cadence
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,14 +17,6 @@ WORDS = {
     "zh-hans": {"title": "回访节奏", "audience": "A 级 · 老客户", "every": "30 天",
                 "error": "请输入 1 到 3650 之间的天数。", "new": "新建回访节奏"},
 }  # fmt: skip
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/?next=/customers/")  # not Today: the list
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/customers/")
 
 
 def fits_the_width(page: Page) -> bool:
@@ -48,7 +40,7 @@ def test_a_manager_reads_and_adds_a_cadence(
     context = browser.new_context(viewport={"width": WIDTHS[width], "height": 900})
     page = context.new_page()
     try:
-        sign_in(page, live_server.url, "manager")
+        sign_in(page, live_server.url, "manager", PASSWORD)
         page.goto(f"{live_server.url}/engagement/cadences/")
         expect(page.locator("h1")).to_have_text(words["title"])
         table = page.locator("#cadence-table")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from conftest import PASSWORD
-from core.tests.browser import screenshot
+from core.tests.browser import screenshot, sign_in
 from engagement.models import LifeEvent, Message
 
 pytestmark = [
@@ -26,14 +26,6 @@ WORDS = {
     "en": {"add": "Add life event", "send": "Send greeting", "preview": "Preview",
            "greeting": "Happy birthday", "birthday": "Birthday"},
 }  # fmt: skip
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/?next=/customers/")  # not Today: the list
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/customers/")
 
 
 def no_sideways_scroll(page: Page) -> None:
@@ -54,7 +46,7 @@ def test_life_event_greeting_and_preview(
     context = browser.new_context(viewport={"width": WIDTHS[width], "height": 900})
     page = context.new_page()
     try:
-        sign_in(page, live_server.url, "rep")
+        sign_in(page, live_server.url, "rep", PASSWORD)
         page.goto(f"{live_server.url}/customers/{customer.pk}/")
         form = page.locator("#life-event-form")
         form.locator("select[name=kind]").select_option("wedding")
@@ -71,7 +63,7 @@ def test_life_event_greeting_and_preview(
         assert Message.objects.get().cause_kind == "birthday"
 
         context.clear_cookies()
-        sign_in(page, live_server.url, "manager")
+        sign_in(page, live_server.url, "manager", PASSWORD)
         page.goto(f"{live_server.url}/engagement/care/")
         page.fill("#preview-customer", "Wang")
         page.click("#preview-button")

@@ -4,9 +4,10 @@ desktop and phone widths: the rep reads them on the profile and sets the zone in
 import pytest
 from playwright.sync_api import Browser, expect
 
-from core.tests.browser import screenshot
+from conftest import PASSWORD
+from core.tests.browser import screenshot, sign_in
 from customers.models import Customer
-from engagement.tests.test_cadence_browser import WIDTHS, fits_the_width, sign_in
+from engagement.tests.test_cadence_browser import WIDTHS, fits_the_width
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +29,7 @@ def test_a_rep_reads_and_sets_the_customer_s_time_zone(
     context = browser.new_context(viewport={"width": WIDTHS[width], "height": 900})
     page = context.new_page()
     try:
-        sign_in(page, live_server.url, "rep")
+        sign_in(page, live_server.url, "rep", PASSWORD)
         page.goto(f"{live_server.url}/customers/{customer.pk}/")
         expect(page.locator("#profile-language")).to_have_text(words["language"])
         expect(page.locator("#profile-time-zone")).to_have_text(words["default"])

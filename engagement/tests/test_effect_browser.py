@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD
-from core.tests.browser import screenshot
+from core.tests.browser import screenshot, sign_in
 from engagement.models import MessageResponse
 from engagement.tests.effect_data import build
 from insights.tests.test_browser_pages_numbers import check_charts_fit
@@ -28,22 +28,13 @@ def example(rep: Any, make_customer: Any, make_order: Any, settings: Any) -> Any
     return build(rep, make_customer, make_order)
 
 
-def sign_in(page: Page, base: str, username: str, language: str) -> None:
-    page.context.add_cookies([{"name": "django_language", "value": language, "url": base}])
-    page.goto(f"{base}/accounts/login/?next=/customers/")  # not Today: the list
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/customers/"))
-
-
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("language", WORDS)
 def test_manager_sees_the_table_and_charts(
     live_server: Any, page: Page, example: Any, manager: Any, language: str, width: str
 ) -> None:
     page.set_viewport_size({"width": WIDTHS[width], "height": 900})
-    sign_in(page, live_server.url, "manager", language)
+    sign_in(page, live_server.url, "manager", PASSWORD, language)
     page.goto(f"{live_server.url}/engagement/care-effect/")
     title, birthday, lift = WORDS[language]
     expect(page.locator("h1")).to_have_text(title)
@@ -67,7 +58,7 @@ def test_manager_sees_the_table_and_charts(
 def test_bad_range_names_the_field(
     live_server: Any, page: Page, manager: Any, language: str
 ) -> None:
-    sign_in(page, live_server.url, "manager", language)
+    sign_in(page, live_server.url, "manager", PASSWORD, language)
     page.goto(f"{live_server.url}/engagement/care-effect/?start=2026-05&end=2026-04")
     expect(page.locator(".invalid-feedback[data-field='end']")).to_be_visible()
     expect(page.locator("#effect-table")).to_have_count(0)
@@ -79,7 +70,7 @@ def test_rep_marks_a_positive_response(
 ) -> None:
     message = example.messages[0]
     page.set_viewport_size({"width": 390, "height": 900})
-    sign_in(page, live_server.url, "rep", language)
+    sign_in(page, live_server.url, "rep", PASSWORD, language)
     page.goto(f"{live_server.url}/customers/{message.customer_id}/")
     form = page.locator(f"form[action='/engagement/messages/{message.pk}/response/']")
     form.locator("button[value=positive]").click()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from conftest import PASSWORD
-from core.tests.browser import screenshot
+from core.tests.browser import screenshot, sign_in_at_the_front_door
 from engagement.models import Message, Snooze, TodayLine
 from engagement.tests.test_today_service import DAY, days_ago, follow_up, score, scoring_run
 from interactions.models import FollowUp, Interaction
@@ -35,15 +35,6 @@ WORDS = {
         "greet": "发送问候",
     },
 }  # fmt: skip
-
-
-def sign_in_at_the_front_door(page: Page, base: str, username: str) -> None:
-    """Open the site's address and sign in: the landing page is Today."""
-    page.goto(f"{base}/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/engagement/today/")
 
 
 def line(page: Page, name: str):
@@ -87,7 +78,7 @@ def test_a_reps_day_on_today_and_the_managers_view(
     context = browser.new_context(viewport={"width": WIDTHS[width], "height": 900})
     page = context.new_page()
     try:
-        sign_in_at_the_front_door(page, base, "rep")
+        sign_in_at_the_front_door(page, base, "rep", PASSWORD)
         expect(page.locator("h1")).to_have_text(words["today"])
         expect(page.locator("#nav-today")).to_have_text(words["today"])
         expect(page.locator(".today-line")).to_have_count(4)
@@ -135,7 +126,7 @@ def test_a_reps_day_on_today_and_the_managers_view(
     context = browser.new_context(viewport={"width": WIDTHS[width], "height": 900})
     page = context.new_page()
     try:
-        sign_in_at_the_front_door(page, base, "manager")
+        sign_in_at_the_front_door(page, base, "manager", PASSWORD)
         expect(page.locator("#team-yesterday caption")).to_have_text(words["yesterday"])
         expect(page.locator("#team-yesterday tr[data-rep=rep]")).to_contain_text("50%")
         page.select_option("#id_rep", label="rep")

@@ -8,10 +8,10 @@ from importlib import import_module
 import pytest
 from django.core.management import call_command
 from django.utils import timezone, translation
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from accounts.models import User
-from core.tests.browser import screenshot
+from core.tests.browser import screenshot, sign_in_at_the_front_door
 from engagement.care_defaults import seed_defaults
 from engagement.models import (
     Cadence,
@@ -68,14 +68,6 @@ def pick(reasons: dict[str, list[str]], *words: str) -> tuple[str, str] | None:
     return None
 
 
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/engagement/today/")
-
-
 def test_prepare_demo_gives_care_history_life_events_and_the_mornings_once(demo: None) -> None:
     today = timezone.localdate()
     assert Message.objects.filter(purpose="care", sent_at__date__lt=today).count() > 300
@@ -108,7 +100,7 @@ def test_a_rep_starts_on_a_realistic_today(
         context = browser.new_context(viewport={"width": pixels, "height": 900})
         page = context.new_page()
         try:
-            sign_in(page, live_server.url, rep)
+            sign_in_at_the_front_door(page, live_server.url, rep, PASSWORD)
             for name, text in (birthday, cadence, churn):
                 expect(page.locator(".today-line", has_text=text).first).to_contain_text(name)
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

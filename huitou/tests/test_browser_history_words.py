@@ -5,11 +5,11 @@ local minutes, not UTC microseconds), and the next birthday is not "next page"."
 import datetime
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from conftest import PASSWORD
 from core.actors import Actor, acting_as
-from core.tests.browser import screenshot
+from core.tests.browser import screenshot, sign_in
 from customers.services import set_consent, update_customer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,14 +19,6 @@ EXPECTED = {
     "zh-hans": ["性别", "女", "短信", "已撤回", "（通过 API）", "下次生日"],
     "en": ["gender", "Female", "SMS", "withdrawn", "through the API", "Next:"],
 }
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/?next=/customers/")  # not Today: the list
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/customers/")
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
@@ -43,7 +35,7 @@ def test_the_history_reads_in_words(
     context = browser.new_context(viewport={"width": WIDTHS[width], "height": 900})
     page = context.new_page()
     try:
-        sign_in(page, live_server.url, "rep")
+        sign_in(page, live_server.url, "rep", PASSWORD)
         page.goto(f"{live_server.url}/customers/{customer.pk}/")
         history = page.locator(".history-line")
         expect(history.first).to_be_visible()

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD
+from core.tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,10 +22,7 @@ def test_pages_and_api_docs_work_under_the_policy(
             violations.append(message.text) if "Content Security Policy" in message.text else None
         ),
     )
-    page.goto(f"{live_server.url}/accounts/login/?next=/customers/")  # not Today: the list
-    page.fill("#id_username", "manager")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, live_server.url, "manager", PASSWORD)
     expect(page.locator("h1")).to_have_text("Customers")
 
     # The handlers moved out of the HTML still work: tick all, then the language switch.

@@ -7,17 +7,9 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD
-from core.tests.browser import screenshot
+from core.tests.browser import screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/?next=/customers/")  # not Today: the list
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("h1")).to_have_text("Customers")
 
 
 def test_rep_finds_a_customer_logs_a_call_and_sees_the_follow_up(
@@ -29,7 +21,7 @@ def test_rep_finds_a_customer_logs_a_call_and_sees_the_follow_up(
     hidden = make_customer(other_rep, name="Not Yours", mobile="13700002222")
     base = live_server.url
 
-    sign_in(page, base, "rep")
+    sign_in(page, base, "rep", PASSWORD)
     page.fill("#id_q", "1234")  # part of the mobile number
     expect(page.locator("#customer-table tbody tr")).to_have_count(1)
     expect(page.locator("#customer-table")).to_contain_text("Wang Fang")

@@ -9,7 +9,7 @@ from django.utils import translation
 from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD
-from core.tests.browser import screenshot
+from core.tests.browser import screenshot, sign_in
 from imports import exports
 from imports.models import ExportRecord, ExportStatus
 
@@ -23,10 +23,7 @@ def test_manager_exports_customers_as_xlsx_in_chinese_and_downloads_the_file(
     make_customer(rep, name="李雷", region="北京")
     make_customer(other_rep, name="别的团队", region="上海")
     base = live_server.url
-    page.goto(f"{base}/accounts/login/?next=/customers/")  # not Today: the list
-    page.fill("#id_username", "manager")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, base, "manager", PASSWORD)
     expect(page.locator("h1")).to_have_text("Customers")
     with page.expect_navigation():
         page.select_option("#language-select", "zh-hans")

@@ -17,7 +17,7 @@ from django.utils import translation
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
-from core.tests.browser import screenshot
+from core.tests.browser import screenshot, sign_in
 from customers.models import Customer, ProfileChange
 from huitou.demo.users import PASSWORD
 from imports.mapping import CUSTOMER_FIELDS
@@ -74,14 +74,6 @@ class Edits:
     new_name: str
     new_mobile: str
     rows_in_file: int
-
-
-def sign_in(page: Page, base: str) -> None:
-    page.goto(f"{base}/accounts/login/?next=/customers/")  # not Today: the list
-    page.fill("#id_username", "manager")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("h1")).to_have_text("Customers")
 
 
 def export_xlsx(page: Page, base: str, language: Language, folder: Path) -> Path:
@@ -188,7 +180,7 @@ def test_manager_round_trips_customers_through_xlsx_in_english_and_chinese(
 ):
     call_command("load_demo", "--limit", "300")
     base = live_server.url
-    sign_in(page, base)
+    sign_in(page, base, "manager", PASSWORD)
 
     round_trip(page, base, ENGLISH, tmp_path, new_mobile=13912340001)
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from core.tests.browser import screenshot
+from core.tests.browser import screenshot, sign_in
 from huitou.demo.users import PASSWORD
 from insights.models import CustomerScore
 
@@ -26,16 +26,8 @@ def demo(db):
     call_command("score")
 
 
-def sign_in(page: Page, base: str) -> None:
-    page.goto(f"{base}/accounts/login/?next=/customers/")  # not Today: the list
-    page.fill("#id_username", "manager")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("h1")).to_have_text("Customers")
-
-
 def test_manager_reads_every_insights_page_in_both_languages(live_server, page: Page, demo):
-    sign_in(page, live_server.url)
+    sign_in(page, live_server.url, "manager", PASSWORD)
     for language in ("en", "zh-hans"):
         if language == "zh-hans":
             with page.expect_navigation():
@@ -57,10 +49,7 @@ def test_manager_reads_every_insights_page_in_both_languages(live_server, page: 
 
 def test_rep_sees_scores_in_words_on_the_customer_page(live_server, page: Page, demo):
     score = CustomerScore.objects.filter(purchase_count__gte=3).select_related("customer__owner")[0]
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", score.customer.owner.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, live_server.url, score.customer.owner.username, PASSWORD)
     page.goto(f"{live_server.url}/customers/{score.customer_id}/")
     insight = page.locator("#customer-insight")
     expect(insight).to_contain_text("likely still active; usually buys every")
@@ -73,7 +62,7 @@ def test_manager_starts_the_backtest_from_its_page_in_chinese(live_server, page:
 
     HUEY.immediate = True  # the queued job runs in the server's thread, as a worker would
     try:
-        sign_in(page, live_server.url)
+        sign_in(page, live_server.url, "manager", PASSWORD)
         with page.expect_navigation():
             page.select_option("#language-select", "zh-hans")
         page.goto(f"{live_server.url}/insights/backtest/")

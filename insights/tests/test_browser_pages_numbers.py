@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from core.tests.browser import screenshot
+from core.tests.browser import screenshot, sign_in
 from huitou.demo.users import PASSWORD
 from insights.models import CustomerScore
 
@@ -34,15 +34,6 @@ TEXT_BOXES = """
 def demo(db):
     call_command("load_demo", "--limit", "2500")
     call_command("score")
-
-
-def sign_in(page: Page, base: str, username: str, language: str) -> None:
-    page.context.add_cookies([{"name": "django_language", "value": language, "url": base}])
-    page.goto(f"{base}/accounts/login/?next=/customers/")  # not Today: the list
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/customers/"))
 
 
 def overlapping(a: dict[str, float], b: dict[str, float]) -> bool:
@@ -85,7 +76,7 @@ def check_figures_fit(page: Page, tiles: str) -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_key_figures_filter_works_in_both_languages(live_server, page: Page, demo, language):
-    sign_in(page, live_server.url, "manager", language)
+    sign_in(page, live_server.url, "manager", PASSWORD, language)
     page.goto(f"{live_server.url}/insights/kpis/")
     start = page.locator("#id_start")
     # The browser's date input holds an ISO date; a "2026/09/05" value would read as empty.
@@ -105,7 +96,7 @@ def test_dashboard_charts_fit_at_desktop_and_phone_width(
     live_server, page: Page, demo, language, width
 ):
     page.set_viewport_size({"width": WIDTHS[width], "height": 900})
-    sign_in(page, live_server.url, "manager", language)
+    sign_in(page, live_server.url, "manager", PASSWORD, language)
     page.goto(f"{live_server.url}/insights/")
     expect(page.locator("[data-chart] svg")).to_have_count(6)
     page.wait_for_timeout(1500)  # ECharts animates its labels in
@@ -127,7 +118,7 @@ def test_dashboard_charts_fit_at_desktop_and_phone_width(
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_rep_sees_own_figures_with_the_teams_beside(live_server, page: Page, demo, language):
-    sign_in(page, live_server.url, "rep1", language)
+    sign_in(page, live_server.url, "rep1", PASSWORD, language)
     page.goto(f"{live_server.url}/insights/")
     scope = page.locator("#figures-scope")
     expect(scope).to_contain_text("2,500")  # the team's customers, thousands separated
@@ -151,7 +142,7 @@ def test_the_profile_says_what_its_figures_mean(live_server, page: Page, demo, l
     )
     assert score is not None
     page.set_viewport_size({"width": WIDTHS[width], "height": 900})
-    sign_in(page, live_server.url, score.customer.owner.username, language)
+    sign_in(page, live_server.url, score.customer.owner.username, PASSWORD, language)
     page.goto(f"{live_server.url}/customers/{score.customer_id}/")
     birthday, value, average = PROFILE_WORDS[language]
     expect(page.locator("body")).to_contain_text(birthday)

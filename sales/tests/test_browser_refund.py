@@ -7,7 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD
-from core.tests.browser import screenshot
+from core.tests.browser import screenshot, sign_in
 from sales.models import Order, OrderStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,10 +19,7 @@ def test_manager_refunds_with_a_reason_in_chinese_and_sees_it_on_the_timeline(
     customer = make_customer(rep, name="王芳")
     order = make_order(customer, timezone.localdate() - datetime.timedelta(days=3), "88.00")
     base = live_server.url
-    page.goto(f"{base}/accounts/login/?next=/customers/")  # not Today: the list
-    page.fill("#id_username", "manager")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, base, "manager", PASSWORD)
     expect(page.locator("h1")).to_have_text("Customers")
     with page.expect_navigation():
         page.select_option("#language-select", "zh-hans")
