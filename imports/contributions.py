@@ -43,11 +43,6 @@ def register() -> None:
     extensions.erasure_participants.register("imports", privacy.erase_customer_data, order=30)
 
 
-def _anyone(user: User) -> bool:
-    """A user may take back the rejected rows of any import they may see (the source checks)."""
-    return True
-
-
 def register_exports() -> None:
     """Offer an import's rejected rows for download, recorded like every export."""
     exports.sources.register(
@@ -56,7 +51,7 @@ def register_exports() -> None:
             gettext_lazy("Rejected import rows"),
             "rejected-rows",
             select_rejected_rows,
-            allowed=_anyone,
+            allowed=exports.any_role,
             formats=(ExportFormat.CSV,),
         ),
         order=25,

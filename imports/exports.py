@@ -124,6 +124,12 @@ class ExportSource:
     formats: tuple[str, ...] = field(default=tuple(ExportFormat.values))
 
 
+def any_role(user: User) -> bool:
+    """Let every role take out a source whose `select` already keeps to what the user may
+    see and which holds no one's personal data beyond that (counts, rates, their own rows)."""
+    return True
+
+
 sources: Registry[ExportSource] = Registry("export sources")
 SCOPE = "exports"  # the progress store's name space of export jobs
 PROGRESS_EVERY = 1000  # rows between two progress reports
