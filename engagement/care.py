@@ -503,15 +503,40 @@ def audience_for_seasonal(actor: User, tag_id: int | None, tier: str) -> QuerySe
 
 
 def send_seasonal(actor: User, day: datetime.date, tag_id: int | None, tier: str) -> int:
-    """Send the seasonal greeting to the chosen group for the day; return how many messages.
+    """Send the seasonal greeting to the chosen group for the day through the bulk send
+    path; return how many seasonal greetings there are now.
 
-    Each greeting is its own send (a key per customer), so a second run sends nothing twice
-    and finishes what a first one left.
+    Each greeting has its own key (customer, day, channel), so a second run sends nothing
+    twice and finishes what a first one left.
     """
+    check_person_may_greet(actor, OccasionCode.SEASONAL, day)
+    settings = occasion_settings(OccasionCode.SEASONAL)
+    if not settings.enabled:
+        raise Invalid(_("This occasion is switched off."), "occasion")
     people = audience_for_seasonal(actor, tag_id, tier).select_related("owner").order_by("pk")
-    sent = [send_care(actor, customer, OccasionCode.SEASONAL, day) for customer in people]
+    requests = [
+        greeting_request(
+            Occasion(customer.pk, OccasionCode.SEASONAL, day), customer, settings,
+            occasion_values(customer, OccasionCode.SEASONAL, 0),
+        )
+        for customer in people
+    ]  # fmt: skip
+    sent = services.send_many(actor, requests)
     # A customer already greeted that day on the channel gets that greeting back, not this one.
     return sum(1 for message in sent if message.cause_kind == OccasionCode.SEASONAL)
+
+
+def greeting_request(
+    occasion: Occasion, customer: Customer, settings: CareOccasion, values: dict[str, str]
+) -> services.SendRequest:
+    """Return the bulk send request of the occasion's greeting to the customer, by the
+    occasion's channel (a gift by post with its budget as cost)."""
+    cost = settings.gift_budget if settings.channel == Channel.POST else None
+    return services.SendRequest(
+        customer, settings.channel, Purpose.CARE, settings.template_code,
+        cause=services.Cause(occasion.code, occasion.life_event_id),
+        occasion_date=occasion.date, cost=cost, occasion=values,
+    )  # fmt: skip
 
 
 # The care calendar page: settings and templates, previewed on a real customer -------------

@@ -23,12 +23,11 @@ from dataclasses import dataclass
 
 from accounts.models import User
 from core.actors import Actor, acting_as
-from core.channels import Channel
 from customers.models import Customer
 from engagement import cadence, care, today
-from engagement.models import CareOccasion, Purpose
+from engagement.models import CareOccasion
 from engagement.policy import AUTOMATIC_CHANNELS
-from engagement.services import Cause, SendRequest, send_many
+from engagement.services import send_many
 
 log = logging.getLogger(__name__)
 JOB = "morning-run"
@@ -101,7 +100,9 @@ def send_greetings(day: datetime.date) -> int:
         for occasion in batch:
             customer = customers[occasion.customer_id]
             greeting = settings[occasion.code]
-            requests.append(_request(occasion, customer, greeting, values(customer, occasion)))
+            requests.append(
+                care.greeting_request(occasion, customer, greeting, values(customer, occasion))
+            )
         send_many(None, requests)
     return len(occasions)
 
@@ -118,17 +119,6 @@ class _OccasionValues:
         if key not in self.known:
             self.known[key] = care.occasion_values(customer, occasion.code, occasion.years)
         return self.known[key]
-
-
-def _request(
-    occasion: care.Occasion, customer: Customer, settings: CareOccasion, values: dict[str, str]
-) -> SendRequest:
-    cost = settings.gift_budget if settings.channel == Channel.POST else None
-    return SendRequest(
-        customer, settings.channel, Purpose.CARE, settings.template_code,
-        cause=Cause(occasion.code, occasion.life_event_id), occasion_date=occasion.date,
-        cost=cost, occasion=values,
-    )  # fmt: skip
 
 
 def _batches(items: Sequence[care.Occasion], size: int) -> Iterator[Sequence[care.Occasion]]:

@@ -191,3 +191,25 @@ def test_seasonal_care_to_a_tag_with_a_preview_count(manager, rep, other_rep, ma
     sent = Message.objects.filter(cause_kind="seasonal", occasion_date=D.fromisoformat(TODAY))
     assert sorted(sent.values_list("customer_id", flat=True)) == [c.pk for c in mine]
     assert client_for(manager).post(url, {"tier": "Z", "day": TODAY}).status_code == 422
+
+
+def test_seasonal_care_sends_a_group_in_bulk(manager, rep, make_customer):
+    """The queries do not grow with the group: one bulk send, not a send per customer."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from customers.services import ensure_tags, set_tags
+    from engagement.care import send_seasonal
+
+    day = timezone.localdate()
+    small, large = (ensure_tags({"Health": [name]})["Health", name] for name in ("A", "B"))
+    for tag, size in ((small, 2), (large, 12)):
+        for _n in range(size):
+            set_tags(rep, make_customer(rep), [tag])
+    counts = []
+    for tag in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            send_seasonal(manager, day, tag.pk, "")
+        counts.append(len(queries))
+    assert Message.objects.filter(cause_kind="seasonal").count() == 14
+    assert counts[1] <= counts[0] + 2
