@@ -447,11 +447,16 @@ def snapshot_day(day: datetime.date) -> int:
 
 
 def line_summary(user: User, customer: Customer, day: datetime.date) -> str:
-    """Return the reasons of the customer's line on the user's Today, to pre-fill the log."""
-    line = TodayLine.objects.filter(user=user, day=day, customer=customer).first()
-    if line is None:
+    """Return the reasons of the customer's line on the user's Today, in the active
+    language, to pre-fill the log ("" when the customer has none).
+
+    Put into words now rather than read from the day's record: the morning run records
+    the lines in the site's language, and a rep may read another.
+    """
+    items = [item for item in _items(user, day) if item.customer.pk == customer.pk]
+    if not items:
         return ""
-    return "; ".join(reason["text"] for reason in line.reasons)[:SUMMARY_LENGTH]
+    return _line(customer, items, day, None).summary[:SUMMARY_LENGTH]
 
 
 SUMMARY_LENGTH = Interaction._meta.get_field("summary").max_length or 500

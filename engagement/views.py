@@ -167,8 +167,10 @@ def today_log(request: HttpRequest, customer_id: int) -> HttpResponse:
     user = request_user(request)
     customer = get_visible_customer(user, customer_id)
     day = timezone.localdate()
-    initial = {"summary": today_service.line_summary(user, customer, day)}
-    form = InteractionForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        form = InteractionForm(request.POST)
+    else:
+        form = InteractionForm(initial={"summary": today_service.line_summary(user, customer, day)})
     if request.method == "POST" and form.is_valid():
         try:
             today_service.log_contact(user, customer, form.cleaned_data, day)

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from core.errors import Invalid, NotFound
@@ -236,10 +236,12 @@ def test_snoozing_to_a_past_day_or_today_is_refused_on_the_field(rep, make_custo
 def test_a_contact_logged_from_today_marks_the_line_done(rep, make_customer):
     customer = make_customer(rep, name="Called")
     follow_up(rep, customer, DAY, "Ask about the order")
-    assert today.line_summary(rep, customer, DAY) == ""  # nothing recorded before a view
-    today.today_list(rep, DAY)
+    today.snapshot_day(DAY)  # recorded by the morning run, in the site's language
     summary = today.line_summary(rep, customer, DAY)
     assert summary == "Follow-up, due today: Ask about the order"
+    with translation.override("zh-hans"):  # a rep who reads Chinese gets it in Chinese
+        assert today.line_summary(rep, customer, DAY).startswith("回访")
+    assert today.line_summary(rep, make_customer(rep), DAY) == ""  # nothing to do with them
     today.log_contact(rep, customer, {"kind": "phone", "summary": summary}, DAY)
     listed = today.today_list(rep, DAY)
     assert listed.lines == [] and (listed.done, listed.total) == (1, 1)
