@@ -211,7 +211,9 @@ from accounts.api import router as accounts_router  # noqa: E402
 from customers.api import router as customers_router  # noqa: E402
 from engagement.api import router as engagement_router  # noqa: E402
 from interactions.api import router as interactions_router  # noqa: E402
+from loyalty.api import router as loyalty_router  # noqa: E402
 from sales.api import orders_router, products_router  # noqa: E402
+from service.api import router as service_router  # noqa: E402
 
 api.add_router("/customers", customers_router)
 api.add_router("/products", products_router)
@@ -219,3 +221,5 @@ api.add_router("/orders", orders_router)
 api.add_router("/", interactions_router)
 api.add_router("/tokens", accounts_router)
 api.add_router("/", engagement_router)
+api.add_router("/", service_router)
+api.add_router("/", loyalty_router)

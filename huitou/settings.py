@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "imports",
     "insights",
     "engagement",
+    "service",
+    "loyalty",
 ]
 
 MIDDLEWARE = [

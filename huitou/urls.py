@@ -22,4 +22,6 @@ urlpatterns = [
     path("imports/", include("imports.urls")),
     path("insights/", include("insights.urls")),
     path("engagement/", include("engagement.urls")),
+    path("service/", include("service.urls")),
+    path("loyalty/", include("loyalty.urls")),
 ]
