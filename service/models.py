@@ -44,6 +44,21 @@ class Status(models.TextChoices):
 OPEN_STATUSES = (Status.RECEIVED, Status.ACKNOWLEDGED, Status.PROPOSED)
 
 
+class Branch(models.TextChoices):
+    """Which of the sources' answers the proposal takes."""
+
+    FACTUAL = "factual", _("factual: remedy and improve")
+    NOT_FACTUAL = "not_factual", _("not factual: explain patiently")
+    CANNOT_MEET = "cannot_meet", _("cannot be met: return, repair or negotiate")
+    MINOR = "minor", _("minor")
+
+
+class ProposalAnswer(models.TextChoices):
+    ACCEPTED = "accepted", _("accepted")
+    DECLINED = "declined", _("declined")
+    RENEGOTIATED = "renegotiated", _("renegotiated")
+
+
 class Category(models.Model):
     """A node of the configurable category tree (quality, delivery, price, ...)."""
 
@@ -112,6 +127,25 @@ class Ticket(models.Model):
     resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
     # The promise to the customer (承诺时间), tracked apart from the internal SLA.
     promised_by = models.DateTimeField(_("promised resolution"), null=True, blank=True)
+    promise_reminded_at = models.DateTimeField(_("promise reminder sent"), null=True, blank=True)
+    # None while the promise runs; True or False once the ticket is resolved or the time passes.
+    promise_kept = models.BooleanField(_("promise kept"), null=True, blank=True)
+    # SLA marks: set once by the sweep (service.sla) and never cleared: a breach stays a breach.
+    sla_warned_at = models.DateTimeField(_("SLA warning"), null=True, blank=True)
+    first_response_breached_at = models.DateTimeField(
+        _("first response breached"), null=True, blank=True
+    )
+    resolution_breached_at = models.DateTimeField(_("resolution breached"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    proposal_branch = models.CharField(
+        _("proposal branch"), max_length=12, choices=Branch.choices, blank=True
+    )
+    proposal_answer = models.CharField(
+        _("customer's answer"), max_length=12, choices=ProposalAnswer.choices, blank=True
+    )
+    # Recorded so that the cause is fixed, not repeated; the outcome lands on the profile.
+    root_cause = models.TextField(_("root cause"), blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
 
     class Meta:
         verbose_name = _("ticket")
@@ -154,3 +188,62 @@ class Step(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.action}"
+
+
+class Survey(models.Model):
+    """The satisfaction survey sent after closure: answered once, by token, before it expires."""
+
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.CASCADE, related_name="survey", verbose_name=_("ticket")
+    )
+    # Only a hash of the link's token is kept: the database alone cannot answer a survey.
+    token_hash = models.CharField(max_length=64, unique=True)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    csat = models.PositiveSmallIntegerField(_("satisfaction (1–5)"), null=True, blank=True)
+    nps = models.PositiveSmallIntegerField(_("likely to recommend (0–10)"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+
+    def __str__(self) -> str:
+        return f"survey of {self.ticket_id}"
+
+
+class GiftStatus(models.TextChoices):
+    REQUESTED = "requested", _("awaiting approval")
+    APPROVED = "approved", _("approved")
+    REFUSED = "refused", _("refused")
+
+
+class Gift(models.Model):
+    """A goodwill gift (a coupon, a small gift) on a ticket, with its cost."""
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="gifts", verbose_name=_("ticket")
+    )
+    description = models.CharField(_("gift"), max_length=200)
+    cost = models.DecimalField(_("cost"), max_digits=10, decimal_places=2)
+    status = models.CharField(
+        _("status"), max_length=10, choices=GiftStatus.choices, default=GiftStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("requested by"),
+    )  # fmt: skip
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("decided by"),
+    )  # fmt: skip
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("goodwill gift")
+        verbose_name_plural = _("goodwill gifts")
+
+    def __str__(self) -> str:
+        return self.description
