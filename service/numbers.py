@@ -281,7 +281,7 @@ def figures(table: TicketTable, active_customers: int | None) -> Figures:
         detractors=int((nps <= 6).sum()),
         reopened=int(reopened.sum()),
         resolved_once=int((reopened | ~np.isnan(col("resolved"))).sum()),
-        gift_cost=Decimal(int(cents)) / 100,
+        gift_cost=Decimal(int(cents)).scaleb(-2),
     )  # fmt: skip
 
 
@@ -309,13 +309,15 @@ class ActiveCustomers:
     a paid purchase from LOST_AFTER_DAYS before the stretch's first day to its last. The
     purchases are read once (sales.services.purchase_rows) for every stretch."""
 
-    def __init__(self, customer_ids: np.ndarray | None, end: datetime.date) -> None:
+    def __init__(
+        self, customer_ids: np.ndarray | None, end: datetime.date, lost_after: int | None = None
+    ) -> None:
         rows = purchase_rows(end)
         keep = np.ones(rows.day.shape, dtype=bool)
         if customer_ids is not None:
             keep = np.isin(rows.customer_id, customer_ids)
         self.customer, self.day = rows.customer_id[keep], rows.day[keep]
-        self.lost_after = lost_after_days()
+        self.lost_after = lost_after_days() if lost_after is None else lost_after
 
     def count(self, first: datetime.date, last: datetime.date, also: np.ndarray) -> int:
         """Return how many were active from `first` to `last`, counting the customers in
@@ -353,11 +355,15 @@ class Scope:
 
     tickets: Q  # the access rule and filters on Ticket
     customer_ids: np.ndarray | None  # the customers the complaint rate counts (None: all)
+    lost_after: int | None = None  # days without a purchase that make a customer lost
+
+    def active(self, end: datetime.date) -> "ActiveCustomers":
+        return ActiveCustomers(self.customer_ids, end, self.lost_after)
 
 
 def total(table: TicketTable, scope: Scope) -> Figures:
     """Return the figures of the whole table, with the complaint rate."""
-    active = ActiveCustomers(scope.customer_ids, table.end)
+    active = scope.active(table.end)
     return figures(table, _active(table, active, table.start, table.end))
 
 
@@ -418,7 +424,7 @@ def _by_team(table: TicketTable, scope: Scope, names: Names) -> list[Row]:
 
 
 def _by_category(table: TicketTable, scope: Scope, names: Names) -> list[Row]:
-    active = ActiveCustomers(scope.customer_ids, table.end)
+    active = scope.active(table.end)
     count = _active(table, active, table.start, table.end)
     rows = _by_key(table, table.column("category"), names.category, count)
     return sorted(rows, key=lambda row: (row.key is None, row.label))
@@ -450,7 +456,7 @@ def _by_time(
     day = table.local_days()
     offsets = np.array([(first - table.start).days for first in firsts])
     slot = np.searchsorted(offsets, day, side="right") - 1
-    active = ActiveCustomers(scope.customer_ids, table.end)
+    active = scope.active(table.end)
     result = []
     for i, first in enumerate(firsts):
         last = firsts[i + 1] - _DAY if i + 1 < len(firsts) else table.end

@@ -62,7 +62,7 @@ def ticket(customer: Customer, kind: str, opened: datetime.datetime, **fields: A
 
 
 def survey(t: Ticket, csat: int | None = None, nps: int | None = None) -> Survey:
-    answered = t.resolved_at + datetime.timedelta(days=1) if csat is not None else None
+    answered = at(20, 10) if csat is not None else None
     return Survey.objects.create(
         ticket=t, token_hash=f"hash-{t.pk}", expires_at=at(30, 0), answered_at=answered,
         csat=csat, nps=nps,

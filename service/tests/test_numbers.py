@@ -56,21 +56,29 @@ def test_the_fortnight_figures(fortnight: Fortnight) -> None:
 def test_by_agent_team_category_and_week(fortnight: Fortnight) -> None:
     table = numbers.load(Q(), START, END)
     a1, a2 = fortnight.a1.pk, fortnight.a2.pk
-    agents = {row.key: row.figures for row in numbers.rows(table, EVERYONE, "agent", NAMES)}
+    agents = {
+        row.key: row.figures for row in numbers.rows(table, EVERYONE, numbers.Group("agent"), NAMES)
+    }
     assert set(agents) == {a1, a2, None}
     assert agents[a1].tickets == 2 and agents[a1].first_response_median == 1.5 * HOUR
     assert agents[a2].first_response_median == pytest.approx(1.125 * HOUR)  # 0.25 and 2 h
     assert agents[a1].complaint_rate is None  # a rate of customers, not of agents
     assert agents[None].tickets == 1
-    teams = {row.label: row.figures for row in numbers.rows(table, EVERYONE, "team", NAMES)}
+    teams = {
+        row.label: row.figures
+        for row in numbers.rows(table, EVERYONE, numbers.Group("team"), NAMES)
+    }
     assert teams["East"].tickets == 2 and teams["West"].tickets == 2
     assert teams["East"].gift_cost == Decimal("42.50")
-    categories = {row.key: row.figures for row in numbers.rows(table, EVERYONE, "category", NAMES)}
+    categories = {
+        row.key: row.figures
+        for row in numbers.rows(table, EVERYONE, numbers.Group("category"), NAMES)
+    }
     quality, delivery = fortnight.quality.pk, fortnight.delivery.pk
     assert categories[quality].tickets == 3 and categories[quality].complaint_rate == 0.25
     assert categories[delivery].complaint_rate == 0.25
     assert (categories[quality].sla_met, categories[quality].sla_settled) == (2, 2)
-    weeks = numbers.rows(table, EVERYONE, "week", NAMES)
+    weeks = numbers.rows(table, EVERYONE, numbers.Group("week"), NAMES)
     assert [row.key for row in weeks] == [datetime.date(2026, 3, 2), datetime.date(2026, 3, 9)]
     first, second = weeks[0].figures, weeks[1].figures
     assert first.tickets == 2 and second.tickets == 3
@@ -78,7 +86,7 @@ def test_by_agent_team_category_and_week(fortnight: Fortnight) -> None:
     assert first.complaint_rate == pytest.approx(2 / 3)
     # Week 2: c1, c3 (bought 03-10) and c5 active, nobody complained.
     assert (second.complaining_customers, second.active_customers) == (0, 3)
-    months = numbers.rows(table, EVERYONE, "month", NAMES)
+    months = numbers.rows(table, EVERYONE, numbers.Group("month"), NAMES)
     assert len(months) == 1 and months[0].figures.tickets == 5
 
 
