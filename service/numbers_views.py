@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import can_export, request_user
-from core.errors import DomainError
+from core.errors import Invalid
 from core.forms import add_domain_error
 from imports.downloads import export_response
 from imports.models import ExportFormat
@@ -88,7 +88,7 @@ def rd_report(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                 user, issue_form.cleaned_data["title"], issue_form.cleaned_data["product"],
                 issue_form.cleaned_data["category"], issue_form.ticket_numbers(),
             )  # fmt: skip
-        except DomainError as error:
+        except Invalid as error:
             add_domain_error(issue_form, error)
         else:
             messages.success(request, _("Issue recorded: %(title)s") % {"title": issue.title})

@@ -123,7 +123,7 @@ def _causes(current: QuerySet[Ticket]) -> list[CauseRow]:
         for row in by_cause.values()
     ]
     # The most frequent first; complaints without a root cause yet last.
-    return sorted(rows, key=lambda r: (not r.cause, -r.complaints, r.cause))
+    return sorted(rows, key=lambda r: (not r.cause, -r.complaints, r.cause.casefold()))
 
 
 def _matching_fixed_issue() -> QuerySet[ProductIssue]:
