@@ -427,7 +427,8 @@ def _by_category(table: TicketTable, scope: Scope, names: Names) -> list[Row]:
     active = scope.active(table.end)
     count = _active(table, active, table.start, table.end)
     rows = _by_key(table, table.column("category"), names.category, count)
-    return sorted(rows, key=lambda row: (row.key is None, row.label))
+    # The categories with the most tickets first: where the work and the trouble are.
+    return sorted(rows, key=lambda row: (row.key is None, -row.figures.tickets, row.label))
 
 
 def weeks(start: datetime.date, end: datetime.date) -> list[datetime.date]:

@@ -31,10 +31,10 @@ GROUP_CHOICES = [
 
 
 class FiguresForm(StyledFormMixin, forms.Form):
-    start = forms.DateField(label=gettext_lazy("From"), widget=DateInput())
-    end = forms.DateField(label=gettext_lazy("To"), widget=DateInput())
+    start = forms.DateField(label=gettext_lazy("First day"), widget=DateInput())
+    end = forms.DateField(label=gettext_lazy("Last day"), widget=DateInput())
     group = forms.ChoiceField(
-        label=gettext_lazy("By"), choices=GROUP_CHOICES, required=False, initial=Group.AGENT
+        label=gettext_lazy("Group by"), choices=GROUP_CHOICES, required=False, initial=Group.AGENT
     )
 
     def clean(self) -> dict[str, Any]:

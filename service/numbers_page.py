@@ -289,7 +289,7 @@ def _times_chart(rows: list[Row]) -> dict[str, Any]:
     option = {
         "tooltip": {"trigger": "axis"}, "legend": {"data": [first, resolution]}, "grid": GRID,
         "xAxis": {"type": "category", "data": labels, "axisLabel": {"hideOverlap": True}},
-        "yAxis": {"type": "value", "name": _("working hours"), "nameTextStyle": {"align": "left"}},
+        "yAxis": {"type": "value"},
         "series": [
             {"name": first, "type": "bar", "barMaxWidth": BAR_WIDTH,
              "data": [_hours_value(r.figures.first_response_median) for r in rows]},
@@ -302,7 +302,7 @@ def _times_chart(rows: list[Row]) -> dict[str, Any]:
         for r in rows
     ]
     return chart(
-        "service-times", _("Response and resolution time"), option,
+        "service-times", _("Response and resolution time (working hours)"), option,
         [_("Group"), first, resolution], table,
     )  # fmt: skip
 
