@@ -154,6 +154,8 @@ class Ticket(models.Model):
             models.Index(fields=["status", "resolution_due"], name="ticket_status_due"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
             models.Index(fields=["customer", "opened_at"], name="ticket_customer_opened"),
+            # The service numbers read a period's tickets (service.numbers, review, rd).
+            models.Index(fields=["opened_at"], name="ticket_opened"),
         ]
 
     def __str__(self) -> str:

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.conf import settings
+from django.db import connection
 from django.db.models import Case, F, FloatField, Func, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce
 
@@ -54,7 +55,7 @@ class Epoch(Func):
     SQLite keeps datetimes as text, which its julianday() reads (to the millisecond).
     """
 
-    template = "EXTRACT(EPOCH FROM %(expressions)s)"
+    template = "CAST(EXTRACT(EPOCH FROM %(expressions)s) AS double precision)"
     output_field = FloatField()
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
@@ -76,20 +77,30 @@ COLUMNS: dict[str, Any] = {
     "resolution_due": Epoch("resolution_due"),
     "first_response_breached": Epoch("first_response_breached_at"),
     "resolution_breached": Epoch("resolution_breached_at"),
-    "promise_kept": "promise_kept",
+    # PostgreSQL casts no boolean to a number.
+    "promise_kept": Case(
+        When(promise_kept=True, then=Value(1.0)),
+        When(promise_kept=False, then=Value(0.0)),
+        default=None,
+        output_field=FloatField(),
+    ),
     "reopen_count": "reopen_count",
     "survey": "survey__id",
     "answered": Epoch("survey__answered_at"),
     "csat": "survey__csat",
     "nps": "survey__nps",
-    "gift_cost": Coalesce(
-        Subquery(
-            Gift.objects.filter(ticket=OuterRef("pk"), status=GiftStatus.APPROVED)
-            .values("ticket")
-            .annotate(total=Sum("cost"))
-            .values("total")
+    # A float is exact enough for money that is rounded back to cents once summed.
+    "gift_cost": Cast(
+        Coalesce(
+            Subquery(
+                Gift.objects.filter(ticket=OuterRef("pk"), status=GiftStatus.APPROVED)
+                .values("ticket")
+                .annotate(total=Sum("cost"))
+                .values("total")
+            ),
+            Value(Decimal(0)),
         ),
-        Value(Decimal(0)),
+        FloatField(),
     ),
 }
 _INDEX = {name: i for i, name in enumerate(COLUMNS)}
@@ -168,7 +179,11 @@ def load(tickets: Q, start: datetime.date, end: datetime.date) -> TicketTable:
         .annotate(**{f"n_{name}": _expression(value) for name, value in COLUMNS.items()})
         .values_list(*(f"n_{name}" for name in COLUMNS))
     )
-    rows = list(query)
+    # Straight from the cursor: every column is already a number, and the ORM's converters
+    # per value cost as much again as the database's reading.
+    with connection.cursor() as cursor:
+        cursor.execute(*query.query.sql_with_params())
+        rows = cursor.fetchall()
     values = np.array(rows, dtype=np.float64).reshape(len(rows), len(COLUMNS))
     # To the millisecond, as SQLite keeps them: its julianday() leaves float noise below.
     values[:, _MOMENTS] = np.round(values[:, _MOMENTS], 3)

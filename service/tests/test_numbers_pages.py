@@ -80,7 +80,8 @@ def test_service_figures_join_the_key_figures_page(fortnight: Fortnight, manager
     csv = client_for(manager).get(
         "/insights/kpis/?start=2026-03-02&end=2026-03-15&lost_after_days=180&format=csv"
     )
-    lines = b"".join(csv.streaming_content).decode("utf-8-sig").splitlines()
+    text = b"".join(csv.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    lines = text.splitlines()
     rate = next(line for line in lines if line.startswith("Complaint rate"))
     assert rate == "Complaint rate,0.5,2,4"
     tickets = next(line for line in lines if line.startswith("Goodwill gift cost"))
@@ -101,7 +102,8 @@ def test_rd_report_and_its_export(fortnight: Fortnight, manager: Any, agent: Any
     assert "issue-form" not in html  # agents read; managers act for R&D
     assert client_for(agent).get(url + "&format=csv").status_code == 403
     response = client_for(manager).get(url + "&format=csv")
-    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    text = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    lines = text.splitlines()
     assert lines[0] == "Month,Type,Product,Category,Tickets"
     assert "2026-03,complaint,,Quality,1" in lines and "2026-03,request,,Quality,2" in lines
     assert ExportRecord.objects.filter(kind="service_rd", created_by=manager).count() == 1
