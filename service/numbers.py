@@ -392,8 +392,9 @@ def _active(
 
 
 def rows(table: TicketTable, scope: Scope, group: Group, names: "Names") -> list[Row]:
-    """Return the figures per group, in the group's natural order."""
-    return _GROUPERS[group](table, scope, names)
+    """Return the figures per group, in the group's natural order (none for the total)."""
+    grouper = _GROUPERS.get(group)
+    return grouper(table, scope, names) if grouper else []
 
 
 @dataclass(frozen=True)
@@ -490,12 +491,7 @@ def _by_month(table: TicketTable, scope: Scope, names: Names) -> list[Row]:
     return _by_time(table, scope, months(table.start, table.end), names.month)
 
 
-def _total(table: TicketTable, scope: Scope, names: Names) -> list[Row]:
-    return [Row(None, "", total(table, scope))]
-
-
 _GROUPERS: dict[Group, Callable[[TicketTable, Scope, Names], list[Row]]] = {
-    Group.TOTAL: _total,
     Group.AGENT: _by_agent,
     Group.TEAM: _by_team,
     Group.CATEGORY: _by_category,

@@ -11,14 +11,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.forms import DateInput, StyledFormMixin
+from engagement.effect_page import MONTH, MonthInput
 from sales.models import Product
 from service.models import Category
-from service.numbers import Group
+from service.numbers import Group, months
 from service.review import Span
 
 # The longest period the figures read at once: the tickets of two years fit in memory easily.
 MAX_DAYS = 731
-MONTH = "%Y-%m"  # what <input type="month"> sends
+# Three years of months: a month form's end is the last day of its month.
+MAX_MONTHS_DAYS = 3 * 366
 
 GROUP_CHOICES = [
     (Group.TOTAL, gettext_lazy("Whole period")),
@@ -30,6 +32,16 @@ GROUP_CHOICES = [
 ]
 
 
+def _check_range(form: forms.Form, data: dict[str, Any], longest_days: int, too_long: str) -> None:
+    """Put an error on the end field when it comes before the start or too long after it."""
+    start, end = data.get("start"), data.get("end")
+    if start and end:
+        if end < start:
+            form.add_error("end", _("The end comes before the start."))
+        elif (end - start).days >= longest_days:
+            form.add_error("end", too_long)
+
+
 class FiguresForm(StyledFormMixin, forms.Form):
     start = forms.DateField(label=gettext_lazy("First day"), widget=DateInput())
     end = forms.DateField(label=gettext_lazy("Last day"), widget=DateInput())
@@ -39,12 +51,7 @@ class FiguresForm(StyledFormMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end:
-            if end < start:
-                self.add_error("end", _("The end comes before the start."))
-            elif (end - start).days >= MAX_DAYS:
-                self.add_error("end", _("Choose at most two years."))
+        _check_range(self, data, MAX_DAYS, _("Choose at most two years."))
         return data
 
     @staticmethod
@@ -69,22 +76,9 @@ class ReviewForm(StyledFormMixin, forms.Form):
         return {"span": Span.WEEK, "day": (today - datetime.timedelta(days=7)).isoformat()}
 
 
-def last_day_of_month(day: datetime.date) -> datetime.date:
-    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(
-        days=1
-    )
-
-
-class MonthInput(forms.DateInput):
-    """A browser month picker whose value is "2026-03" in every language."""
-
-    input_type = "month"
-
-    def __init__(self) -> None:
-        super().__init__(format=MONTH)
-
-
 class MonthsForm(StyledFormMixin, forms.Form):
+    """The months from `start` to `end`; cleaned, `end` is the last day of its month."""
+
     start = forms.DateField(
         label=gettext_lazy("From month"), input_formats=[MONTH], widget=MonthInput()
     )
@@ -94,24 +88,17 @@ class MonthsForm(StyledFormMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end:
-            if end < start:
-                self.add_error("end", _("The end comes before the start."))
-            elif (end.year - start.year) * 12 + end.month - start.month >= 36:
-                self.add_error("end", _("Choose at most three years."))
-            else:
-                data["end"] = (end + datetime.timedelta(days=32)).replace(
-                    day=1
-                ) - datetime.timedelta(days=1)
+        if data.get("end"):
+            following = (data["end"].replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+            data["end"] = following - datetime.timedelta(days=1)
+        _check_range(self, data, MAX_MONTHS_DAYS, _("Choose at most three years."))
         return data
 
     @staticmethod
     def default(today: datetime.date | None = None) -> dict[str, str]:
         """Return the last twelve months, this one included."""
         today = today or timezone.localdate()
-        first = today.replace(year=today.year - 1, day=1)
-        first = (first + datetime.timedelta(days=32)).replace(day=1)
+        first = months(today.replace(year=today.year - 1, day=1), today)[1]
         return {"start": first.strftime(MONTH), "end": today.strftime(MONTH)}
 
 

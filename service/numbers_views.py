@@ -41,10 +41,7 @@ def figures(request: HttpRequest) -> HttpResponse:
         scope = numbers.Scope(numbers.visible_tickets_q(user), numbers.visible_customer_ids(user))
         table = numbers.load(scope.tickets, start, end)
         total = numbers.total(table, scope)
-        rows = (
-            [] if group == Group.TOTAL
-            else numbers.rows(table, scope, group, numbers_page.names(table))
-        )  # fmt: skip
+        rows = numbers.rows(table, scope, group, numbers_page.names(table))
         context["result"] = {
             "total": total, "columns": numbers_page.columns(),
             "tiles": numbers_page.figure_list(total),

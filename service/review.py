@@ -9,7 +9,7 @@ the database in groups; no complaint is looked at one by one.
 
 import datetime
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
@@ -81,7 +81,7 @@ class Review:
     resolved: int  # the period's complaints resolved by now
     causes: list[CauseRow]
     fixed: list[ProductIssue]
-    repeats: list[RepeatRow] = field(default_factory=list)
+    repeats: list[RepeatRow]
 
 
 def review(tickets: Q, span: Span, day: datetime.date) -> Review:
