@@ -196,6 +196,21 @@ def main() -> int:
             seconds, rows = best(args.repeat, partial(numbers.rows, table, scope, group, names))
             print(f"{'':>13}  by {group:<8} {len(rows):3d} rows {seconds:.2f} s")
 
+    def figures_page(end: datetime.date, group: Group) -> int:
+        """Work out what the figures page shows: tiles, the group's rows, the charts."""
+        page_scope = numbers.Scope(numbers.visible_tickets_q(admin), None)
+        table = numbers.load(page_scope.tickets, FIRST_DAY, end)
+        total = numbers.total(table, page_scope)
+        rows = numbers.rows(table, page_scope, group, numbers_page.names(table))
+        numbers_page.table_rows(rows, total)
+        return len(numbers_page.charts(table, page_scope, rows, group))
+
+    for days in (28, DAYS):
+        end = FIRST_DAY + datetime.timedelta(days=days - 1)
+        for group in (Group.AGENT, Group.CATEGORY):
+            seconds, _ = best(args.repeat, partial(figures_page, end, group))
+            print(f"figures page, {days} days by {group}: {seconds:.2f} s")
+
     from insights.key_figures import PeriodScope
 
     ids = np.fromiter(Customer.objects.values_list("pk", flat=True).iterator(), dtype=np.int64)

@@ -25,7 +25,7 @@ week or month; no ticket is looked at one by one in Python.
 import datetime
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -366,14 +366,22 @@ class Row:
 
 @dataclass(frozen=True)
 class Scope:
-    """Which tickets and customers the figures count."""
+    """Which tickets and customers the figures count: one page's, for one request (it keeps
+    the purchases it reads)."""
 
     tickets: Q  # the access rule and filters on Ticket
     customer_ids: np.ndarray | None  # the customers the complaint rate counts (None: all)
     lost_after: int | None = None  # days without a purchase that make a customer lost
+    # The purchases read for each period end, kept for the page's other groupings.
+    _active: dict[datetime.date, "ActiveCustomers"] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def active(self, end: datetime.date) -> "ActiveCustomers":
-        return ActiveCustomers(self.customer_ids, end, self.lost_after)
+        """Return the active-customer counter up to `end`, reading the purchases once."""
+        if end not in self._active:
+            self._active[end] = ActiveCustomers(self.customer_ids, end, self.lost_after)
+        return self._active[end]
 
 
 def total(table: TicketTable, scope: Scope) -> Figures:

@@ -27,12 +27,16 @@ NAMES = numbers.Names(
     user=lambda pk: str(pk), category=lambda pk: str(pk),
     week=lambda day: day.isoformat(), month=lambda day: day.isoformat(),
 )  # fmt: skip
-EVERYONE = numbers.Scope(Q(), None)
+
+
+def everyone() -> numbers.Scope:
+    """Return a fresh scope of every ticket (a scope keeps the purchases it read)."""
+    return numbers.Scope(Q(), None)
 
 
 def test_the_fortnight_figures(fortnight: Fortnight) -> None:
     table = numbers.load(Q(), START, END)
-    f = numbers.total(table, EVERYONE)
+    f = numbers.total(table, everyone())
     assert f.tickets == 5  # the complaints of 03-01 23:50 and 03-16 00:10 are outside
     assert (f.complaints, f.complaining_customers, f.active_customers) == (2, 2, 4)
     assert f.complaint_rate == 0.5  # c1, c2 of c1, c3, c5 (active) and c2 (complained)
@@ -57,7 +61,8 @@ def test_by_agent_team_category_and_week(fortnight: Fortnight) -> None:
     table = numbers.load(Q(), START, END)
     a1, a2 = fortnight.a1.pk, fortnight.a2.pk
     agents = {
-        row.key: row.figures for row in numbers.rows(table, EVERYONE, numbers.Group("agent"), NAMES)
+        row.key: row.figures
+        for row in numbers.rows(table, everyone(), numbers.Group("agent"), NAMES)
     }
     assert set(agents) == {a1, a2, None}
     assert agents[a1].tickets == 2 and agents[a1].first_response_median == 1.5 * HOUR
@@ -66,19 +71,19 @@ def test_by_agent_team_category_and_week(fortnight: Fortnight) -> None:
     assert agents[None].tickets == 1
     teams = {
         row.label: row.figures
-        for row in numbers.rows(table, EVERYONE, numbers.Group("team"), NAMES)
+        for row in numbers.rows(table, everyone(), numbers.Group("team"), NAMES)
     }
     assert teams["East"].tickets == 2 and teams["West"].tickets == 2
     assert teams["East"].gift_cost == Decimal("42.50")
     categories = {
         row.key: row.figures
-        for row in numbers.rows(table, EVERYONE, numbers.Group("category"), NAMES)
+        for row in numbers.rows(table, everyone(), numbers.Group("category"), NAMES)
     }
     quality, delivery = fortnight.quality.pk, fortnight.delivery.pk
     assert categories[quality].tickets == 3 and categories[quality].complaint_rate == 0.25
     assert categories[delivery].complaint_rate == 0.25
     assert (categories[quality].sla_met, categories[quality].sla_settled) == (2, 2)
-    weeks = numbers.rows(table, EVERYONE, numbers.Group("week"), NAMES)
+    weeks = numbers.rows(table, everyone(), numbers.Group("week"), NAMES)
     assert [row.key for row in weeks] == [datetime.date(2026, 3, 2), datetime.date(2026, 3, 9)]
     first, second = weeks[0].figures, weeks[1].figures
     assert first.tickets == 2 and second.tickets == 3
@@ -86,7 +91,7 @@ def test_by_agent_team_category_and_week(fortnight: Fortnight) -> None:
     assert first.complaint_rate == pytest.approx(2 / 3)
     # Week 2: c1, c3 (bought 03-10) and c5 active, nobody complained.
     assert (second.complaining_customers, second.active_customers) == (0, 3)
-    months = numbers.rows(table, EVERYONE, numbers.Group("month"), NAMES)
+    months = numbers.rows(table, everyone(), numbers.Group("month"), NAMES)
     assert len(months) == 1 and months[0].figures.tickets == 5
 
 
@@ -107,7 +112,7 @@ def test_roles_see_every_ticket_but_a_rep(
 
 
 def test_no_tickets_no_figures(db: Any) -> None:
-    f = numbers.total(numbers.load(Q(), START, END), EVERYONE)
+    f = numbers.total(numbers.load(Q(), START, END), everyone())
     assert f.tickets == 0 and f.first_response_median is None and f.csat is None
     assert f.nps is None and f.gift_cost == 0 and f.complaint_rate is None
 
