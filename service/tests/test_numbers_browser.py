@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD
 from core.tests.browser import screenshot, sign_in
-from insights.tests.test_browser_pages_numbers import check_charts_fit
+from insights.tests.test_browser_pages_numbers import check_charts_fit, check_figures_fit
 from service.tests.numbers_data import Fortnight, build
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -55,6 +55,7 @@ def test_manager_reads_the_figures_and_the_review(
     expect(page.locator("[data-chart] svg")).to_have_count(3)
     page.wait_for_timeout(1500)  # ECharts animates its labels in
     check_charts_fit(page)
+    check_figures_fit(page, "#service-tiles")
     # At a phone's width the page itself never scrolls sideways; the table scrolls in its box.
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width]
     screenshot(page, f"service-figures-{language}-{width}")
@@ -79,3 +80,10 @@ def test_manager_reads_the_figures_and_the_review(
     check_charts_fit(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width]
     screenshot(page, f"service-rd-{language}-{width}")
+
+    # The same figures join the key-figures page, each on one line in its tile.
+    page.goto(f"{live_server.url}/insights/kpis/?start=2026-03-02&end=2026-03-15")
+    expect(page.locator("#kpi-figures")).to_contain_text(rate)
+    check_figures_fit(page, "#kpi-figures")
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width]
+    screenshot(page, f"service-key-figures-{language}-{width}")
