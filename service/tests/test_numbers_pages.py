@@ -107,3 +107,18 @@ def test_rd_report_and_its_export(fortnight: Fortnight, manager: Any, agent: Any
     assert lines[0] == "Month,Type,Product,Category,Tickets"
     assert "2026-03,complaint,,Quality,1" in lines and "2026-03,request,,Quality,2" in lines
     assert ExportRecord.objects.filter(kind="service_rd", created_by=manager).count() == 1
+
+
+def test_a_reps_review_and_rd_report_keep_to_their_customers(
+    fortnight: Fortnight, rep: Any, other_rep: Any
+) -> None:
+    mine = client_for(rep).get("/service/review/?span=month&day=2026-03-20").content.decode()
+    theirs = client_for(other_rep).get("/service/review/?span=month&day=2026-03-20")
+    assert fortnight.tickets["T1"].number in mine
+    assert fortnight.tickets["T1"].number not in theirs.content.decode()
+    assert "no-complaints" in theirs.content.decode()  # their customer only asked a question
+    rd_theirs = client_for(other_rep).get("/service/rd/?start=2026-03&end=2026-03")
+    assert "no-tickets" in rd_theirs.content.decode()
+    assert (
+        client_for(rep).get("/service/rd/?start=2026-03&end=2026-03&format=csv").status_code == 403
+    )
