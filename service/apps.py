@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ServiceConfig(AppConfig):
     name = "service"
     verbose_name = _("Service")
+
+    def ready(self) -> None:
+        from service import numbers_page, rd
+
+        numbers_page.register_key_figures()
+        rd.register_export()

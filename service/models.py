@@ -154,6 +154,8 @@ class Ticket(models.Model):
             models.Index(fields=["status", "resolution_due"], name="ticket_status_due"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
             models.Index(fields=["customer", "opened_at"], name="ticket_customer_opened"),
+            # The service numbers read a period's tickets (service.numbers, review, rd).
+            models.Index(fields=["opened_at"], name="ticket_opened"),
         ]
 
     def __str__(self) -> str:
@@ -247,3 +249,43 @@ class Gift(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class ProductIssue(models.Model):
+    """A problem found in complaints and handed to R&D: the tickets that show it, and once
+    R&D has fixed it, when and by whom, and whether the affected customers were told."""
+
+    product = models.ForeignKey(
+        Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("product"),
+    )  # fmt: skip
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="issues",
+        verbose_name=_("category"),
+    )  # fmt: skip
+    title = models.CharField(_("issue"), max_length=200)
+    tickets = models.ManyToManyField(
+        Ticket, blank=True, related_name="issues", verbose_name=_("tickets")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("recorded by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    fixed_at = models.DateTimeField(_("fixed"), null=True, blank=True)
+    fixed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("fixed by"),
+    )  # fmt: skip
+    fix_note = models.TextField(_("what was fixed"), blank=True)
+    # How many affected customers a notice was queued for when it was marked fixed.
+    notified = models.PositiveIntegerField(_("customers told"), default=0)
+
+    class Meta:
+        verbose_name = _("product issue")
+        verbose_name_plural = _("product issues")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["fixed_at"], name="product_issue_fixed")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,4 +1,6 @@
 from django.urls import URLPattern
 
+from service import numbers_urls
+
 app_name = "service"
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [*numbers_urls.urlpatterns]

@@ -22,6 +22,8 @@ from imports.models import ExportRecord, Kind
 from imports.tests.helpers import csv_bytes, run
 from insights.services import run_scoring
 from insights.tests.conftest import AS_OF, simulated_base  # noqa: F401  (a fixture)
+from service.models import Kind as Kind_
+from service.tests.numbers_data import ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +36,7 @@ class Case:
     recorded: dict[str, Any] = field(default_factory=dict)  # filter values the record keeps
     needs_import: bool = False
     needs_care: bool = False
+    needs_ticket: bool = False
 
 
 CASES = [
@@ -54,11 +57,18 @@ CASES = [
         {"start": "2026-04-01", "end": "2026-06-01"},
         needs_care=True,
     ),
+    Case(
+        "service:rd_report",
+        "service_rd",
+        {"start": "2026-04", "end": "2026-06", "format": "csv"},
+        {"start": "2026-04-01", "end": "2026-06-30"},
+        needs_ticket=True,
+    ),
 ]
 # The pages of an export already recorded (its progress and its file), not exports themselves.
 EXPORT_PAGES = {"imports:export", "imports:export_progress", "imports:export_download"}
 # Pages that answer a download when asked for ?format=csv.
-FORMAT_CSV_PAGES = {"insights:kpis", "engagement:care_effect"}
+FORMAT_CSV_PAGES = {"insights:kpis", "engagement:care_effect", "service:rd_report"}
 
 
 def url_names(
@@ -95,6 +105,8 @@ def test_each_export_leaves_a_record(settings, simulated_base, manager, case):  
         args = [job.pk]
     if case.needs_care:
         care(simulated_base[1], channel="phone", sent_at=SENT_AT.replace(month=5))
+    if case.needs_ticket:
+        ticket(simulated_base[2], Kind_.COMPLAINT, SENT_AT.replace(month=5))
     client = Client()
     client.force_login(manager)
     before = timezone.now()

@@ -38,6 +38,10 @@ MATRIX = {
     ("GET", "accounts:api_tokens", None): [200, 200, 200, 200, 200, 200, 302],
     ("GET", "admin:index", None): [200, 302, 302, 302, 302, 302, 302],
     ("GET", "insights:dashboard", None): [200, 200, 200, 200, 200, 200, 302],
+    # The service numbers: every role, each counting the tickets it may see (service tests).
+    ("GET", "service:figures", None): [200, 200, 200, 200, 200, 200, 302],
+    ("GET", "service:review", None): [200, 200, 200, 200, 200, 200, 302],
+    ("GET", "service:rd_report", None): [200, 200, 200, 200, 200, 200, 302],
     ("GET", "insights:warnings", None): [200, 200, 200, 200, 200, 200, 302],
     ("GET", "insights:returning", None): [200, 200, 200, 200, 200, 200, 302],
     ("GET", "insights:returning_export", None): [404, 404, 403, 403, 403, 403, 302],

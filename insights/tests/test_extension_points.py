@@ -73,7 +73,8 @@ def test_a_registered_key_figure_shows_after_the_purchase_figures_and_in_the_csv
         scopes.append(scope)
         return [KeyFigure("Complaint rate", "1.5%", "Complaints ÷ customers.", 0.015, 3, 200)]
 
-    contribute(key_figure_sources, "test-complaints", complaint_rate, order=20)
+    # Before service's own figures (order 20), right after the purchase figures.
+    contribute(key_figure_sources, "test-complaints", complaint_rate, order=15)
     client = Client()
     client.force_login(manager)
     params = {"start": "2026-04-01", "end": "2026-06-30"}
