@@ -8,6 +8,7 @@ the customer) and the deadlines worked out from them on the team's working calen
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.channels import Channel
@@ -44,6 +45,11 @@ class Status(models.TextChoices):
 OPEN_STATUSES = (Status.RECEIVED, Status.ACKNOWLEDGED, Status.PROPOSED)
 
 
+# Where a ticket came in: the contact channels, and the public web form, which is none of them.
+WEB_FORM = "web"
+TICKET_CHANNELS = [*Channel.choices, (WEB_FORM, _("Web form"))]
+
+
 class Branch(models.TextChoices):
     """Which of the sources' answers the proposal takes."""
 
@@ -77,6 +83,13 @@ class Category(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """Return the name in the reader's language (the English one when there is no other)."""
+        if get_language() == "zh-hans" and self.name_zh:
+            return self.name_zh
         return self.name
 
 
@@ -90,7 +103,7 @@ class Ticket(models.Model):
     priority = models.CharField(
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
     )
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=TICKET_CHANNELS)
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("customer")
     )
@@ -188,6 +201,36 @@ class Step(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.action}"
+
+
+class ServiceAgent(models.Model):
+    """Who takes tickets by routing: the categories and channels an agent covers (none: all),
+    whether they take A-tier customers (senior) and whether they take new tickets now."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="service_agent",
+        verbose_name=_("user"),
+    )  # fmt: skip
+    senior = models.BooleanField(
+        _("senior"), default=False, help_text=_("Takes the tickets of A-tier customers.")
+    )
+    available = models.BooleanField(_("available"), default=True)
+    categories = models.ManyToManyField(
+        Category, blank=True, related_name="+", verbose_name=_("categories"),
+        help_text=_("None: every category. A category covers its subcategories."),
+    )  # fmt: skip
+    channels = models.JSONField(
+        _("channels"), default=list, blank=True, help_text=_('None: every channel, e.g. ["web"].')
+    )
+    # Round-robin takes the agent waiting longest since their last new ticket.
+    last_assigned_at = models.DateTimeField(_("last assigned"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("service agent")
+        verbose_name_plural = _("service agents")
+
+    def __str__(self) -> str:
+        return str(self.user)
 
 
 class Survey(models.Model):
