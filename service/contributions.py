@@ -17,6 +17,7 @@ from service.services import (
     recent_tickets,
 )
 
+TIMELINE = "service/_timeline_ticket.html"
 
 TIMELINE = "service/_timeline_ticket.html"
 
@@ -25,12 +26,7 @@ def ticket_entries(customer: Customer, limit: int) -> list[TimelineEntry]:
     """Return the customer's newest tickets as timeline entries: when resolved, at the
     resolution with its outcome; otherwise when opened."""
     return [
-        TimelineEntry(
-            ticket.resolved_at or ticket.opened_at,
-            "ticket",
-            ticket,
-            "service/_timeline_ticket.html",
-        )  # fmt: skip
+        TimelineEntry(ticket.resolved_at or ticket.opened_at, "ticket", ticket, TIMELINE)
         for ticket in recent_tickets(customer, limit)
     ]
 

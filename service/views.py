@@ -114,8 +114,8 @@ def contact(request: HttpRequest) -> HttpResponse:
     limit, client = web_form_limit(), client_address(request)
     if request.method == "POST":
         if limit.locked(client):
-            context = {"minutes": settings.SERVICE_WEB_FORM_MINUTES}
-            return render(request, "service/public_busy.html", context, status=429)
+            minutes = {"minutes": settings.SERVICE_WEB_FORM_MINUTES}
+            return render(request, "service/public_busy.html", minutes, status=429)
         limit.fail(client)
     form = WebTicketForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
