@@ -176,6 +176,12 @@ def check_may_work(actor: User, ticket: Ticket) -> None:
         raise Forbidden(_("You may not work on this ticket."))
 
 
+def check_may_route(actor: User) -> None:
+    """Refuse a reassignment by someone who may not give tickets to others (a rep)."""
+    if not can_route_tickets(actor):
+        raise Forbidden(_("You may not give tickets to others."))
+
+
 def may_work(actor: User, ticket: Ticket) -> bool:
     """Return whether check_may_work lets the actor take steps (to offer the form)."""
     return can_work_ticket(actor, ticket.customer.owner_id)
@@ -356,6 +362,7 @@ def take_step(actor: User, ticket: Ticket, action: str, fields: Mapping[str, Any
     if action == Action.REOPENED:
         return reopen(actor, ticket, note)
     if action == Action.REASSIGNED:
+        check_may_route(actor)
         return reassign(actor, ticket, _assignee(fields.get("assignee_id")), note)
     if action == Action.PROMISED:
         return promise(actor, ticket, fields.get("promised_by"), note)
@@ -527,8 +534,7 @@ def reopen(actor: User, ticket: Ticket, note: str) -> Ticket:
 def reassign(actor: User, ticket: Ticket, assignee: User, note: str) -> Ticket:
     """Give an open ticket to another owner; the customer is told who owns it now."""
     now = _begin(actor, ticket, *OPEN_STATUSES)
-    if not can_route_tickets(actor):
-        raise Forbidden(_("You may not give tickets to others."))
+    check_may_route(actor)
     old = ticket.assignee_id
     if assignee.pk == old:
         raise Invalid(_("The ticket already has this owner."), "assignee_id")
