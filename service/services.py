@@ -596,15 +596,33 @@ def _refresh(ticket: Ticket, now: datetime.datetime) -> None:
 
 
 def _notify(ticket: Ticket, template: str, now: datetime.datetime) -> Message:
-    """Record the notice to the customer through the send path (delivered after commit):
-    by email when the customer has an address, else by SMS."""
-    customer = ticket.customer
-    channel = Channel.EMAIL if customer.email else Channel.SMS
+    """Record the notice to the customer through the send path (delivered after commit)."""
     occasion = {"occasion": ticket.number, "owner": owner_name(ticket.assignee)}
     return send(
-        None, customer, channel, Purpose.SERVICE, template, cause=Cause("ticket", ticket.pk),
-        now=now, occasion=occasion,
+        None, ticket.customer, _notice_channel(ticket.customer, now), Purpose.SERVICE, template,
+        cause=Cause("ticket", ticket.pk), now=now, occasion=occasion,
     )  # fmt: skip
+
+
+def _notice_channel(customer: Customer, now: datetime.datetime) -> str:
+    """Return the notice's channel: email when the customer has an address, else SMS.
+
+    The send path keeps one message per customer, purpose, day and channel, so a second
+    notice the same day (another ticket, a new owner) takes the other channel while one is
+    free; with both used it returns the day's first message and sends nothing more.
+    """
+    channels = [
+        channel
+        for channel, address in ((Channel.EMAIL, customer.email), (Channel.SMS, customer.mobile))
+        if address
+    ] or [Channel.SMS]
+    used = set(
+        Message.objects.filter(
+            customer=customer, purpose=Purpose.SERVICE, occasion_date=timezone.localdate(now),
+            channel__in=channels,
+        ).values_list("channel", flat=True)
+    )  # fmt: skip
+    return next((channel for channel in channels if channel not in used), channels[0])
 
 
 def steps_of(ticket: Ticket) -> list[Step]:

@@ -184,3 +184,16 @@ def test_deadlines_are_asked_for_after_clock_steps(monkeypatch, agent, rep, make
     services.resolve(agent, ticket, "c", "o", "")
     assert calls == ["received", "acknowledged", "proposed", "proposed", "resolved"]
     assert Ticket.objects.get(pk=ticket.pk).resolution_due == due
+
+
+def test_a_second_notice_the_same_day_takes_the_other_channel(manager, rep, make_customer):
+    li, zhou = make_agent("li", first_name="Li Na"), make_agent("zhou", first_name="Zhou Min")
+    customer = make_customer(rep, email="wang@example.com")
+    first, second = open_complaint(li, customer), open_complaint(zhou, customer)
+    services.acknowledge(li, first, "")
+    services.acknowledge(zhou, second, "")
+    sent = Message.objects.filter(customer=customer).order_by("pk")
+    assert [(m.channel, m.cause_id) for m in sent] == [("email", first.pk), ("sms", second.pk)]
+    # Both channels used today: the send path answers with the day's first message.
+    services.reassign(manager, first, zhou, "")
+    assert Message.objects.filter(customer=customer).count() == 2
