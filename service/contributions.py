@@ -9,6 +9,7 @@ from accounts.models import User
 from customers import extensions
 from customers.extensions import Panel, TimelineEntry, TodayItem
 from customers.models import Customer
+from service import personal_data
 from service.services import (
     may_open_ticket,
     move_customer_tickets,
@@ -63,9 +64,14 @@ def open_tickets_today(user: User, day: datetime.date, limit: int) -> list[Today
 
 
 def register() -> None:
-    """Add tickets to the timeline, the 360° page, the owner's day and merges."""
+    """Add tickets to the timeline, the 360° page, the owner's day, merges, to a person's
+    data export and to an erasure."""
     extensions.timeline_sources.register("tickets", ticket_entries, order=40)
     extensions.page_panels.register("open-tickets", open_tickets_panel, order=20)
     extensions.page_panels.register("new-ticket", new_ticket_button, order=20)
     extensions.today_sources.register("open-tickets", open_tickets_today, order=30)
     extensions.merge_participants.register("tickets", move_customer_tickets, order=40)
+    extensions.personal_data_sources.register("tickets", personal_data.personal_data, order=50)
+    extensions.erasure_participants.register(
+        "tickets", personal_data.erase_customer_data, order=40
+    )

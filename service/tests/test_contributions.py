@@ -53,3 +53,19 @@ def test_a_merge_moves_the_tickets(admin_user, rep, make_customer):
     ticket = open_complaint(admin_user, duplicate)
     merge_customers(admin_user, survivor, duplicate)
     assert Ticket.objects.get(pk=ticket.pk).customer == survivor
+
+
+def test_a_persons_export_and_erasure_cover_their_tickets(agent, rep, make_customer):
+    from service import personal_data
+
+    customer = make_customer(rep)
+    ticket = open_complaint(agent, customer, description="My neighbour Li Lei broke it")
+    services.acknowledge(agent, ticket, "Called Li Lei's mobile")
+    sections = {s.name: s for s in personal_data.personal_data(customer)}
+    assert sections["tickets"].rows[0]["description"] == "My neighbour Li Lei broke it"
+    assert [row["action"] for row in sections["ticket_steps"].rows] == ["created", "acknowledged"]
+    personal_data.erase_customer_data(customer, None)  # type: ignore[arg-type]
+    kept = Ticket.objects.get(pk=ticket.pk)
+    assert "Li Lei" not in kept.description + kept.subject
+    assert not kept.steps.exclude(note="").exists()
+    assert kept.kind == "complaint" and kept.status == "acknowledged"
