@@ -72,6 +72,4 @@ def register() -> None:
     extensions.today_sources.register("open-tickets", open_tickets_today, order=30)
     extensions.merge_participants.register("tickets", move_customer_tickets, order=40)
     extensions.personal_data_sources.register("tickets", personal_data.personal_data, order=50)
-    extensions.erasure_participants.register(
-        "tickets", personal_data.erase_customer_data, order=40
-    )
+    extensions.erasure_participants.register("tickets", personal_data.erase_customer_data, order=40)

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, DateTimeField, F, Q, QuerySet, When
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +38,7 @@ from service import routing, sla
 from service.defaults import APOLOGY, NEW_OWNER
 from service.events import TicketEvent, announce
 from service.models import (
+    NEXT_DUE,
     OPEN_STATUSES,
     WEB_FORM,
     Branch,
@@ -104,19 +105,6 @@ class WebTicket:
     language: str
 
 
-# The deadline that breaches next: the first response's until it is given, then the
-# resolution's. The queue sorts by it.
-NEXT_DUE = Case(
-    When(
-        first_responded_at__isnull=True,
-        first_response_due__isnull=False,
-        then=F("first_response_due"),
-    ),
-    default=F("resolution_due"),
-    output_field=DateTimeField(),
-)
-
-
 def visible_tickets(user: User) -> QuerySet[Ticket]:
     """Return the tickets the user may see: all for agents, managers and admins; a rep's
     customers' for a rep."""
@@ -151,6 +139,21 @@ def queue(user: User, scope: str) -> QuerySet[Ticket]:
         .select_related("customer", "assignee", "category")
         .order_by(F("next_due").asc(nulls_last=True), "opened_at", "pk")
     )
+
+
+# What the queue page shows of each ticket: the first page is read from the index and
+# these columns only, never the customer's words (up to 20,000 characters each).
+QUEUE_COLUMNS = (
+    "number", "subject", "status", "priority", "waiting_since", "opened_at",
+    "first_responded_at", "first_response_due", "resolution_due", "customer__name",
+    "assignee__username", "assignee__first_name", "assignee__last_name", "category__name",
+    "category__name_zh",
+)  # fmt: skip
+
+
+def queue_rows(user: User, scope: str, limit: int) -> list[Ticket]:
+    """Return the first `limit` tickets of the user's queue with what the page shows."""
+    return list(queue(user, scope).only(*QUEUE_COLUMNS)[:limit])
 
 
 def status_token(ticket: Ticket) -> str:

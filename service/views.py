@@ -31,7 +31,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     scope = request.GET.get("scope", "mine")
     scope = scope if scope in SCOPES else "mine"
-    context = {"tickets": services.queue(user, scope)[:QUEUE_ROWS], "scope": scope,
+    context = {"tickets": services.queue_rows(user, scope, QUEUE_ROWS), "scope": scope,
                "rows": QUEUE_ROWS}  # fmt: skip
     return render(request, "service/queue.html", context)
 

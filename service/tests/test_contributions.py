@@ -43,7 +43,7 @@ def test_the_customer_page_shows_open_tickets_and_the_outcome(agent, rep, make_c
     panel = html.split('id="customer-open-tickets"')[1].split("</ul>")[0]
     assert still.number in panel and done.number not in panel
     assert "Outcome: Replaced the disc" in html
-    assert f'/service/customers/{customer.pk}/new/' in html
+    assert f"/service/customers/{customer.pk}/new/" in html
 
 
 def test_a_merge_moves_the_tickets(admin_user, rep, make_customer):

@@ -2,6 +2,7 @@
 round-robin among the available ones."""
 
 import datetime
+
 import pytest
 from django.utils import timezone
 

@@ -55,7 +55,9 @@ def test_an_agent_takes_a_complaint_through_every_step(
     expect(page.locator("h1")).to_contain_text(words["new"])
     page.select_option("#id_kind", "complaint")
     page.select_option("#id_channel", "phone")
-    page.select_option("#id_category", label="质量 › 瑕疵" if language != "en" else "Quality › Defect")
+    page.select_option(
+        "#id_category", label="质量 › 瑕疵" if language != "en" else "Quality › Defect"
+    )
     page.fill("#id_subject", "碟片划伤 <b>bold</b>")
     page.fill("#id_description", "收到的CD有划痕，<script>alert(1)</script>")
     with page.expect_navigation():
