@@ -49,7 +49,7 @@ def open_tickets_today(user: User, day: datetime.date, limit: int) -> list[Today
     1), due by the day 2, later or without a deadline 3."""
     items = []
     for ticket in owned_open_tickets(user, limit):
-        due = getattr(ticket, "next_due", None)
+        due = ticket.next_deadline
         due_day = timezone.localdate(due) if due is not None else day
         priority = 1 if due is not None and due_day < day else 2 if due_day <= day else 3
         reason = _("open ticket %(number)s, %(status)s: %(subject)s") % {

@@ -5,8 +5,11 @@ the customer) and the deadlines worked out from them on the team's working calen
 (service.sla); the steps are the case's history, one row each.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -46,14 +49,20 @@ OPEN_STATUSES = (Status.RECEIVED, Status.ACKNOWLEDGED, Status.PROPOSED)
 OPEN = models.Q(status__in=OPEN_STATUSES)
 
 # The deadline that breaches next: the first response's until it is given, then the
-# resolution's. The queue sorts open tickets by it (no deadline last), along an index.
-NEXT_DUE = models.Case(
-    models.When(
-        first_responded_at__isnull=True,
-        first_response_due__isnull=False,
-        then=models.F("first_response_due"),
+# resolution's (Ticket.next_deadline). The queue sorts open tickets by it along an index; a
+# ticket without a deadline sorts last by a far date, not NULL, since SQLite's indexes put
+# NULLs first and "NULLS LAST" would make it sort every open ticket instead.
+NO_DEADLINE = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
+NEXT_DUE = Coalesce(
+    models.Case(
+        models.When(
+            first_responded_at__isnull=True,
+            first_response_due__isnull=False,
+            then=models.F("first_response_due"),
+        ),
+        default=models.F("resolution_due"),
     ),
-    default=models.F("resolution_due"),
+    models.Value(NO_DEADLINE),
     output_field=models.DateTimeField(),
 )
 
@@ -205,6 +214,13 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def next_deadline(self) -> datetime.datetime | None:
+        """Return the deadline that breaches next (NEXT_DUE's rule), or None."""
+        if self.first_responded_at is None and self.first_response_due is not None:
+            return self.first_response_due
+        return self.resolution_due
 
 
 class Step(models.Model):

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -137,7 +137,7 @@ def queue(user: User, scope: str) -> QuerySet[Ticket]:
     return (
         tickets.annotate(next_due=NEXT_DUE)
         .select_related("customer", "assignee", "category")
-        .order_by(F("next_due").asc(nulls_last=True), "opened_at", "pk")
+        .order_by("next_due", "opened_at", "pk")
     )
 
 
@@ -639,7 +639,7 @@ def open_tickets_of(customer: Customer) -> list[Ticket]:
         customer.tickets.filter(status__in=OPEN_STATUSES)
         .annotate(next_due=NEXT_DUE)
         .select_related("assignee")
-        .order_by(F("next_due").asc(nulls_last=True), "opened_at")
+        .order_by("next_due", "opened_at", "pk")
     )
 
 
@@ -654,7 +654,7 @@ def owned_open_tickets(user: User, limit: int) -> list[Ticket]:
         Ticket.objects.filter(customer__owner=user, status__in=OPEN_STATUSES)
         .annotate(next_due=NEXT_DUE)
         .select_related("customer")
-        .order_by(F("next_due").asc(nulls_last=True), "opened_at", "pk")[:limit]
+        .order_by("next_due", "opened_at", "pk")[:limit]
     )
 
 
