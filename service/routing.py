@@ -54,12 +54,13 @@ def choose_agent(ticket: Ticket, tier: str) -> User | None:
     found = candidates(ticket, tier)
     if not found:
         return None
-    chosen = min(found, key=_rank(found))
-    # Locked and written in the routing transaction: two tickets routed at once queue here
-    # and the second sees the first's assignment.
-    ServiceAgent.objects.select_for_update().filter(pk=chosen.pk).update(
-        last_assigned_at=timezone.now()
-    )
+    # Lock the candidates (in id order: two routings never wait on each other in a circle)
+    # and read them again: a ticket routed at the same time waits here until it commits,
+    # and is then counted and seen in last_assigned_at.
+    ids = [agent.pk for agent in found]
+    locked = list(ServiceAgent.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    chosen = min(locked, key=_rank(locked))
+    ServiceAgent.objects.filter(pk=chosen.pk).update(last_assigned_at=timezone.now())
     return chosen.user
 
 

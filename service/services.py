@@ -212,8 +212,13 @@ def customer_tier(customer: Customer) -> str:
 def create_ticket(actor: User | None, new: NewTicket, submitted_as: str = "") -> Ticket:
     """Open a ticket, numbered and routed to an agent; by `actor`, or by the customer
     through the web form (None, `submitted_as` saying how they named themselves)."""
-    if actor is not None and not can_work_ticket(actor, new.customer.owner_id):
-        raise Forbidden(_("You may not open tickets for this customer."), "customer_id")
+    if actor is not None:
+        if not can_work_ticket(actor, new.customer.owner_id):
+            raise Forbidden(_("You may not open tickets for this customer."), "customer_id")
+        # The web form takes a ticket for an archived customer too: refusing it would tell
+        # the sender the customer exists.
+        if new.customer.is_archived:
+            raise Invalid(_("The customer is archived; restore it first."), "customer_id")
     _check_links(new)
     now = timezone.now()
     ticket = Ticket(
@@ -247,8 +252,6 @@ def _check_links(new: NewTicket) -> None:
         raise Invalid(_("The order is not this customer's."), "order_id")
     if new.category is not None and not new.category.active:
         raise Invalid(_("This category is no longer used."), "category_id")
-    if new.customer.is_archived:
-        raise Invalid(_("The customer is archived; restore it first."), "customer_id")
 
 
 def _validate(ticket: Ticket) -> None:

@@ -79,6 +79,18 @@ def test_a_known_customer_gets_the_ticket_and_the_sender_the_same_answer(
     assert Customer.objects.filter(name="Someone").count() == 1
 
 
+def test_an_archived_customer_gets_the_ticket_and_the_sender_is_told_nothing(
+    admin_user, rep, make_customer
+):
+    from customers.services import archive_customer
+
+    gone = make_customer(rep, mobile="13800138001")
+    archive_customer(rep, gone)
+    response = send(Client(), mobile="13800138001")
+    assert response.status_code == 302
+    assert Ticket.objects.get().customer == gone
+
+
 def test_the_form_is_throttled_per_address(admin_user, settings):
     settings.SERVICE_WEB_FORM_LIMIT = 3
     client = Client()
