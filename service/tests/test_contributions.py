@@ -69,3 +69,11 @@ def test_a_persons_export_and_erasure_cover_their_tickets(agent, rep, make_custo
     assert "Li Lei" not in kept.description + kept.subject
     assert not kept.steps.exclude(note="").exists()
     assert kept.kind == "complaint" and kept.status == "acknowledged"
+
+
+def test_the_owners_today_page_lists_the_open_ticket(agent, rep, make_customer):
+    ticket = open_complaint(agent, make_customer(rep), subject="Wrong colour")
+    client = Client()
+    client.force_login(rep)
+    html = client.get("/engagement/today/").content.decode()
+    assert f"open ticket {ticket.number}, received: Wrong colour" in html
