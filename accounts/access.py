@@ -9,6 +9,7 @@ knowing the customer model: callers pass the lookup path from their model to the
 - manager: customers owned by members of the manager's teams (and their own)
 - sales rep: customers they own
 - service agent: every customer, read-only, and may log interactions
+- service tickets: agents, managers and admins see every ticket; a rep their customers'
 """
 
 from django.conf import settings
@@ -58,6 +59,23 @@ def can_edit_owned_by(user: User, owner_id: int | None) -> bool:
 def can_log_interaction(user: User, owner_id: int | None) -> bool:
     """Return whether the user may log an interaction with a customer they can see."""
     return user.role == Role.AGENT or can_edit_owned_by(user, owner_id)
+
+
+def sees_every_ticket(user: User) -> bool:
+    """Return whether the user sees every service ticket (agents, managers and admins);
+    a rep sees only the tickets of customers they may see."""
+    return user.is_active and (user.is_admin or user.role in (Role.AGENT, Role.MANAGER))
+
+
+def can_work_ticket(user: User, owner_id: int | None) -> bool:
+    """Return whether the user may take a ticket of a customer owned by `owner_id` through
+    its steps: whoever sees every ticket, and a rep on their own customers'."""
+    return sees_every_ticket(user) or (user.is_active and owner_id == user.pk)
+
+
+def can_route_tickets(user: User) -> bool:
+    """Return whether the user may give a ticket to another owner (not a rep)."""
+    return sees_every_ticket(user)
 
 
 def can_reassign(user: User) -> bool:

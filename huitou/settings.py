@@ -375,3 +375,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
     "loggers": {"django.request": {"filters": ["refusal_without_traceback"]}},
 }
+
+# Service tickets (service.routing, service.views). New tickets go to an available agent
+# covering their category and channel (A-tier customers to senior agents): "least_loaded"
+# (fewest open tickets) or "round_robin" (longest since their last new ticket).
+SERVICE_ROUTING = env_str("SERVICE_ROUTING", "least_loaded")
+# The public web form: at most SERVICE_WEB_FORM_LIMIT tickets per client address within
+# SERVICE_WEB_FORM_MINUTES; a form sent back sooner than SERVICE_WEB_FORM_MIN_SECONDS after
+# it was shown came from a script. A customer the form does not find is created for
+# SERVICE_WEB_FORM_OWNER (a username; blank: the first active admin).
+SERVICE_WEB_FORM_LIMIT = env_int("SERVICE_WEB_FORM_LIMIT", 5)
+SERVICE_WEB_FORM_MINUTES = env_int("SERVICE_WEB_FORM_MINUTES", 60)
+SERVICE_WEB_FORM_MIN_SECONDS = env_int("SERVICE_WEB_FORM_MIN_SECONDS", 3)
+SERVICE_WEB_FORM_OWNER = env_str("SERVICE_WEB_FORM_OWNER", "")

@@ -8,6 +8,8 @@ class ServiceConfig(AppConfig):
 
     def ready(self) -> None:
         from service import numbers_page, rd
+        from service.contributions import register
 
+        register()
         numbers_page.register_key_figures()
         rd.register_export()

@@ -5,9 +5,13 @@ the customer) and the deadlines worked out from them on the team's working calen
 (service.sla); the steps are the case's history, one row each.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.channels import Channel
@@ -42,6 +46,30 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.RECEIVED, Status.ACKNOWLEDGED, Status.PROPOSED)
+OPEN = models.Q(status__in=OPEN_STATUSES)
+
+# The deadline that breaches next: the first response's until it is given, then the
+# resolution's (Ticket.next_deadline). The queue sorts open tickets by it along an index; a
+# ticket without a deadline sorts last by a far date, not NULL, since SQLite's indexes put
+# NULLs first and "NULLS LAST" would make it sort every open ticket instead.
+NO_DEADLINE = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
+NEXT_DUE = Coalesce(
+    models.Case(
+        models.When(
+            first_responded_at__isnull=True,
+            first_response_due__isnull=False,
+            then=models.F("first_response_due"),
+        ),
+        default=models.F("resolution_due"),
+    ),
+    models.Value(NO_DEADLINE),
+    output_field=models.DateTimeField(),
+)
+
+
+# Where a ticket came in: the contact channels, and the public web form, which is none of them.
+WEB_FORM = "web"
+TICKET_CHANNELS = [*Channel.choices, (WEB_FORM, _("Web form"))]
 
 
 class Branch(models.TextChoices):
@@ -77,6 +105,13 @@ class Category(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """Return the name in the reader's language (the English one when there is no other)."""
+        if get_language() == "zh-hans" and self.name_zh:
+            return self.name_zh
         return self.name
 
 
@@ -90,7 +125,7 @@ class Ticket(models.Model):
     priority = models.CharField(
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
     )
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=TICKET_CHANNELS)
     customer = models.ForeignKey(
         Customer, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("customer")
     )
@@ -156,6 +191,23 @@ class Ticket(models.Model):
             models.Index(fields=["customer", "opened_at"], name="ticket_customer_opened"),
             # The service numbers read a period's tickets (service.numbers, review, rd).
             models.Index(fields=["opened_at"], name="ticket_opened"),
+            # The queue: every open ticket, or one owner's, in the order of NEXT_DUE, so
+            # that its first page is read from the index, not sorted from all open ones.
+            models.Index(
+                NEXT_DUE,
+                models.F("opened_at"),
+                models.F("id"),
+                name="ticket_open_next_due",
+                condition=OPEN,
+            ),
+            models.Index(
+                models.F("assignee"),
+                NEXT_DUE,
+                models.F("opened_at"),
+                models.F("id"),
+                name="ticket_owner_next_due",
+                condition=OPEN,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -164,6 +216,13 @@ class Ticket(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def next_deadline(self) -> datetime.datetime | None:
+        """Return the deadline that breaches next (NEXT_DUE's rule), or None."""
+        if self.first_responded_at is None and self.first_response_due is not None:
+            return self.first_response_due
+        return self.resolution_due
 
 
 class Step(models.Model):
@@ -190,6 +249,36 @@ class Step(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.action}"
+
+
+class ServiceAgent(models.Model):
+    """Who takes tickets by routing: the categories and channels an agent covers (none: all),
+    whether they take A-tier customers (senior) and whether they take new tickets now."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="service_agent",
+        verbose_name=_("user"),
+    )  # fmt: skip
+    senior = models.BooleanField(
+        _("senior"), default=False, help_text=_("Takes the tickets of A-tier customers.")
+    )
+    available = models.BooleanField(_("available"), default=True)
+    categories = models.ManyToManyField(
+        Category, blank=True, related_name="+", verbose_name=_("categories"),
+        help_text=_("None: every category. A category covers its subcategories."),
+    )  # fmt: skip
+    channels = models.JSONField(
+        _("channels"), default=list, blank=True, help_text=_('None: every channel, e.g. ["web"].')
+    )
+    # Round-robin takes the agent waiting longest since their last new ticket.
+    last_assigned_at = models.DateTimeField(_("last assigned"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("service agent")
+        verbose_name_plural = _("service agents")
+
+    def __str__(self) -> str:
+        return str(self.user)
 
 
 class Survey(models.Model):

@@ -44,28 +44,29 @@ def names(registry):
 
 def test_the_apps_above_fill_the_customer_registries():
     assert names(extensions.timeline_sources) == [
-        "orders", "interactions", "engagement", "profile-history"
+        "orders", "interactions", "engagement", "profile-history", "tickets"
     ]  # fmt: skip
     assert names(extensions.page_panels) == [
-        "log-interaction", "open-follow-ups", "purchase-summary", "scores", "send-message",
-        "care", "personal-data",
+        "log-interaction", "open-follow-ups", "purchase-summary", "new-ticket", "open-tickets",
+        "scores", "send-message", "care", "personal-data",
     ]  # fmt: skip
     assert names(extensions.merge_participants) == [
         "orders",
         "interactions",
         "life-events",
         "messages",
+        "tickets",
     ]
     assert names(extensions.owner_followers) == ["purchase-summary"]
     assert names(extensions.list_actions) == ["import", "care-calendar"]
     assert names(extensions.today_sources) == [
-        "follow-ups-due", "care", "churn-warnings", "no-contact"
+        "follow-ups-due", "care", "churn-warnings", "open-tickets", "no-contact"
     ]  # fmt: skip
     assert names(extensions.personal_data_sources) == [
-        "archive", "orders", "interactions", "messages", "scores", "life-events"
+        "archive", "orders", "interactions", "messages", "scores", "life-events", "tickets"
     ]  # fmt: skip
     assert names(extensions.erasure_participants) == [
-        "orders", "interactions", "imports", "messages", "scores", "life-events"
+        "orders", "interactions", "imports", "messages", "scores", "tickets", "life-events"
     ]  # fmt: skip
 
 

@@ -23,6 +23,8 @@ from customers.models import Customer
 from interactions.models import FollowUp
 from interactions.services import create_follow_up, log_interaction
 from sales.models import Order
+from service.models import Ticket
+from service.services import NewTicket, create_ticket
 
 ROLES = ("admin", "manager", "rep", "teammate", "other_rep", "agent", "anonymous")
 FIXTURES = {"admin": "admin_user"}
@@ -36,6 +38,7 @@ class World:
     follow_up: FollowUp
     token: ApiToken
     today: datetime.date
+    ticket: Ticket
 
 
 @pytest.fixture
@@ -46,7 +49,8 @@ def world(rep, teammate, other_rep, manager, agent, admin_user, make_customer, m
     today = timezone.localdate()
     follow_up = create_follow_up(rep, customer, today, "call back")
     token, _raw = ApiToken.objects.issue(rep, "script")
-    return World(customer, order, follow_up, token, today)
+    ticket = create_ticket(rep, NewTicket("complaint", "phone", customer, "Late", "Still late"))
+    return World(customer, order, follow_up, token, today, ticket)
 
 
 numbers = itertools.count(1)
@@ -65,6 +69,13 @@ def _json(client: Client, method: str, url: str, body: object = None, **headers:
     if body is None:
         return send(url, headers=headers)
     return send(url, json.dumps(body), content_type="application/json", headers=headers)
+
+
+def _ticket(world: World) -> dict[str, Any]:
+    return {
+        "customer_id": world.customer.pk, "kind": "question", "channel": "email",
+        "subject": "Opening hours", "description": "When are you open?",
+    }  # fmt: skip
 
 
 Call = Callable[[Client, World], Any]
@@ -134,6 +145,12 @@ ENDPOINTS: dict[str, Call] = {
     "list tokens": lambda c, w: c.get(f"{API}/tokens"),
     "issue token": lambda c, w: _json(c, "post", f"{API}/tokens", {"name": "new"}),
     "revoke token": lambda c, w: c.delete(f"{API}/tokens/{w.token.pk}"),
+    "list tickets": lambda c, w: c.get(f"{API}/tickets"),
+    "get ticket": lambda c, w: c.get(f"{API}/tickets/{w.ticket.pk}"),
+    "open ticket": lambda c, w: _json(c, "post", f"{API}/tickets", _ticket(w)),
+    "ticket step": lambda c, w: _json(
+        c, "post", f"{API}/tickets/{w.ticket.pk}/events", {"action": "noted", "note": "called"}
+    ),
     "openapi": lambda c, w: c.get(f"{API}/openapi.json"),
     "docs": lambda c, w: c.get(f"{API}/docs"),
 }
@@ -173,6 +190,11 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "list tokens":        (200, 200, 200, 200, 200, 200, 401),
     "issue token":        (201, 201, 201, 201, 201, 201, 401),
     "revoke token":       (404, 404, 204, 404, 404, 404, 401),
+    # Tickets: agents, managers and admins see and work every one; a rep their customers'.
+    "list tickets":       (200, 200, 200, 200, 200, 200, 401),
+    "get ticket":         (200, 200, 200, 404, 404, 200, 401),
+    "open ticket":        (201, 201, 201, 422, 422, 201, 401),
+    "ticket step":        (201, 201, 201, 404, 404, 201, 401),
     "openapi":            (200, 200, 200, 200, 200, 200, 200),
     "docs":               (200, 200, 200, 200, 200, 200, 200),
 }  # fmt: skip
