@@ -67,9 +67,7 @@ def test_closing_sends_one_link_by_sms_in_the_customers_language(rep, make_custo
     assert Step.objects.filter(ticket=ticket, action="survey_sent").count() == 1
 
 
-def test_a_customer_with_an_email_address_gets_the_link_by_email_in_english(
-    rep, make_customer
-):
+def test_a_customer_with_an_email_address_gets_the_link_by_email_in_english(rep, make_customer):
     customer = make_customer(rep, email="li@example.com", language="en")
     _ticket, survey, _token = closed_and_surveyed(customer)
     assert survey.message.channel == Channel.EMAIL
@@ -119,7 +117,7 @@ def test_a_low_score_gives_the_owner_a_callback_and_the_customer_a_warning_reaso
     rep, make_customer
 ):
     customer = make_customer(rep)
-    ticket, survey, token = closed_and_surveyed(customer)
+    ticket, _survey, token = closed_and_surveyed(customer)
     surveys.answer_survey(token, Answer(csat=2, nps=8, comment="Nobody called back."))
     follow_up = FollowUp.objects.get()
     assert follow_up.assignee == rep and follow_up.customer == customer
