@@ -142,8 +142,10 @@ def test_everyone_reads_the_answers_and_managers_change_them(
 
 def test_a_manager_creates_an_answer_through_the_form_and_sees_it_listed(manager, quality):
     client = client_of(manager)
-    data = {"title": "Late parcel", "text_zh": "非常抱歉，包裹明天送达。", "category": quality.pk,
-            "objection": "time", "owner": manager.pk, "review_on": "2027-01-31", "active": "on"}  # fmt: skip
+    data = {
+        "title": "Late parcel", "text_zh": "非常抱歉，包裹明天送达。", "category": quality.pk,
+        "objection": "time", "owner": manager.pk, "review_on": "2027-01-31", "active": "on",
+    }  # fmt: skip
     assert client.post(reverse("service:answer_new"), data).status_code == 302
     answer = StandardAnswer.objects.get()
     assert answer.review_on == datetime.date(2027, 1, 31) and answer.objection == "time"
