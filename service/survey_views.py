@@ -52,8 +52,10 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _unavailable(request: HttpRequest, error: surveys.SurveyUnavailable) -> HttpResponse:
-    language = _language(request)
+    """Answer a link that cannot be answered, in the survey's language when it is known."""
+    language = _language(request, error.language)
     translation.activate(language)
     request.LANGUAGE_CODE = language
-    context = {"message": error.message, "reason": error.reason, "language": language}
+    # The template says the reason in the page's language (the error is in the request's).
+    context = {"reason": error.reason, "language": language}
     return render(request, "service/survey_unavailable.html", context, status=error.status)

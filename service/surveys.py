@@ -56,10 +56,12 @@ UNSEEN = (MessageStatus.SKIPPED, MessageStatus.FAILED)
 class SurveyUnavailable(DomainError):
     """The link cannot be answered: unknown (forged), already answered, or expired."""
 
-    def __init__(self, reason: str, message: str, status: int) -> None:
+    def __init__(self, reason: str, message: str, status: int, language: str = "") -> None:
         super().__init__(message, "token")
         self.reason = reason
         self.status = status
+        # The survey's language when the token was a real one: its page is said in it.
+        self.language = language
 
 
 def token_hash(token: str) -> str:
@@ -159,10 +161,11 @@ def open_survey(token: str, now: datetime.datetime | None = None) -> Survey:
         )  # fmt: skip
     if survey.answered_at is not None:
         raise SurveyUnavailable(
-            "answered", _("This survey has already been answered. Thank you!"), 409
-        )
+            "answered", _("This survey has already been answered. Thank you!"), 409,
+            survey.language,
+        )  # fmt: skip
     if survey.expires_at <= now:
-        raise SurveyUnavailable("expired", _("This survey link has expired."), 410)
+        raise SurveyUnavailable("expired", _("This survey link has expired."), 410, survey.language)
     return survey
 
 
