@@ -8,6 +8,7 @@ counted once per ticket however often it is clicked, so a retried click counts n
 
 import datetime
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -22,6 +23,13 @@ from core.events import emit
 from customers.models import Language
 from service.models import Category, ObjectionType, StandardAnswer, StandardAnswerUse, Ticket
 from service.visibility import can_manage_service, visible_tickets
+
+
+class AnswerEvent(StrEnum):
+    # subject: the standard answer
+    CREATED = "standard_answer.created"
+    CHANGED = "standard_answer.changed"
+    REVIEWED = "standard_answer.reviewed"
 
 
 @dataclass(frozen=True)
@@ -76,7 +84,7 @@ def save_answer(actor: User, answer: StandardAnswer | None, data: AnswerData) ->
     answer.active = data.active
     answer.review_on = data.review_on or answer.review_on or default_review_day()
     answer.save()
-    kind = "standard_answer.created" if created else "standard_answer.changed"
+    kind = AnswerEvent.CREATED if created else AnswerEvent.CHANGED
     emit(kind, actor_for(actor), subject_id=answer.pk)
     return answer
 
@@ -87,7 +95,7 @@ def mark_reviewed(actor: User, answer: StandardAnswer) -> StandardAnswer:
     check_may_manage(actor)
     answer.review_on = default_review_day()
     answer.save(update_fields=["review_on", "updated_at"])
-    emit("standard_answer.reviewed", actor_for(actor), subject_id=answer.pk)
+    emit(AnswerEvent.REVIEWED, actor_for(actor), subject_id=answer.pk)
     return answer
 
 

@@ -8,6 +8,7 @@ event (gift.requested, gift.approved, gift.refused).
 
 import datetime
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +25,15 @@ from service.models import Gift, GiftStatus, Step, Ticket
 from service.visibility import can_manage_service, visible_tickets
 
 DESCRIPTION_MAX = 200
+
+
+class GiftEvent(StrEnum):
+    # subject: the gift; data: {"ticket_id", "cost"}
+    REQUESTED = "gift.requested"
+    APPROVED = "gift.approved"
+    REFUSED = "gift.refused"
+
+
 COST_MAX = Decimal("99999999.99")
 
 
@@ -75,10 +85,10 @@ def request_gift(
         decided_by=None if waits else actor, decided_at=None if waits else now,
     )  # fmt: skip
     _step(ticket, "gift_requested", actor, now, f"{description} · {money(amount)}")
-    _announce("gift.requested", actor, gift)
+    _announce(GiftEvent.REQUESTED, actor, gift)
     if not waits:
         _step(ticket, "gift_approved", actor, now, description)
-        _announce("gift.approved", actor, gift)
+        _announce(GiftEvent.APPROVED, actor, gift)
     return gift
 
 
@@ -106,7 +116,7 @@ def decide_gift(
     gift.save(update_fields=["status", "decided_by", "decided_at"])
     action = "gift_approved" if approve else "gift_refused"
     _step(gift.ticket, action, actor, now, gift.description)
-    _announce(f"gift.{wanted}", actor, gift)
+    _announce(GiftEvent.APPROVED if approve else GiftEvent.REFUSED, actor, gift)
     return gift
 
 
@@ -134,6 +144,6 @@ def _step(ticket: Ticket, action: str, actor: User, at: datetime.datetime, note:
     )
 
 
-def _announce(kind: str, actor: User, gift: Gift) -> None:
+def _announce(kind: GiftEvent, actor: User, gift: Gift) -> None:
     emit(kind, actor_for(actor), customer_id=gift.ticket.customer_id, subject_id=gift.pk,
          data={"ticket_id": gift.ticket_id, "cost": str(gift.cost)})  # fmt: skip

@@ -15,6 +15,7 @@ import datetime
 import hashlib
 import secrets
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -39,9 +40,15 @@ from insights.warnings import ScoredBase
 from interactions.services import create_follow_up
 from service.models import Status, Step, Survey, Ticket
 
+# Emitted by the workflow (service.services) when a ticket closes; the survey follows it.
 TICKET_CLOSED = "ticket.closed"
-SURVEY_ANSWERED = "survey.answered"
-SURVEY_SENT = "survey.sent"
+
+
+class SurveyEvent(StrEnum):
+    SENT = "survey.sent"  # subject: the survey; data: {"ticket_id", "message_id"}
+    ANSWERED = "survey.answered"  # subject: the survey; data: {"ticket_id", "csat", "nps", "low"}
+
+
 CAUSE = "survey"
 CUSTOMER = Actor.of_job("customer")
 CSAT_RANGE = range(1, 6)
@@ -115,7 +122,7 @@ def send_survey(ticket: Ticket, now: datetime.datetime | None = None) -> Survey 
     Step.objects.create(
         ticket=ticket, action="survey_sent", status=ticket.status, at=now, actor_label="system"
     )
-    emit(SURVEY_SENT, Actor.of_job("survey"), customer_id=customer.pk, subject_id=survey.pk,
+    emit(SurveyEvent.SENT, Actor.of_job("survey"), customer_id=customer.pk, subject_id=survey.pk,
          data={"ticket_id": ticket.pk, "message_id": message.pk})  # fmt: skip
     return survey
 
@@ -224,7 +231,8 @@ def answer_survey(token: str, answer: Answer, now: datetime.datetime | None = No
     )  # fmt: skip
     low = is_low(answer.csat, answer.nps)
     data = {"ticket_id": ticket.pk, "csat": answer.csat, "nps": answer.nps, "low": low}
-    emit(SURVEY_ANSWERED, CUSTOMER, customer_id=ticket.customer_id, subject_id=survey.pk, data=data)
+    customer_id = ticket.customer_id
+    emit(SurveyEvent.ANSWERED, CUSTOMER, customer_id=customer_id, subject_id=survey.pk, data=data)
     if low:
         _plan_callback(survey, now)
     return survey

@@ -34,8 +34,9 @@ def close(ticket: Ticket) -> None:
     deliver_pending()
 
 
-def token_of(message: Message) -> str:
+def token_of(message: Message | None) -> str:
     """Return the survey token in the message's link."""
+    assert message is not None
     match = LINK.search(message.text)
     assert match, message.text
     return match.group(1)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from core.channels import Channel
+from core.errors import Invalid
 from core.events import subscribers_of
 from core.models import OutboxEvent
 from engagement import services as engagement
@@ -42,7 +43,7 @@ def snapshot():
     return (
         list(Survey.objects.values_list("pk", "answered_at", "csat", "nps", "comment")),
         FollowUp.objects.count(),
-        OutboxEvent.objects.filter(kind=surveys.SURVEY_ANSWERED).count(),
+        OutboxEvent.objects.filter(kind=surveys.SurveyEvent.ANSWERED).count(),
         Step.objects.filter(action="survey_answered").count(),
     )
 
@@ -108,7 +109,7 @@ def test_an_answer_is_recorded_once_with_its_step_and_event(rep, make_customer):
     assert survey.answered_at is not None
     step = Step.objects.get(ticket=ticket, action="survey_answered")
     assert step.actor_label == "customer" and step.note == "CSAT 5/5 · NPS 9/10"
-    event = OutboxEvent.objects.get(kind=surveys.SURVEY_ANSWERED)
+    event = OutboxEvent.objects.get(kind=surveys.SurveyEvent.ANSWERED)
     assert event.data == {"ticket_id": ticket.pk, "csat": 5, "nps": 9, "low": False}
     assert not FollowUp.objects.exists()  # a good score needs no callback
 
@@ -210,7 +211,7 @@ def test_a_token_answers_its_own_ticket_only(rep, make_customer):
 def test_a_bad_answer_names_its_field_and_records_nothing(rep, make_customer, answer, field):
     _ticket, _survey, token = closed_and_surveyed(make_customer(rep))
     before = snapshot()
-    with pytest.raises(surveys.Invalid) as refused:
+    with pytest.raises(Invalid) as refused:
         surveys.answer_survey(token, answer)
     assert refused.value.field == field
     assert snapshot() == before
