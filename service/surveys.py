@@ -16,6 +16,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,8 @@ from core.calendar import next_working_moment
 from core.channels import Channel
 from core.errors import DomainError, Invalid
 from core.events import Event, emit
+from customers.extensions import PersonalDataSection, PersonalValues
+from customers.models import Customer
 from engagement import services as engagement
 from engagement.models import Purpose
 from engagement.models import Status as MessageStatus
@@ -341,3 +344,22 @@ def describe_low_satisfaction(params: dict[str, Any]) -> str:
         **params,
         "on": date_format(day, "SHORT_DATE_FORMAT") if day else params["on"],
     }
+
+
+# A person's data and its erasure (customers.extensions) -------------------------------
+
+SURVEY_COLUMNS = ("id", "ticket__number", "sent_at", "expires_at", "answered_at", "csat", "nps",
+                  "comment")  # fmt: skip
+
+
+def personal_data(customer: Customer) -> list[PersonalDataSection]:
+    """Return the customer's surveys with their answers."""
+    rows = Survey.objects.filter(ticket__customer=customer).order_by("sent_at", "pk")
+    return [PersonalDataSection("surveys", SURVEY_COLUMNS, list(rows.values(*SURVEY_COLUMNS)))]
+
+
+def erase_comments(customer: Customer, values: PersonalValues) -> list[Path]:
+    """Blank what the customer wrote in their answers; the scores stay (satisfaction figures)."""
+    del values  # nothing of the person's identifying values is kept apart from the comment
+    Survey.objects.filter(ticket__customer=customer).update(comment="")
+    return []

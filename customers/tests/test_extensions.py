@@ -62,10 +62,10 @@ def test_the_apps_above_fill_the_customer_registries():
         "follow-ups-due", "care", "churn-warnings", "no-contact"
     ]  # fmt: skip
     assert names(extensions.personal_data_sources) == [
-        "archive", "orders", "interactions", "messages", "scores", "life-events"
+        "archive", "orders", "interactions", "messages", "scores", "life-events", "surveys"
     ]  # fmt: skip
     assert names(extensions.erasure_participants) == [
-        "orders", "interactions", "imports", "messages", "scores", "life-events"
+        "orders", "interactions", "imports", "messages", "scores", "life-events", "surveys"
     ]  # fmt: skip
 
 

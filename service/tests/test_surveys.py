@@ -15,6 +15,7 @@ from core.channels import Channel
 from core.errors import Invalid
 from core.events import subscribers_of
 from core.models import OutboxEvent
+from customers.erasure import erase_customer
 from engagement import services as engagement
 from engagement.models import Message, Purpose, SkipReason
 from engagement.models import Status as MessageStatus
@@ -303,3 +304,17 @@ def test_a_link_that_never_reached_the_customer_is_not_counted_as_surveyed(rep, 
     assert (figure.surveyed, figure.answered, figure.rate, figure.response_rate) == (
         0, 0, None, None,
     )  # fmt: skip
+
+
+def test_a_persons_data_holds_their_answers_and_an_erasure_blanks_the_comment(
+    rep, admin_user, make_customer
+):
+    customer = make_customer(rep)
+    ticket, survey, token = closed_and_surveyed(customer)
+    surveys.answer_survey(token, Answer(csat=2, nps=3, comment="Call me on 13800138000"))
+    (section,) = surveys.personal_data(customer)
+    assert section.rows[0]["comment"] == "Call me on 13800138000"
+    assert section.rows[0]["ticket__number"] == ticket.number
+    erase_customer(admin_user, customer, "asked to be forgotten")
+    survey.refresh_from_db()
+    assert survey.comment == "" and (survey.csat, survey.nps) == (2, 3)
