@@ -1,6 +1,6 @@
 """In a real browser, in English and Chinese, at desktop and phone widths: a customer answers
 the survey from the link in their message, without an account; an agent puts a standard
-answer into a reply with one click."""
+answer into a reply with one click; a manager approves a gift and adds a standard answer."""
 
 import pytest
 from django.template.loader import render_to_string
@@ -9,6 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 from conftest import PASSWORD
 from core.tests.browser import screenshot, sign_in
 from service.answers import AnswerData, save_answer
+from service.gifts import request_gift
 from service.models import StandardAnswer, Survey
 from service.tests.surveys_support import close, make_ticket, token_of
 
@@ -102,3 +103,46 @@ def test_an_agent_puts_a_standard_answer_into_the_reply_with_one_click(
     no_sideways_scroll(page)
     screenshot(page, f"standard-answer-picker-{width}")
     assert StandardAnswer.objects.get(title="Sorry for the wait").usage_count == 1
+
+
+MANAGER_WORDS = {
+    "zh-hans": {"approve": "批准", "approved": "已批准", "saved": "标准答复已保存"},
+    "en": {"approve": "Approve", "approved": "approved", "saved": "Standard answer saved"},
+}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_a_manager_approves_a_gift_and_adds_a_standard_answer(
+    live_server, browser: Browser, manager, agent, rep, make_customer, language: str, width: str
+):
+    manager.language = language
+    manager.save(update_fields=["language"])
+    ticket = make_ticket(make_customer(rep))
+    gift = request_gift(agent, ticket, "Porcelain tea set", "888.00")
+    words = MANAGER_WORDS[language]
+    context = browser.new_context(viewport={"width": WIDTHS[width], "height": 900})
+    page = context.new_page()
+    try:
+        sign_in(page, live_server.url, "manager", PASSWORD)
+        page.goto(f"{live_server.url}/service/gifts/")
+        row = page.locator(f"#gifts-waiting tr[data-gift='{gift.pk}']")
+        expect(row).to_contain_text("Porcelain tea set")
+        no_sideways_scroll(page)
+        screenshot(page, f"gifts-{language}-{width}")
+        row.get_by_role("button", name=words["approve"]).click()
+        expect(page.locator("#gifts-decided")).to_contain_text(words["approved"])
+        gift.refresh_from_db()
+        assert gift.status == "approved" and gift.decided_by == manager
+        page.goto(f"{live_server.url}/service/answers/new/")
+        page.fill("#id_title", "Late parcel")
+        page.fill("#id_text_zh", "非常抱歉，包裹明天送达。")
+        page.select_option("#id_objection", "time")
+        page.click("#save-answer")
+        expect(page.locator("main")).to_contain_text(words["saved"])
+        expect(page.locator("#answers")).to_contain_text("Late parcel")
+        no_sideways_scroll(page)
+        screenshot(page, f"answers-{language}-{width}")
+    finally:
+        context.close()
+    assert StandardAnswer.objects.get().owner == manager
