@@ -54,6 +54,8 @@ class SurveyEvent(StrEnum):
 
 
 CAUSE = "survey"
+# The message template a company may keep for the link (engagement.MessageTemplate).
+TEMPLATE = "service_survey"
 CUSTOMER = Actor.of_job("customer")
 CSAT_RANGE = range(1, 6)
 NPS_RANGE = range(11)
@@ -111,10 +113,16 @@ def send_survey(ticket: Ticket, now: datetime.datetime | None = None) -> Survey 
         ticket=ticket, token_hash=token_hash(token), sent_at=now, language=customer.language,
         expires_at=now + datetime.timedelta(days=settings.SURVEY_VALID_DAYS),
     )  # fmt: skip
+    channel = _channel(customer.email)
+    # A kept template (needed for SMS providers that send approved templates only) says it
+    # with the case's number as {occasion} and the link as {link}; else the built-in text.
+    template = engagement.find_template(TEMPLATE, channel, survey.language)
     message = engagement.send(
-        None, customer, _channel(customer.email), Purpose.SERVICE,
-        text=_invitation(ticket, survey, token), cause=engagement.Cause(CAUSE, survey.pk),
-        occasion_date=_occasion(ticket, now), now=now,
+        None, customer, channel, Purpose.SERVICE,
+        template_code=TEMPLATE if template else "",
+        text="" if template else _invitation(ticket, survey, token),
+        occasion={"occasion": ticket.number, "link": survey_url(token)} if template else None,
+        cause=engagement.Cause(CAUSE, survey.pk), occasion_date=_occasion(ticket, now), now=now,
     )  # fmt: skip
     if message.cause_kind != CAUSE or message.cause_id != survey.pk:
         # The customer's service message of that day on that channel was already another

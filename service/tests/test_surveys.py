@@ -17,7 +17,7 @@ from core.events import subscribers_of
 from core.models import OutboxEvent
 from customers.erasure import erase_customer
 from engagement import services as engagement
-from engagement.models import Message, Purpose, SkipReason
+from engagement.models import Message, MessageTemplate, Purpose, SkipReason
 from engagement.models import Status as MessageStatus
 from insights import warnings
 from insights.services import config
@@ -74,6 +74,21 @@ def test_a_customer_with_an_email_address_gets_the_link_by_email_in_english(rep,
     _ticket, survey, _token = closed_and_surveyed(customer)
     assert survey.message.channel == Channel.EMAIL
     assert "How satisfied are you" in survey.message.text
+
+
+def test_a_kept_template_says_it_with_the_case_number_and_the_link(rep, make_customer):
+    # An SMS provider sending approved templates only needs one: {occasion} and {link}.
+    MessageTemplate.objects.create(
+        code=surveys.TEMPLATE, channel=Channel.SMS, language="zh-hans",
+        body="{name}：案例{occasion}已结案，请评价 {link}",
+    )  # fmt: skip
+    customer = make_customer(rep, name="Wang Fang", language="zh-hans")
+    ticket, survey, token = closed_and_surveyed(customer)
+    assert survey.message.template == surveys.TEMPLATE
+    assert survey.message.text == (
+        f"Wang Fang：案例{ticket.number}已结案，请评价 {surveys.survey_url(token)}"
+    )
+    surveys.answer_survey(token, Answer(csat=5, nps=10))
 
 
 def test_the_survey_goes_once_per_ticket(rep, make_customer):
