@@ -7,6 +7,7 @@ misconfigured deployment fails at start-up instead of on the first request.
 
 import datetime
 import os
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -91,3 +92,15 @@ def env_int_pairs(name: str, default: dict[str, tuple[int, int]]) -> dict[str, t
             )
         pairs[key.strip()] = (int(first), int(second))
     return pairs
+
+
+def env_decimal(name: str, default: str) -> Decimal:
+    """Return the variable as an exact decimal number (an amount of money)."""
+    raw = os.environ.get(name, "").strip() or default
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name} must be a decimal number, got {raw!r}") from None
+    if not value.is_finite():
+        raise ImproperlyConfigured(f"{name} must be a decimal number, got {raw!r}")
+    return value

@@ -57,8 +57,9 @@ OPT_OUT_REPLIES = frozenset({"TD", "退订", "T"})
 # The customer fields a template may name; nothing else reaches a template.
 TEMPLATE_FIELDS = ("name", "company", "city")
 # Values of an occasion a caller may pass explicitly (the care calendar): the occasion's
-# name, the years of an anniversary and the owner's name. Nothing else.
-OCCASION_FIELDS = ("occasion", "years", "owner")
+# name, the years of an anniversary and the owner's name; a link the message carries (a
+# survey's). Nothing else.
+OCCASION_FIELDS = ("occasion", "years", "owner", "link")
 PLACEHOLDERS = frozenset(TEMPLATE_FIELDS + OCCASION_FIELDS)
 TASK_CHANNELS = frozenset({Channel.PHONE, Channel.WECHAT, Channel.VISIT, Channel.POST})
 # Requests per transaction of a bulk send: enough that a commit's cost is spread thin,

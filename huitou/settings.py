@@ -10,7 +10,16 @@ import django_stubs_ext
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
-from core.env import env_bool, env_float, env_int, env_int_pairs, env_list, env_str, env_time
+from core.env import (
+    env_bool,
+    env_decimal,
+    env_float,
+    env_int,
+    env_int_pairs,
+    env_list,
+    env_str,
+    env_time,
+)
 
 # Lets admin and form classes take type parameters at run time, as the stubs expect.
 django_stubs_ext.monkeypatch()
@@ -388,3 +397,14 @@ SERVICE_WEB_FORM_LIMIT = env_int("SERVICE_WEB_FORM_LIMIT", 5)
 SERVICE_WEB_FORM_MINUTES = env_int("SERVICE_WEB_FORM_MINUTES", 60)
 SERVICE_WEB_FORM_MIN_SECONDS = env_int("SERVICE_WEB_FORM_MIN_SECONDS", 3)
 SERVICE_WEB_FORM_OWNER = env_str("SERVICE_WEB_FORM_OWNER", "")
+# Satisfaction surveys after a ticket closes (service.surveys): the link's life, what counts
+# as a low score (a callback for the owner and a churn-warning reason), and how long a low
+# answer stays a warning reason.
+SURVEY_VALID_DAYS = env_int("SURVEY_VALID_DAYS", 14)
+SURVEY_LOW_CSAT = env_int("SURVEY_LOW_CSAT", 2)
+SURVEY_LOW_NPS = env_int("SURVEY_LOW_NPS", 6)
+SURVEY_WARNING_DAYS = env_int("SURVEY_WARNING_DAYS", 90)
+# Standard answers are reviewed this many days after their last review (service.answers).
+STANDARD_ANSWER_REVIEW_DAYS = env_int("STANDARD_ANSWER_REVIEW_DAYS", 180)
+# A goodwill gift costing more than this needs a manager's approval (service.gifts).
+GIFT_APPROVAL_LIMIT = env_decimal("GIFT_APPROVAL_LIMIT", "200.00")

@@ -7,9 +7,10 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Service")
 
     def ready(self) -> None:
-        from service import numbers_page, rd
+        from service import contributions_surveys, numbers_page, rd
         from service.contributions import register
 
         register()
+        contributions_surveys.register()
         numbers_page.register_key_figures()
         rd.register_export()

@@ -15,7 +15,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.channels import Channel
-from customers.models import Customer
+from customers.models import Customer, Language
+from engagement.models import Message
 from sales.models import Order, Product
 
 
@@ -295,6 +296,16 @@ class Survey(models.Model):
     csat = models.PositiveSmallIntegerField(_("satisfaction (1–5)"), null=True, blank=True)
     nps = models.PositiveSmallIntegerField(_("likely to recommend (0–10)"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    # The language the link went out in: the page opens in it (service.surveys).
+    language = models.CharField(
+        _("language"), max_length=7, choices=Language.choices, default=Language.CHINESE
+    )
+    # The message that carried the link; a survey whose message was skipped or failed was
+    # never seen by the customer and does not count as surveyed (service.surveys).
+    message = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("message"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("survey")
@@ -378,3 +389,65 @@ class ProductIssue(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ObjectionType(models.TextChoices):
+    """The customer's objection a standard answer meets."""
+
+    PRICE = "price", _("price")
+    PRODUCT = "product", _("product")
+    SERVICE = "service", _("service")
+    TIME = "time", _("time")
+    TRUST = "trust", _("trust")
+
+
+class StandardAnswer(models.Model):
+    """A standard answer (标准答复) in both languages, kept by an owner and reviewed by a date."""
+
+    title = models.CharField(_("title"), max_length=120)
+    title_zh = models.CharField(_("Chinese title"), max_length=120, blank=True)
+    text = models.TextField(_("text in English"), max_length=4000, blank=True)
+    text_zh = models.TextField(_("text in Chinese"), max_length=4000, blank=True)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="answers",
+        verbose_name=_("category"),
+    )  # fmt: skip
+    objection = models.CharField(
+        _("objection type"), max_length=10, choices=ObjectionType.choices, blank=True
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("owner"),
+    )  # fmt: skip
+    review_on = models.DateField(_("review by"))
+    usage_count = models.PositiveIntegerField(_("times used"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("standard answer")
+        verbose_name_plural = _("standard answers")
+        ordering = ["title"]
+        indexes = [models.Index(fields=["active", "review_on"], name="answer_active_review")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class StandardAnswerUse(models.Model):
+    """One answer put into one ticket's reply: counted once however often it is clicked."""
+
+    answer = models.ForeignKey(StandardAnswer, on_delete=models.CASCADE, related_name="uses")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "ticket"], name="answer_use_once_per_ticket")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.answer_id} on {self.ticket_id}"

@@ -63,10 +63,12 @@ def test_the_apps_above_fill_the_customer_registries():
         "follow-ups-due", "care", "churn-warnings", "open-tickets", "no-contact"
     ]  # fmt: skip
     assert names(extensions.personal_data_sources) == [
-        "archive", "orders", "interactions", "messages", "scores", "life-events", "tickets"
+        "archive", "orders", "interactions", "messages", "scores", "life-events", "tickets",
+        "surveys",
     ]  # fmt: skip
     assert names(extensions.erasure_participants) == [
-        "orders", "interactions", "imports", "messages", "scores", "tickets", "life-events"
+        "orders", "interactions", "imports", "messages", "scores", "tickets", "life-events",
+        "surveys",
     ]  # fmt: skip
 
 
