@@ -375,3 +375,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
     "loggers": {"django.request": {"filters": ["refusal_without_traceback"]}},
 }
+
+# Loyalty points (loyalty.points): earned per ¥100 of a paid order (rounded down once, after
+# the multipliers), confirmed after a delay (a refund inside it cancels them), expiring
+# months after they were earned, soonest first. Orders dated before the programme's start
+# (YYYY-MM-DD; empty: no start) earn nothing unless an admin backfills them. A manager's
+# adjustment above the limit waits for a second manager.
+LOYALTY_POINTS_PER_100 = env_int("LOYALTY_POINTS_PER_100", 10)
+LOYALTY_CONFIRMATION_DAYS = env_int("LOYALTY_CONFIRMATION_DAYS", 7)
+LOYALTY_EXPIRY_MONTHS = env_int("LOYALTY_EXPIRY_MONTHS", 12)
+LOYALTY_EXPIRY_WARNING_DAYS = env_int("LOYALTY_EXPIRY_WARNING_DAYS", 30)
+LOYALTY_BIRTHDAY_MULTIPLIER = env_str("LOYALTY_BIRTHDAY_MULTIPLIER", "2")
+LOYALTY_PROGRAMME_START = env_str("LOYALTY_PROGRAMME_START", "")
+LOYALTY_ADJUSTMENT_APPROVAL_LIMIT = env_int("LOYALTY_ADJUSTMENT_APPROVAL_LIMIT", 1000)
+# What one point is worth in CURRENCY, for the liability figures.
+LOYALTY_POINT_VALUE = env_str("LOYALTY_POINT_VALUE", "0.10")
+# The hour (in TIME_ZONE) of the nightly points expiry and warnings.
+LOYALTY_NIGHT_HOUR = env_int("LOYALTY_NIGHT_HOUR", 1)
