@@ -102,7 +102,7 @@ class PointsEntry(models.Model):
     order_id = models.BigIntegerField(_("order"), null=True, blank=True)
     # A unique reference of what caused it (a redemption, a referral, an adjustment):
     # the same grant twice is one entry.
-    ref = models.CharField(_("reference"), max_length=120, blank=True)
+    ref = models.CharField(_("reference"), max_length=200, blank=True)
     actor_label = models.CharField(_("by"), max_length=200, blank=True)
     actor_user_id = models.BigIntegerField(null=True, blank=True)
 
@@ -277,7 +277,7 @@ class Redemption(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="redemptions")
     reward = models.ForeignKey(Reward, on_delete=models.PROTECT, related_name="redemptions")
     points = models.PositiveIntegerField(_("points"))
-    key = models.CharField(_("idempotency key"), max_length=100, unique=True)
+    key = models.CharField(_("idempotency key"), max_length=160, unique=True)
     entry = models.OneToOneField(PointsEntry, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("when"), default=timezone.now)
     created_by = models.ForeignKey(

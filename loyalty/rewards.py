@@ -23,7 +23,7 @@ from loyalty.members import member_for
 from loyalty.models import EntryKind, Redemption, Reward
 from loyalty.points import announce, debit, lock_member
 
-MAX_KEY_LENGTH = 100
+MAX_KEY_LENGTH = 160
 
 
 def available_rewards(day: datetime.date) -> QuerySet[Reward]:
@@ -48,7 +48,7 @@ def redeem(actor: User, customer: Customer, reward_id: int, key: str) -> Redempt
     stock do not suffice or the reward is not valid today."""
     key = key.strip()
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise Invalid(_("Give a key of 1 to 100 characters for this redemption."), "key")
+        raise Invalid(_("Give a key of 1 to 160 characters for this redemption."), "key")
     if not may_redeem(actor, customer):
         raise Forbidden(_("You may not redeem points for this customer."))
     known = Redemption.objects.filter(key=key).first()

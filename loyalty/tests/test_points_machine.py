@@ -72,7 +72,9 @@ class PointsMachine(RuleBasedStateMachine):
     @rule(amount=st.decimals(min_value=Decimal("0.01"), max_value=3000, places=2))
     def earn(self, amount: Decimal) -> None:
         line = LineInput(sku="P", quantity=1, unit_price=amount)
-        order = create_order(None, OrderInput(f"O{next(self.numbers)}", self.customer.pk, ORDER_DAY, [line]))
+        order = create_order(
+            None, OrderInput(f"O{next(self.numbers)}", self.customer.pk, ORDER_DAY, [line])
+        )
         deliver_pending()
         confirm_at = self.now + datetime.timedelta(days=8)
         points.confirm_due(confirm_at)
@@ -93,7 +95,9 @@ class PointsMachine(RuleBasedStateMachine):
 
     @rule(cost=st.integers(min_value=1, max_value=400))
     def redeem(self, cost: int) -> None:
-        reward = Reward.objects.create(code=f"r{next(self.numbers)}", name="R", kind="gift", cost=cost)
+        reward = Reward.objects.create(
+            code=f"r{next(self.numbers)}", name="R", kind="gift", cost=cost
+        )
         key = f"k{reward.pk}"
         if cost > self.balance():
             with pytest.raises(Invalid):
@@ -130,7 +134,11 @@ class PointsMachine(RuleBasedStateMachine):
     def kept_equals_ledger_equals_lots_equals_model(self) -> None:
         member = Member.objects.get(pk=self.member.pk)
         sums = PointsEntry.objects.filter(member=member).aggregate(p=Sum("points"), d=Sum("debt"))
-        lots = list(PointsLot.objects.filter(member=member).order_by("pk").values_list("expires_on", "remaining"))
+        lots = list(
+            PointsLot.objects.filter(member=member)
+            .order_by("pk")
+            .values_list("expires_on", "remaining")
+        )
         assert member.points_balance >= 0 and member.points_debt >= 0
         assert member.points_balance == (sums["p"] or 0) == self.balance()
         assert member.points_debt == (sums["d"] or 0) == self.debt

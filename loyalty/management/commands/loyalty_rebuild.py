@@ -14,7 +14,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--fix", action="store_true", help="Set the kept figures to the ledger's.")
+        parser.add_argument(
+            "--fix", action="store_true", help="Set the kept figures to the ledger's."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         found = mismatches(fix=options["fix"])
