@@ -75,12 +75,12 @@ class Member(models.Model):
 
 
 class EntryKind(models.TextChoices):
-    EARN = "earn", _("earned")
-    REVERSE = "reverse", _("refund reversal")
-    REDEEM = "redeem", _("redeemed")
-    EXPIRE = "expire", _("expired")
-    ADJUST = "adjust", _("adjustment")
-    GRANT = "grant", _("granted")
+    EARN = "earn", _("points earned")
+    REVERSE = "reverse", _("points taken back by a refund")
+    REDEEM = "redeem", _("points redeemed")
+    EXPIRE = "expire", _("points expired")
+    ADJUST = "adjust", _("points changed by hand")
+    GRANT = "grant", _("points granted")
 
 
 class PointsEntry(models.Model):
