@@ -4,6 +4,8 @@ from collections.abc import Collection
 
 from django.db import IntegrityError, transaction
 
+from core.bulk import insert_columns
+from core.chunks import chunked
 from loyalty.models import Member
 
 
@@ -20,17 +22,23 @@ def member_for(customer_id: int) -> Member:
         return Member.objects.get(customer_id=customer_id)
 
 
-def member_ids_for(customer_ids: Collection[int]) -> dict[int, int]:
-    """Return {customer id: member id} for the customers, creating the missing members in
-    one insert (the bulk earning path)."""
-    wanted = set(customer_ids)
-    known = dict(Member.objects.filter(customer_id__in=wanted).values_list("customer_id", "pk"))
-    missing = wanted - known.keys()
+def member_ids_for(customer_ids: Collection[int]) -> tuple[dict[int, int], dict[int, str]]:
+    """Return {customer id: member id} and {customer id: tier code} for the customers,
+    creating the missing members in one insert (the bulk earning path)."""
+    wanted = sorted(set(customer_ids))
+    ids: dict[int, int] = {}
+    tiers: dict[int, str] = {}
+
+    def read(keys: list[int]) -> None:
+        for chunk in chunked(keys):
+            rows = Member.objects.filter(customer_id__in=chunk)
+            for customer, pk, tier in rows.values_list("customer_id", "pk", "tier"):
+                ids[customer] = pk
+                tiers[customer] = tier
+
+    read(wanted)
+    missing = [pk for pk in wanted if pk not in ids]
     if missing:
-        Member.objects.bulk_create(
-            [Member(customer_id=pk) for pk in sorted(missing)], ignore_conflicts=True
-        )
-        known.update(
-            Member.objects.filter(customer_id__in=missing).values_list("customer_id", "pk")
-        )
-    return known
+        insert_columns(Member, ["customer_id"], [missing])
+        read(missing)
+    return ids, tiers

@@ -76,8 +76,10 @@ def test_refusals_name_the_field_and_change_nothing(rep, customer, kettle):
     gone = Reward.objects.create(code="gone", name="Gone", kind="gift", cost=1, stock=0)
     assert "out of stock" in post(client, {"customer_id": customer.pk, "reward_id": gone.pk},
                                   "gone").json()["errors"][0]["message"]  # fmt: skip
-    old = Reward.objects.create(code="old", name="Old", kind="coupon", cost=1,
-                                valid_until=timezone.localdate() - datetime.timedelta(days=1))  # fmt: skip
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    old = Reward.objects.create(
+        code="old", name="Old", kind="coupon", cost=1, valid_until=yesterday
+    )
     assert post(client, {"customer_id": customer.pk, "reward_id": old.pk}, "o").status_code == 422
     assert balance(customer) == 500 and Redemption.objects.count() == 0
 
@@ -111,7 +113,9 @@ def test_the_page_redeems_once_even_when_sent_twice(rep, customer, kettle):
     assert client.post(f"/loyalty/customers/{customer.pk}/redeem/", form).status_code == 302
     assert balance(customer) == 300 and Redemption.objects.count() == 1
     dear = Reward.objects.create(code="tv", name="TV", kind="gift", cost=5000)
-    refused = client.post(f"/loyalty/customers/{customer.pk}/redeem/", {"reward": dear.pk, "key": "k2"})
+    refused = client.post(
+        f"/loyalty/customers/{customer.pk}/redeem/", {"reward": dear.pk, "key": "k2"}
+    )
     assert refused.status_code == 422 and b"needs 5,000 points" in refused.content
 
 
