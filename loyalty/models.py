@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
@@ -269,6 +270,11 @@ class Reward(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def shown_name(self) -> str:
+        """Return the name in the active language (the Chinese one when there is one)."""
+        return self.name_zh if self.name_zh and get_language() == "zh-hans" else self.name
 
 
 class Redemption(models.Model):

@@ -80,13 +80,17 @@ def _redeem(actor: User, customer: Customer, reward_id: int, key: str) -> Redemp
     today = timezone.localdate()
     if not available_rewards(today).filter(pk=reward.pk).exists():
         if reward.stock == 0:
-            raise Invalid(_("%(reward)s is out of stock.") % {"reward": reward.name}, "reward")
-        raise Invalid(_("%(reward)s cannot be redeemed today.") % {"reward": reward.name}, "reward")
+            raise Invalid(
+                _("%(reward)s is out of stock.") % {"reward": reward.shown_name}, "reward"
+            )
+        raise Invalid(
+            _("%(reward)s cannot be redeemed today.") % {"reward": reward.shown_name}, "reward"
+        )
     if member.points_balance < reward.cost:
         raise Invalid(
             _("%(reward)s needs %(cost)s points; the customer has %(balance)s.")
             % {
-                "reward": reward.name,
+                "reward": reward.shown_name,
                 "cost": f"{reward.cost:,}",
                 "balance": f"{member.points_balance:,}",
             },
@@ -96,7 +100,9 @@ def _redeem(actor: User, customer: Customer, reward_id: int, key: str) -> Redemp
         # Conditional, so the stock cannot pass zero even if a lock were missed.
         taken = Reward.objects.filter(pk=reward.pk, stock__gt=0).update(stock=F("stock") - 1)
         if not taken:
-            raise Invalid(_("%(reward)s is out of stock.") % {"reward": reward.name}, "reward")
+            raise Invalid(
+                _("%(reward)s is out of stock.") % {"reward": reward.shown_name}, "reward"
+            )
     who = actor_for(actor)
     entry = debit(
         member, reward.cost, EntryKind.REDEEM, who, owe_rest=False,

@@ -70,7 +70,7 @@ def redeem(request: HttpRequest, customer_id: int) -> HttpResponse:
     messages.success(
         request,
         _("%(reward)s redeemed for %(points)s points.")
-        % {"reward": redemption.reward, "points": f"{redemption.points:,}"},
+        % {"reward": redemption.reward.shown_name, "points": f"{redemption.points:,}"},
     )
     return redirect("loyalty:member", customer.pk)
 
