@@ -177,7 +177,8 @@ def night(members: int) -> dict[str, Any]:
     warned, wall, cpu = timed(lambda: notices.expiry_warnings(today, 30))
     results["warn"] = (warned, wall, cpu)
     log(
-        f"  warn {warned:,} members of points expiring in 30 days: {wall:.2f} s wall, {cpu:.2f} s CPU"
+        f"  warn {warned:,} members of points expiring in 30 days: {wall:.2f} s wall, "
+        f"{cpu:.2f} s CPU"
     )
     total = sum(results[k][1] for k in ("confirm", "expire", "warn"))
     log(f"  night total {total:.2f} s wall (load {load()})")
@@ -185,7 +186,8 @@ def night(members: int) -> dict[str, Any]:
     expired, wall, cpu = timed(lambda: points.expire(month))
     results["catch_up"] = (expired, wall, cpu)
     log(
-        f"  catch-up: a month of lots at once ({expired:,} points): {wall:.2f} s wall, {cpu:.2f} s CPU"
+        f"  catch-up: a month of lots at once ({expired:,} points): {wall:.2f} s wall, "
+        f"{cpu:.2f} s CPU"
     )
     _mismatched, wall, _cpu = timed(lambda: len(points.mismatches()))
     log(f"  rebuild check over {members:,} members: {_mismatched} differ, {wall:.2f} s")

@@ -3,6 +3,7 @@
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -37,7 +38,7 @@ def _context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
         # A fresh key per page view: submitting twice (a double click, a resent form) is
         # one redemption.
         "key": uuid.uuid4().hex,
-        "approval_limit": points.settings.LOYALTY_ADJUSTMENT_APPROVAL_LIMIT,
+        "approval_limit": settings.LOYALTY_ADJUSTMENT_APPROVAL_LIMIT,
     }
 
 

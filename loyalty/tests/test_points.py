@@ -6,8 +6,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
+from core.actors import actor_for
 from core.errors import Forbidden, Invalid
 from core.events import deliver_pending
 from loyalty import points
@@ -174,8 +176,8 @@ def test_orders_before_the_programme_start_earn_nothing_until_backfilled(
 def test_expiry_takes_the_soonest_lots_first(manager, rep, make_customer):
     customer = make_customer(rep)
     member = member_for(customer.pk)
-    actor = points.actor_for(manager)
-    with points.transaction.atomic():
+    actor = actor_for(manager)
+    with transaction.atomic():
         locked = points.lock_member(member.pk)
         points.credit(locked, 100, EntryKind.GRANT, actor, datetime.date(2026, 1, 10))
         points.credit(locked, 50, EntryKind.GRANT, actor, datetime.date(2025, 12, 1))

@@ -22,7 +22,7 @@ from customers.services import create_customer
 from loyalty import points, rewards
 from loyalty.members import member_for
 from loyalty.models import Member, PointsEntry, PointsLot, Reward
-from sales.models import Product
+from sales.models import Order, Product
 from sales.services import LineInput, OrderInput, create_order, refund_order
 
 ORDER_DAY = datetime.date(2026, 1, 5)
@@ -42,7 +42,7 @@ class PointsMachine(RuleBasedStateMachine):
         self.now = timezone.now()
         self.lots: list[list[object]] = []  # [expires_on, remaining], in creation order
         self.debt = 0
-        self.orders: list[tuple[object, int]] = []  # (order, points) earned and still paid
+        self.orders: list[tuple[Order, int]] = []  # (order, points) earned and still paid
         self.numbers = itertools.count()
 
     def teardown(self) -> None:
