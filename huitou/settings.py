@@ -408,3 +408,19 @@ SURVEY_WARNING_DAYS = env_int("SURVEY_WARNING_DAYS", 90)
 STANDARD_ANSWER_REVIEW_DAYS = env_int("STANDARD_ANSWER_REVIEW_DAYS", 180)
 # A goodwill gift costing more than this needs a manager's approval (service.gifts).
 GIFT_APPROVAL_LIMIT = env_decimal("GIFT_APPROVAL_LIMIT", "200.00")
+# Loyalty points (loyalty.points): earned per ¥100 of a paid order (rounded down once, after
+# the multipliers), confirmed after a delay (a refund inside it cancels them), expiring
+# months after they were earned, soonest first. Orders dated before the programme's start
+# (YYYY-MM-DD; empty: no start) earn nothing unless an admin backfills them. A manager's
+# adjustment above the limit waits for a second manager.
+LOYALTY_POINTS_PER_100 = env_int("LOYALTY_POINTS_PER_100", 10)
+LOYALTY_CONFIRMATION_DAYS = env_int("LOYALTY_CONFIRMATION_DAYS", 7)
+LOYALTY_EXPIRY_MONTHS = env_int("LOYALTY_EXPIRY_MONTHS", 12)
+LOYALTY_EXPIRY_WARNING_DAYS = env_int("LOYALTY_EXPIRY_WARNING_DAYS", 30)
+LOYALTY_BIRTHDAY_MULTIPLIER = env_str("LOYALTY_BIRTHDAY_MULTIPLIER", "2")
+LOYALTY_PROGRAMME_START = env_str("LOYALTY_PROGRAMME_START", "")
+LOYALTY_ADJUSTMENT_APPROVAL_LIMIT = env_int("LOYALTY_ADJUSTMENT_APPROVAL_LIMIT", 1000)
+# What one point is worth in CURRENCY, for the liability figures.
+LOYALTY_POINT_VALUE = env_str("LOYALTY_POINT_VALUE", "0.10")
+# The hour (in TIME_ZONE) of the nightly points expiry and warnings.
+LOYALTY_NIGHT_HOUR = env_int("LOYALTY_NIGHT_HOUR", 1)

@@ -1,4 +1,22 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from loyalty import views
 
 app_name = "loyalty"
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("customers/<int:customer_id>/", views.member_page, name="member"),
+    path("customers/<int:customer_id>/redeem/", views.redeem, name="redeem"),
+    path("customers/<int:customer_id>/adjust/", views.adjust, name="adjust"),
+    path(
+        "customers/<int:customer_id>/adjustments/<int:adjustment_id>/",
+        views.decide,
+        name="decide",
+    ),
+    path("customers/<int:customer_id>/send-balance/", views.send_balance, name="send_balance"),
+    path(
+        "customers/<int:customer_id>/send-statement/",
+        views.send_statement,
+        name="send_statement",
+    ),
+    path("customers/<int:customer_id>/statement/", views.statement, name="statement"),
+]
