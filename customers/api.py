@@ -103,6 +103,11 @@ class CustomerIn(Input):
     )
     tag_ids: list[DbId] = []
     notes: str = ""
+    extras: dict[str, str] = Field(
+        {},
+        description="Inputs other apps take with a new customer, by name, e.g. "
+        '{"referral_code": "..."} (the code of the customer who referred this one).',
+    )
 
 
 class CustomerPatch(Input):
@@ -195,11 +200,12 @@ def create_customer(
     services.check_may_add_customers(user)
 
     def write() -> tuple[int, Any]:
-        fields = payload.dict(exclude={"owner_id", "tag_ids"})
+        fields = payload.dict(exclude={"owner_id", "tag_ids", "extras"})
         fields["external_id"] = fields["external_id"] or None
         customer = services.add_customer(
-            user, fields, payload.owner_id, _tags(payload.tag_ids), owner_field="owner_id"
-        )
+            user, fields, payload.owner_id, _tags(payload.tag_ids), owner_field="owner_id",
+            extras=payload.extras,
+        )  # fmt: skip
         return 201, CustomerOut.from_orm(_loaded(customer.pk)).model_dump()
 
     return idempotent(request, user, idempotency_key, write)

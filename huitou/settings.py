@@ -375,3 +375,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
     "loggers": {"django.request": {"filters": ["refusal_without_traceback"]}},
 }
+
+# Referrals (loyalty.referrals): the referrer's reward once the referred customer's first paid
+# order has stood this many days without a refund; "credit" (REFERRAL_REWARD_CREDIT in the
+# currency) or "points" (REFERRAL_REWARD_POINTS); at most REFERRAL_MONTHLY_CAP rewards per
+# referrer and calendar month (0: no cap).
+REFERRAL_REFUND_WINDOW_DAYS = env_int("REFERRAL_REFUND_WINDOW_DAYS", 7)
+REFERRAL_REWARD_KIND = env_str("REFERRAL_REWARD_KIND", "credit")
+REFERRAL_REWARD_CREDIT = env_str("REFERRAL_REWARD_CREDIT", "100.00")
+REFERRAL_REWARD_POINTS = env_int("REFERRAL_REWARD_POINTS", 1000)
+REFERRAL_MONTHLY_CAP = env_int("REFERRAL_MONTHLY_CAP", 5)

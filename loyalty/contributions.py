@@ -1,0 +1,83 @@
+"""What priority purchase and referrals add to the customer archive (registered in ready())."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from accounts.access import can_edit_owned_by
+from accounts.models import User
+from customers import extensions
+from customers.extensions import CreationField, Panel
+from customers.models import Customer
+from loyalty import priority, referrals
+from loyalty.models import LimitedProduct, Referral, Reservation
+
+
+@dataclass(frozen=True)
+class ReferralPanel:
+    """The referral block of the 360° page: the code, its link and QR, and the tree."""
+
+    code: str
+    shown_code: str
+    link: str
+    qr_svg: str
+    referral: Referral | None
+    above: list[Customer]
+    below: tuple[referrals.TreeNode, ...]
+
+
+def referral_panel(customer: Customer, user: User, today: datetime.date) -> Panel | None:
+    """Return the customer's referral code, link, QR code and tree (not for an archived one)."""
+    if customer.is_archived:
+        return None
+    code = referrals.code_for(customer).code
+    link = referrals.link_for(code)
+    data = ReferralPanel(
+        code, referrals.shown(code), link, referrals.qr_svg(link), referrals.referral_of(customer),
+        referrals.chain_above(customer), referrals.tree_below(customer),
+    )  # fmt: skip
+    return Panel("side", "loyalty/_referral_panel.html", data)
+
+
+@dataclass(frozen=True)
+class ReservationPanel:
+    """The priority-purchase block: the customer's reservations, and what they may reserve."""
+
+    reservations: list[Reservation]
+    open_products: list[LimitedProduct]
+    may_reserve: bool
+
+
+def reservation_panel(customer: Customer, user: User, today: datetime.date) -> Panel | None:
+    """Return the customer's reservations and the reserve form (for those who may change
+    the customer), or nothing when there is neither."""
+    may_reserve = can_edit_owned_by(user, customer.owner_id) and not customer.is_archived
+    held = priority.reservations_of(customer)
+    reserved = {reservation.limited_id for reservation in held}
+    open_products = [
+        limited
+        for limited in priority.open_for(customer, timezone.now())
+        if limited.pk not in reserved
+    ] if may_reserve else []  # fmt: skip
+    if not held and not open_products:
+        return None
+    return Panel(
+        "side",
+        "loyalty/_reservation_panel.html",
+        ReservationPanel(held, open_products, may_reserve),
+    )
+
+
+def register() -> None:
+    """Take a referral code with a new customer; show referrals and reservations on the
+    customer's page; keep both right through merges and erasures."""
+    extensions.creation_fields.register(
+        "referral-code",
+        CreationField(referrals.FIELD, referrals.LABEL, referrals.HELP, 20, referrals.attribute),
+    )
+    extensions.page_panels.register("referrals", referral_panel, order=60)
+    extensions.page_panels.register("reservations", reservation_panel, order=61)
+    extensions.merge_participants.register("referrals", referrals.merge_referrals, order=60)
+    extensions.merge_participants.register("reservations", priority.move_reservations, order=61)
+    extensions.erasure_participants.register("referrals", referrals.erase_referrals, order=60)

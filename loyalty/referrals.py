@@ -1,0 +1,437 @@
+"""Referrals (转介绍): a code, link and QR code per customer; the attribution, once, when the
+new customer is created (customers.extensions.creation_fields); the referrer's reward once the
+referred customer's first paid order has stood through the refund window; and the figures.
+
+Refused at the attribution: an unknown code, the code of an erased customer, and a new
+customer sharing a mobile, email or address with the referrer or anyone who referred them
+(self-referral under another name, and rings). Rewards are capped per referrer and month.
+"""
+
+import datetime
+import io
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import segno
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count, Min, Q, QuerySet, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import User
+from core.actors import actor_for
+from core.errors import Invalid
+from core.events import emit
+from customers.extensions import PersonalValues
+from customers.models import Customer, Erasure
+from customers.services import RecordChange, record_changes
+from insights.models import CustomerScore
+from insights.services import latest_run
+from loyalty.models import Referral, ReferralCode, ReferralStatus, RewardKind
+from sales.models import Order, OrderStatus
+
+# No 0/O, 1/I/L: read aloud or typed from a card without mistakes. 31^8 ≈ 8.5e11 codes.
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+FIELD = "referral_code"
+# How far up a referral chain the loop and self-referral checks look.
+MAX_CHAIN = 50
+# The figures' share of referred customers among new ones is told in this many places.
+SHARE_PLACES = Decimal("0.0001")
+
+LABEL = gettext_lazy("Referral code")
+HELP = gettext_lazy("The code of the customer who referred this one, if any.")
+
+
+def new_code() -> str:
+    """Return a fresh random code (unguessable: from the system's secure random source)."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize(text: str) -> str:
+    """Return a code as stored: capitals, without spaces or dashes (as printed, 'ABCD-EFGH')."""
+    return "".join(text.split()).replace("-", "").upper()
+
+
+def shown(code: str) -> str:
+    """Return a code as printed: two groups of four."""
+    return f"{code[:4]}-{code[4:]}"
+
+
+def code_for(customer: Customer) -> ReferralCode:
+    """Return the customer's referral code (their first), making one on first use."""
+    existing = ReferralCode.objects.filter(customer=customer).order_by("created_at", "pk").first()
+    if existing is not None:
+        return existing
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return ReferralCode.objects.create(customer=customer, code=new_code())
+        except IntegrityError:
+            continue  # a code already taken: draw again
+    raise RuntimeError("no free referral code after 5 draws")
+
+
+def link_for(code: str) -> str:
+    """Return the public address a referral code's QR code points at."""
+    return settings.PUBLIC_URL + reverse("loyalty:referral_landing", args=[code])
+
+
+def qr_svg(link: str) -> str:
+    """Return the QR code of the link as inline SVG."""
+    return str(segno.make(link, error="m").svg_inline(scale=4, dark="#212529"))
+
+
+def qr_png(link: str) -> bytes:
+    """Return the QR code of the link as a PNG (for printing on a card)."""
+    buffer = io.BytesIO()
+    segno.make(link, error="m").save(buffer, kind="png", scale=8, border=4)
+    return buffer.getvalue()
+
+
+def referrer_of(customer_id: int) -> int | None:
+    """Return who referred the customer (their id), or None."""
+    return (
+        Referral.objects.filter(referred_id=customer_id)
+        .exclude(status=ReferralStatus.VOID)
+        .values_list("referrer_id", flat=True)
+        .first()
+    )
+
+
+def chain_up(customer_id: int) -> list[int]:
+    """Return the customer and those who referred them, in order, stopping at a repeat."""
+    chain = [customer_id]
+    while len(chain) < MAX_CHAIN:
+        above = referrer_of(chain[-1])
+        if above is None or above in chain:
+            break
+        chain.append(above)
+    return chain
+
+
+def _address(text: str) -> str:
+    return "".join(text.split()).lower()
+
+
+def _shares_contact(customer: Customer, others: Iterable[Customer]) -> bool:
+    """Return whether the customer shares a non-blank mobile, email or address with any."""
+    mine = {
+        ("mobile", customer.mobile), ("email", customer.email.lower()),
+        ("address", _address(customer.address)),
+    }  # fmt: skip
+    for other in others:
+        theirs = {
+            ("mobile", other.mobile), ("email", other.email.lower()),
+            ("address", _address(other.address)),
+        }  # fmt: skip
+        if any(value for _name, value in mine & theirs):
+            return True
+    return False
+
+
+def attribute(actor: User | None, customer: Customer, raw_code: str) -> Referral:
+    """Record that the new customer came by the code's owner; refuse with the reason on the
+    referral code field (the creation then rolls back whole).
+
+    Called once, in the new customer's creation (the registered creation field); a customer
+    is referred at most once (the referral's referred is unique).
+    """
+    code = normalize(raw_code)
+    found = ReferralCode.objects.select_related("customer").filter(code=code).first()
+    if found is None:
+        raise Invalid(_("Unknown referral code."), FIELD)
+    referrer = found.customer
+    if Erasure.objects.filter(customer=referrer).exists():
+        raise Invalid(
+            _("This referral code belonged to a customer whose data was erased; it no longer "
+              "counts."), FIELD,
+        )  # fmt: skip
+    chain = chain_up(referrer.pk)
+    if customer.pk in chain:
+        raise Invalid(_("A customer cannot refer themselves."), FIELD)
+    if _shares_contact(customer, Customer.objects.filter(pk__in=chain)):
+        raise Invalid(
+            _("Refused: the new customer has the same mobile, email or address as the "
+              "referrer or someone who referred them."), FIELD,
+        )  # fmt: skip
+    referral = Referral.objects.create(
+        referrer=referrer, referred=customer, code=code, created_by=actor
+    )
+    record_changes(actor, [
+        RecordChange(referrer.pk, "referral", referral.pk, "referred", new=str(customer.pk)),
+        RecordChange(customer.pk, "referral", referral.pk, "referred_by", new=str(referrer.pk)),
+    ])  # fmt: skip
+    emit("referral.created", actor_for(actor), customer_id=referrer.pk, subject_id=referral.pk,
+         data={"referred_id": customer.pk})  # fmt: skip
+    return referral
+
+
+@dataclass(frozen=True)
+class RewardRun:
+    """What one reward run did: rewards issued, referrals over the monthly cap."""
+
+    rewarded: int
+    capped: int
+
+
+def _qualifying_orders(today: datetime.date) -> dict[int, tuple[int, datetime.date]]:
+    """Return, per pending referred customer, their first paid order (id, day) when it is
+    older than the refund window."""
+    pending = Referral.objects.filter(status=ReferralStatus.PENDING).values("referred_id")
+    first_days = (
+        Order.objects.filter(customer_id__in=pending, status=OrderStatus.PAID)
+        .values("customer_id")
+        .annotate(first=Min("ordered_on"))
+    )
+    cutoff = today - datetime.timedelta(days=settings.REFERRAL_REFUND_WINDOW_DAYS)
+    found: dict[int, tuple[int, datetime.date]] = {}
+    for row in first_days:
+        if row["first"] <= cutoff:
+            order = Order.objects.filter(
+                customer_id=row["customer_id"], status=OrderStatus.PAID, ordered_on=row["first"]
+            ).order_by("pk")
+            found[row["customer_id"]] = (order.values_list("pk", flat=True)[0], row["first"])
+    return found
+
+
+def issue_due_rewards(now: datetime.datetime | None = None) -> RewardRun:
+    """Reward the referrers whose referred customer's first paid order has passed the refund
+    window; return how many were rewarded and how many fell over the monthly cap.
+
+    A refunded order is no longer paid, so it never qualifies; the next paid one may. Each
+    referrer's rewards are decided under a lock on the referrer, so two runs cannot both
+    stay under the cap. Run again, it finds nothing new (only pending referrals qualify).
+    """
+    now = now or timezone.now()
+    orders = _qualifying_orders(timezone.localdate(now))
+    rewarded = capped = 0
+    referrals = Referral.objects.filter(
+        status=ReferralStatus.PENDING, referred_id__in=list(orders)
+    ).order_by("created_at", "pk")
+    for referral_id in referrals.values_list("pk", flat=True):
+        outcome = _reward(referral_id, orders, now)
+        rewarded += outcome == ReferralStatus.REWARDED
+        capped += outcome == ReferralStatus.CAPPED
+    return RewardRun(rewarded, capped)
+
+
+def _month_start(now: datetime.datetime) -> datetime.datetime:
+    local = timezone.localtime(now)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+@transaction.atomic
+def _reward(
+    referral_id: int, orders: dict[int, tuple[int, datetime.date]], now: datetime.datetime
+) -> str:
+    referral = Referral.objects.select_for_update().get(pk=referral_id)
+    if referral.status != ReferralStatus.PENDING:
+        return ""
+    Customer.objects.select_for_update().filter(pk=referral.referrer_id).first()
+    this_month = Referral.objects.filter(
+        referrer_id=referral.referrer_id, status=ReferralStatus.REWARDED,
+        issued_at__gte=_month_start(now),
+    ).count()  # fmt: skip
+    cap = settings.REFERRAL_MONTHLY_CAP
+    referral.order_id = orders[referral.referred_id][0]
+    if cap and this_month >= cap:
+        referral.status = ReferralStatus.CAPPED
+        referral.save(update_fields=["status", "order_id"])
+        return referral.status
+    referral.status = ReferralStatus.REWARDED
+    referral.reward_kind, referral.reward_amount = _reward_terms()
+    referral.issued_at = now
+    referral.save(update_fields=["status", "order_id", "reward_kind", "reward_amount", "issued_at"])
+    record_changes(None, [RecordChange(
+        referral.referrer_id, "referral", referral.pk, "rewarded",
+        new=f"{referral.reward_kind}:{referral.reward_amount}",
+    )])  # fmt: skip
+    emit("referral.rewarded", actor_for(None), customer_id=referral.referrer_id,
+         subject_id=referral.pk, data={"kind": referral.reward_kind,
+                                       "amount": str(referral.reward_amount)})  # fmt: skip
+    return referral.status
+
+
+def _reward_terms() -> tuple[str, Decimal]:
+    """Return the reward's kind and amount (credit in the currency, or points) from settings.
+
+    The points kind is recorded here until the points ledger's grant() is wired in (its
+    one call belongs beside this record).
+    """
+    if settings.REFERRAL_REWARD_KIND == RewardKind.POINTS:
+        return RewardKind.POINTS, Decimal(settings.REFERRAL_REWARD_POINTS)
+    return RewardKind.CREDIT, Decimal(settings.REFERRAL_REWARD_CREDIT)
+
+
+@dataclass(frozen=True)
+class TreeNode:
+    """A customer in a referral tree, with those they referred (down to the tree's depth)."""
+
+    customer: Customer
+    referral: Referral | None
+    children: tuple["TreeNode", ...]
+
+
+def tree_below(customer: Customer, depth: int = 3, width: int = 20) -> tuple[TreeNode, ...]:
+    """Return those the customer referred, and whom they referred, `depth` levels down, at
+    most `width` per customer (one query per level)."""
+    nodes: dict[int, list[Referral]] = {}
+    level = [customer.pk]
+    seen = {customer.pk}
+    for _level in range(depth):
+        rows = Referral.objects.filter(referrer_id__in=level).exclude(status=ReferralStatus.VOID)
+        level = []
+        for referral in rows.select_related("referred").order_by("created_at", "pk"):
+            children = nodes.setdefault(referral.referrer_id, [])
+            if len(children) < width and referral.referred_id not in seen:
+                children.append(referral)
+                seen.add(referral.referred_id)
+                level.append(referral.referred_id)
+        if not level:
+            break
+
+    def build(pk: int) -> tuple[TreeNode, ...]:
+        return tuple(TreeNode(r.referred, r, build(r.referred_id)) for r in nodes.get(pk, []))
+
+    return build(customer.pk)
+
+
+def chain_above(customer: Customer) -> list[Customer]:
+    """Return who referred the customer, then who referred them, and so on (nearest first)."""
+    ids = chain_up(customer.pk)[1:]
+    found = Customer.objects.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def referral_of(customer: Customer) -> Referral | None:
+    """Return the referral that brought the customer, if any."""
+    return Referral.objects.filter(referred=customer).select_related("referrer").first()
+
+
+# --- merge and erasure -------------------------------------------------------------------
+
+
+def merge_referrals(source: Customer, target: Customer) -> int:
+    """Keep referrals true when `source` is merged into `target`: its codes and the
+    referrals it made go to the target, the referral that brought it too when the target
+    has none; a referral that would now be the target referring itself, or a loop, is made
+    void (kept as history). Return how many rows changed."""
+    changed = ReferralCode.objects.filter(customer=source).update(customer=target)
+    made = Referral.objects.filter(referrer=source)
+    changed += _void(made.filter(referred=target), "merged: self-referral")
+    changed += made.exclude(referred=target).update(referrer=target)
+    incoming = Referral.objects.filter(referred=source).first()
+    if incoming is None:
+        return changed
+    if incoming.referrer_id == target.pk or Referral.objects.filter(referred=target).exists():
+        return changed + _void(Referral.objects.filter(pk=incoming.pk), "merged: duplicate")
+    if target.pk in chain_up(incoming.referrer_id):
+        return changed + _void(Referral.objects.filter(pk=incoming.pk), "merged: loop")
+    return changed + Referral.objects.filter(pk=incoming.pk).update(referred=target)
+
+
+def _void(referrals: QuerySet[Referral], note: str) -> int:
+    """Void the pending referrals (a reward already issued stays on record as issued)."""
+    return referrals.filter(status=ReferralStatus.PENDING).update(
+        status=ReferralStatus.VOID, note=note
+    )
+
+
+def erase_referrals(customer: Customer, values: PersonalValues) -> list[Path]:
+    """An erased customer earns no more rewards: void the referrals they made that wait for
+    one. The rows hold no personal data (ids only) and stay for the figures; the code stays
+    so that using it is refused with the reason."""
+    _void(Referral.objects.filter(referrer=customer), "referrer erased")
+    return []
+
+
+# --- figures -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReferralShare:
+    """New customers in a period and how many of them came by referral."""
+
+    new: int
+    referred: int
+
+    @property
+    def share(self) -> Decimal:
+        """Return the referred share of new customers (0 when there were none)."""
+        if not self.new:
+            return Decimal(0)
+        return (Decimal(self.referred) / Decimal(self.new)).quantize(SHARE_PLACES)
+
+
+def _local_days(field: str, start: datetime.date, end: datetime.date) -> Q:
+    """Return the filter on a moment `field` for the local days start..end (inclusive)."""
+    zone = timezone.get_current_timezone()
+    low = datetime.datetime.combine(start, datetime.time.min, tzinfo=zone)
+    high = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, zone)
+    return Q(**{f"{field}__gte": low, f"{field}__lt": high})
+
+
+def referral_share(start: datetime.date, end: datetime.date) -> ReferralShare:
+    """Return how many customers were created in the local days start..end (merged
+    duplicates left out) and how many of those came by a referral that is not void."""
+    new = Customer.objects.filter(_local_days("created_at", start, end), merged_into__isnull=True)
+    referred = Referral.objects.filter(referred__in=new.values("pk")).exclude(
+        status=ReferralStatus.VOID
+    )
+    return ReferralShare(new.count(), referred.count())
+
+
+@dataclass(frozen=True)
+class RewardCost:
+    """Referral rewards issued in a period: how many, the credit given and the points."""
+
+    rewards: int
+    credit: Decimal
+    points: int
+
+
+def reward_cost(start: datetime.date, end: datetime.date) -> RewardCost:
+    """Return the referral rewards issued in the local days start..end and what they cost."""
+    issued = Referral.objects.filter(
+        _local_days("issued_at", start, end), status=ReferralStatus.REWARDED
+    )
+    totals = issued.aggregate(
+        rewards=Count("pk"),
+        credit=Sum("reward_amount", filter=Q(reward_kind=RewardKind.CREDIT)),
+        points=Sum("reward_amount", filter=Q(reward_kind=RewardKind.POINTS)),
+    )
+    return RewardCost(totals["rewards"], totals["credit"] or Decimal(0), int(totals["points"] or 0))
+
+
+@dataclass(frozen=True)
+class ClvComparison:
+    """Mean CLV in the latest scoring run of referred customers and of the others."""
+
+    as_of: datetime.date
+    referred: int
+    referred_clv: float | None
+    others: int
+    others_clv: float | None
+
+
+def clv_comparison() -> ClvComparison | None:
+    """Return referred customers' mean CLV against the others' from the latest good scoring
+    run (insights), or None before the first run."""
+    run = latest_run()
+    if run is None:
+        return None
+    scores = CustomerScore.objects.of_run(run.pk)
+    referred_ids = Referral.objects.exclude(status=ReferralStatus.VOID).values("referred_id")
+    is_referred = Q(customer_id__in=referred_ids)
+    totals = scores.aggregate(
+        referred=Count("pk", filter=is_referred), referred_clv=Avg("clv", filter=is_referred),
+        others=Count("pk", filter=~is_referred), others_clv=Avg("clv", filter=~is_referred),
+    )  # fmt: skip
+    return ClvComparison(run.as_of, **totals)
