@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from accounts.access import request_user
+from core.errors import DomainError
 from core.idempotency import KeyHeader, idempotent
 from core.pagination import paginated
 from core.schemas import PAGINATION_NOTE, DbId, Input
@@ -202,10 +203,17 @@ def create_customer(
     def write() -> tuple[int, Any]:
         fields = payload.dict(exclude={"owner_id", "tag_ids", "extras"})
         fields["external_id"] = fields["external_id"] or None
-        customer = services.add_customer(
-            user, fields, payload.owner_id, _tags(payload.tag_ids), owner_field="owner_id",
-            extras=payload.extras,
-        )  # fmt: skip
+        try:
+            customer = services.add_customer(
+                user, fields, payload.owner_id, _tags(payload.tag_ids), owner_field="owner_id",
+                extras=payload.extras,
+            )  # fmt: skip
+        except DomainError as error:
+            # Another app's input refused: name it as the client sent it.
+            if error.field in payload.extras:
+                error.field = f"extras.{error.field}"
+            raise
+
         return 201, CustomerOut.from_orm(_loaded(customer.pk)).model_dump()
 
     return idempotent(request, user, idempotency_key, write)
