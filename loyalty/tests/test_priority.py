@@ -137,11 +137,12 @@ def test_only_managers_set_up_limited_products(rep, manager, product):
     assert not LimitedProduct.objects.exists()
 
 
-def api(client: Client, payload: dict, key: str | None):
-    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+def api(client: Client, payload: dict[str, int], key: str | None):
+    headers = {"Idempotency-Key": key} if key else {}
     return client.post(
-        "/api/v1/loyalty/reservations", payload, content_type="application/json", **headers
-    )
+        "/api/v1/loyalty/reservations", payload, content_type="application/json",
+        headers=headers,
+    )  # fmt: skip
 
 
 def test_api_reserves_once_per_key(rep, make_customer, manager, product):
