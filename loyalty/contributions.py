@@ -3,15 +3,18 @@
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.access import can_edit_owned_by
 from accounts.models import User
 from customers import extensions
-from customers.extensions import CreationField, Panel
+from customers.extensions import CreationField, ListAction, Panel, PersonalDataSection
 from customers.models import Customer
 from loyalty import priority, referrals
-from loyalty.models import LimitedProduct, Referral, Reservation
+from loyalty.models import LimitedProduct, Referral, ReferralCode, Reservation
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,11 @@ def reservation_panel(customer: Customer, user: User, today: datetime.date) -> P
     )
 
 
+def limited_button(user: User) -> ListAction | None:
+    """Return the Limited products button above the customer list (everyone may look)."""
+    return ListAction(_("Limited products"), reverse("loyalty:limited"), "limited-products")
+
+
 def register() -> None:
     """Take a referral code with a new customer; show referrals and reservations on the
     customer's page; keep both right through merges and erasures."""
@@ -81,3 +89,34 @@ def register() -> None:
     extensions.merge_participants.register("referrals", referrals.merge_referrals, order=60)
     extensions.merge_participants.register("reservations", priority.move_reservations, order=61)
     extensions.erasure_participants.register("referrals", referrals.erase_referrals, order=60)
+    extensions.personal_data_sources.register("referrals", personal_data, order=60)
+    extensions.list_actions.register("limited-products", limited_button, order=60)
+
+
+def personal_data(customer: Customer) -> list[PersonalDataSection]:
+    """Return the customer's referral codes, referrals (made and received) and reservations
+    for a subject-access export."""
+    codes = ReferralCode.objects.filter(customer=customer).order_by("pk")
+    made = Referral.objects.filter(Q(referrer=customer) | Q(referred=customer)).order_by("pk")
+    held = Reservation.objects.filter(customer=customer).order_by("pk")
+    return [
+        PersonalDataSection(
+            "referral_codes", ("code", "created_at"),
+            [{"code": c.code, "created_at": c.created_at} for c in codes],
+        ),
+        PersonalDataSection(
+            "referrals",
+            ("referrer_id", "referred_id", "created_at", "status", "reward_kind",
+             "reward_amount", "issued_at"),
+            [{"referrer_id": r.referrer_id, "referred_id": r.referred_id,
+              "created_at": r.created_at, "status": r.status, "reward_kind": r.reward_kind,
+              "reward_amount": r.reward_amount, "issued_at": r.issued_at} for r in made],
+        ),
+        PersonalDataSection(
+            "reservations",
+            ("limited_id", "quantity", "tier", "reserved_at", "status", "allocated"),
+            [{"limited_id": r.limited_id, "quantity": r.quantity, "tier": r.tier,
+              "reserved_at": r.reserved_at, "status": r.status, "allocated": r.allocated}
+             for r in held],
+        ),
+    ]  # fmt: skip

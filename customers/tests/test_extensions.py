@@ -48,25 +48,28 @@ def test_the_apps_above_fill_the_customer_registries():
     ]  # fmt: skip
     assert names(extensions.page_panels) == [
         "log-interaction", "open-follow-ups", "purchase-summary", "scores", "send-message",
-        "care", "personal-data",
+        "care", "referrals", "reservations", "personal-data",
     ]  # fmt: skip
     assert names(extensions.merge_participants) == [
         "orders",
         "interactions",
         "life-events",
         "messages",
+        "referrals",
+        "reservations",
     ]
     assert names(extensions.owner_followers) == ["purchase-summary"]
-    assert names(extensions.list_actions) == ["import", "care-calendar"]
+    assert names(extensions.list_actions) == ["import", "care-calendar", "limited-products"]
     assert names(extensions.today_sources) == [
         "follow-ups-due", "care", "churn-warnings", "no-contact"
     ]  # fmt: skip
     assert names(extensions.personal_data_sources) == [
-        "archive", "orders", "interactions", "messages", "scores", "life-events"
+        "archive", "orders", "interactions", "messages", "scores", "life-events", "referrals"
     ]  # fmt: skip
     assert names(extensions.erasure_participants) == [
-        "orders", "interactions", "imports", "messages", "scores", "life-events"
+        "orders", "interactions", "imports", "messages", "scores", "life-events", "referrals"
     ]  # fmt: skip
+    assert names(extensions.creation_fields) == ["referral-code"]
 
 
 def test_a_timeline_source_appears_and_same_moment_events_keep_registry_order(
