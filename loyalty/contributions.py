@@ -1,20 +1,33 @@
 """What priority purchase and referrals add to the customer archive (registered in ready())."""
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts.access import can_edit_owned_by
 from accounts.models import User
+from core.chunks import filter_in
 from customers import extensions
-from customers.extensions import CreationField, ListAction, Panel, PersonalDataSection
-from customers.models import Customer
+from customers.extensions import (
+    CreationField,
+    HistoryWords,
+    ListAction,
+    Panel,
+    PersonalDataSection,
+)
+from customers.history import EMPTY
+from customers.models import Customer, ProfileChange
+from customers.services import visible_customers
 from loyalty import priority, referrals
-from loyalty.models import LimitedProduct, Referral, ReferralCode, Reservation
+from loyalty.models import LimitedProduct, Referral, ReferralCode, Reservation, RewardKind
+from sales.models import Product
 
 
 @dataclass(frozen=True)
@@ -28,6 +41,8 @@ class ReferralPanel:
     referral: Referral | None
     above: list[Customer]
     below: tuple[referrals.TreeNode, ...]
+    # The customers in the tree the reader may see (the access rule): the others go unnamed.
+    visible: set[int]
 
 
 def referral_panel(customer: Customer, user: User, today: datetime.date) -> Panel | None:
@@ -36,11 +51,18 @@ def referral_panel(customer: Customer, user: User, today: datetime.date) -> Pane
         return None
     code = referrals.code_for(customer).code
     link = referrals.link_for(code)
+    above, below = referrals.chain_above(customer), referrals.tree_below(customer)
+    ids = [c.pk for c in above] + [node.customer.pk for node in _walk(below)]
+    visible = set(filter_in(visible_customers(user, True).only("pk"), "pk", ids))
     data = ReferralPanel(
         code, referrals.shown(code), link, referrals.qr_svg(link), referrals.referral_of(customer),
-        referrals.chain_above(customer), referrals.tree_below(customer),
+        above, below, {c.pk for c in visible},
     )  # fmt: skip
     return Panel("side", "loyalty/_referral_panel.html", data)
+
+
+def _walk(nodes: tuple[referrals.TreeNode, ...]) -> list[referrals.TreeNode]:
+    return [found for node in nodes for found in (node, *_walk(node.children))]
 
 
 @dataclass(frozen=True)
@@ -77,6 +99,53 @@ def limited_button(user: User) -> ListAction | None:
     return ListAction(_("Limited products"), reverse("loyalty:limited"), "limited-products")
 
 
+def describe_referral_changes(changes: Sequence[ProfileChange]) -> list[HistoryWords]:
+    """Put referral history rows into words: who was referred, by whom (as customer numbers:
+    the reader may not see the other customer), and the reward issued."""
+    words = {
+        "referred": _("referred a new customer"),
+        "referred_by": _("came by referral from"),
+        "rewarded": _("reward issued"),
+    }
+    return [
+        HistoryWords(
+            _("Referral"),
+            words.get(change.field, change.field),
+            EMPTY,
+            _referral_value(change),
+            before_after=False,
+        )
+        for change in changes
+    ]
+
+
+def _referral_value(change: ProfileChange) -> str:
+    if change.field != "rewarded":
+        return f"#{change.new_value}"
+    kind, _colon, amount = change.new_value.partition(":")
+    if kind == RewardKind.POINTS:
+        return _("%(points)s points") % {"points": number_format(int(Decimal(amount)))}
+    return _("%(amount)s credit") % {"amount": number_format(Decimal(amount), 2)}
+
+
+def describe_reservation_changes(changes: Sequence[ProfileChange]) -> list[HistoryWords]:
+    """Put reservation history rows into words: the product reserved (one query)."""
+    ids = [int(change.new_value) for change in changes if change.new_value.isdigit()]
+    names = {pk: name for pk, name in Product.objects.filter(pk__in=ids).values_list("pk", "name")}
+    return [
+        HistoryWords(
+            _("Priority purchase"),
+            _("reserved"),
+            EMPTY,
+            names.get(int(change.new_value or 0) if change.new_value.isdigit() else 0, "?")
+            if change.new_value.isdigit()
+            else change.new_value,
+            before_after=False,
+        )
+        for change in changes
+    ]
+
+
 def register() -> None:
     """Take a referral code with a new customer; show referrals and reservations on the
     customer's page; keep both right through merges and erasures."""
@@ -91,6 +160,8 @@ def register() -> None:
     extensions.erasure_participants.register("referrals", referrals.erase_referrals, order=60)
     extensions.personal_data_sources.register("referrals", personal_data, order=60)
     extensions.list_actions.register("limited-products", limited_button, order=60)
+    extensions.history_describers.register("referral", describe_referral_changes)
+    extensions.history_describers.register("reservation", describe_reservation_changes)
 
 
 def personal_data(customer: Customer) -> list[PersonalDataSection]:

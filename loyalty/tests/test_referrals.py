@@ -255,6 +255,28 @@ def test_tree_on_the_customer_page_and_the_landing_page(rep, other_rep, make_cus
     assert Client().get("/loyalty/r/NOPENOPE/").status_code == 404
 
 
+def test_the_tree_names_only_customers_the_reader_may_see(rep, other_rep, make_customer):
+    root = make_customer(other_rep, name="Hidden Root")
+    child = referred(rep, code_of(root), name="Visible Child", mobile="13900000093")
+    client = Client()
+    client.force_login(rep)
+    page = client.get(f"/customers/{child.pk}/").content.decode()
+    assert "Hidden Root" not in page
+    assert "another rep's customer" in page
+    assert "came by referral from" in page  # the history row in words
+
+
+def test_personal_data_export_holds_codes_referrals_and_reservations(rep, make_customer):
+    from loyalty.contributions import personal_data
+
+    referrer = make_customer(rep)
+    newcomer = referred(rep, code_of(referrer), mobile="13900000094")
+    sections = {section.name: section.rows for section in personal_data(referrer)}
+    assert sections["referral_codes"][0]["code"] == code_of(referrer)
+    assert sections["referrals"][0]["referred_id"] == newcomer.pk
+    assert sections["reservations"] == []
+
+
 def test_timestamps_are_aware(rep, make_customer):
     referrer = make_customer(rep)
     referred(rep, code_of(referrer), mobile="13900000099")
