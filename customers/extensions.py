@@ -88,6 +88,13 @@ class MergeParticipant(Protocol):
 merge_participants: Registry[MergeParticipant] = Registry("customer merge participants")
 
 
+class CreationChecker(Protocol):
+    """Refuse a value for a new customer not yet saved, with a DomainError naming the field
+    (the import checks each row before it writes any)."""
+
+    def __call__(self, customer: Customer, value: str, /) -> object: ...
+
+
 class CreationKeeper(Protocol):
     """Keep a value given with a new customer, inside the creation's transaction; refuse it
     with a DomainError naming the field (the whole creation then rolls back)."""
@@ -98,14 +105,17 @@ class CreationKeeper(Protocol):
 @dataclass(frozen=True)
 class CreationField:
     """An input another app takes with a new customer (a referral code): offered on the
-    new-customer form and in the API's `extras`, kept by `keep` when not blank."""
+    new-customer form, in the API's `extras` and as an import column (found under its label
+    or `aliases`), checked by `check` and kept by `keep` when not blank."""
 
     name: str
     # Lazy translations, put into words in the reader's language when shown.
     label: StrOrPromise
     help_text: StrOrPromise
     max_length: int
+    check: CreationChecker
     keep: CreationKeeper
+    aliases: tuple[str, ...] = ()
 
 
 creation_fields: Registry[CreationField] = Registry("new-customer inputs")

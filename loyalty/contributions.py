@@ -151,7 +151,15 @@ def register() -> None:
     customer's page; keep both right through merges and erasures."""
     extensions.creation_fields.register(
         "referral-code",
-        CreationField(referrals.FIELD, referrals.LABEL, referrals.HELP, 20, referrals.attribute),
+        CreationField(
+            referrals.FIELD,
+            referrals.LABEL,
+            referrals.HELP,
+            20,
+            referrals.check_code,
+            referrals.attribute,
+            referrals.ALIASES,
+        ),
     )
     extensions.page_panels.register("referrals", referral_panel, order=60)
     extensions.page_panels.register("reservations", reservation_panel, order=61)

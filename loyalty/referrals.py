@@ -46,6 +46,8 @@ MAX_CHAIN = 50
 SHARE_PLACES = Decimal("0.0001")
 
 LABEL = gettext_lazy("Referral code")
+# Import column headers that mean the referral code (besides its label in either language).
+ALIASES = ("referralcode", "referral", "推荐码", "推荐人编码", "邀请码", "推荐编码")
 HELP = gettext_lazy("The code of the customer who referred this one, if any.")
 
 
@@ -136,24 +138,20 @@ def _shares_contact(customer: Customer, others: Iterable[Customer]) -> bool:
     return False
 
 
-def attribute(actor: User | None, customer: Customer, raw_code: str) -> Referral:
-    """Record that the new customer came by the code's owner; refuse with the reason on the
-    referral code field (the creation then rolls back whole).
-
-    Called once, in the new customer's creation (the registered creation field); a customer
-    is referred at most once (the referral's referred is unique).
-    """
-    code = normalize(raw_code)
-    found = ReferralCode.objects.select_related("customer").filter(code=code).first()
-    if found is None:
+def check_code(customer: Customer, raw_code: str) -> ReferralCode:
+    """Return the code the new customer (saved or not) may be attributed by; refuse an
+    unknown code, an erased customer's, and a customer sharing a mobile, email or address
+    with the referrer or anyone up the referrer's chain (on the referral code field)."""
+    found = ReferralCode.objects.select_related("customer").filter(code=normalize(raw_code))
+    code = found.first()
+    if code is None:
         raise Invalid(_("Unknown referral code."), FIELD)
-    referrer = found.customer
-    if Erasure.objects.filter(customer=referrer).exists():
+    if Erasure.objects.filter(customer_id=code.customer_id).exists():
         raise Invalid(
             _("This referral code belonged to a customer whose data was erased; it no longer "
               "counts."), FIELD,
         )  # fmt: skip
-    chain = chain_up(referrer.pk)
+    chain = chain_up(code.customer_id)
     if customer.pk in chain:
         raise Invalid(_("A customer cannot refer themselves."), FIELD)
     if _shares_contact(customer, Customer.objects.filter(pk__in=chain)):
@@ -161,6 +159,18 @@ def attribute(actor: User | None, customer: Customer, raw_code: str) -> Referral
             _("Refused: the new customer has the same mobile, email or address as the "
               "referrer or someone who referred them."), FIELD,
         )  # fmt: skip
+    return code
+
+
+def attribute(actor: User | None, customer: Customer, raw_code: str) -> Referral:
+    """Record that the new customer came by the code's owner; refuse as check_code does
+    (the creation then rolls back whole).
+
+    Called once, in the new customer's creation (the registered creation field); a customer
+    is referred at most once (the referral's referred is unique).
+    """
+    found = check_code(customer, raw_code)
+    referrer, code = found.customer, found.code
     referral = Referral.objects.create(
         referrer=referrer, referred=customer, code=code, created_by=actor
     )

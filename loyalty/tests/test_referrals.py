@@ -281,3 +281,27 @@ def test_timestamps_are_aware(rep, make_customer):
     referrer = make_customer(rep)
     referred(rep, code_of(referrer), mobile="13900000099")
     assert timezone.is_aware(Referral.objects.get().created_at)
+
+
+def test_the_customer_import_takes_a_referral_code_column(rep, make_customer):
+    from imports.models import Kind
+    from imports.tests.helpers import csv_bytes, rejected, run
+
+    referrer = make_customer(rep, email="old@example.com")
+    code = referrals.shown(code_of(referrer))
+    rows = [
+        ["姓名", "手机", "邮箱", "推荐码"],
+        ["新客甲", "13900000101", "", code],
+        ["新客乙", "13900000102", "", "NOPE-NOPE"],
+        ["新客丙", "13900000103", "OLD@example.com", code],
+        ["新客丁", "13900000104", "", ""],
+    ]
+    job = run(rep, Kind.CUSTOMERS, csv_bytes(rows), skip_invalid=True)
+    assert sorted(rejected(job)) == [
+        (3, "推荐码", "Unknown referral code."),
+        (4, "推荐码", "Refused: the new customer has the same mobile, email or address as the "
+                    "referrer or someone who referred them."),
+    ]  # fmt: skip
+    assert [r.referred.name for r in Referral.objects.all()] == ["新客甲"]
+    again = run(rep, Kind.CUSTOMERS, csv_bytes(rows[:2]))
+    assert not rejected(again) and Referral.objects.count() == 1
