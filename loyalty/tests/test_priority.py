@@ -262,3 +262,55 @@ def test_merge_gives_the_survivor_the_duplicates_reservations(
     priority.reserve(rep, limited.pk, duplicate.pk, now=START)
     merge_customers(manager, survivor, duplicate)
     assert Reservation.objects.get().customer_id == survivor.pk
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [("admin_user", 201), ("manager", 201), ("rep", 201), ("agent", 403)]
+)
+def test_api_reservation_per_role(request, rep, make_customer, manager, product, role, status):
+    now = timezone.now()
+    limited = priority.create_limited(manager, product, 3, now - hours(1), now + hours(5))
+    customer = make_customer(rep)
+    client = Client()
+    client.force_login(request.getfixturevalue(role))
+    body = {"limited_id": limited.pk, "customer_id": customer.pk}
+    assert api(client, body, "k").status_code == status
+    assert Reservation.objects.count() == (status == 201)
+
+
+def test_limited_products_page_adds_for_managers_and_refuses_bad_input(rep, manager, product):
+    client = Client()
+    client.force_login(manager)
+    form = {"product": product.pk, "quantity": "10", "per_customer": "2",
+            "sale_starts_at": "2026-12-20T10:00", "closes_at": "2026-12-19T10:00"}  # fmt: skip
+    bad = client.post("/loyalty/limited/", form)
+    assert bad.status_code == 422
+    assert "Reservations must close after the general sale starts." in bad.content.decode()
+    assert not LimitedProduct.objects.exists()
+    client.post("/loyalty/limited/", {**form, "closes_at": "2026-12-22T10:00"})
+    assert LimitedProduct.objects.get().per_customer == 2
+    chinese = client.get("/loyalty/limited/", headers={"Accept-Language": "zh-hans"})
+    assert "限量商品" in chinese.content.decode()
+    reader = Client()
+    reader.force_login(rep)
+    page = reader.get("/loyalty/limited/").content.decode()
+    assert product.name in page and 'id="limited-form"' not in page
+    assert reader.post("/loyalty/limited/", form).status_code == 200
+    assert LimitedProduct.objects.count() == 1
+    refused = reader.post(f"/loyalty/limited/{LimitedProduct.objects.get().pk}/announce/")
+    assert refused.status_code == 403
+
+
+def test_reserve_page_refuses_bad_quantity_clearly(rep, make_customer, manager, product):
+    now = timezone.now()
+    limited = priority.create_limited(manager, product, 3, now - hours(1), now + hours(5))
+    customer = make_customer(rep)
+    client = Client()
+    client.force_login(rep)
+    url = f"/loyalty/customers/{customer.pk}/reserve/"
+    refused = client.post(url, {"limited": limited.pk, "quantity": "-1"})
+    assert refused.status_code == 422
+    too_many = client.post(url, {"limited": limited.pk, "quantity": "3"})
+    assert too_many.status_code == 422 and "Reserve from 1 to 1." in too_many.content.decode()
+    assert not Reservation.objects.exists()
+    assert client.post(url, {"limited": limited.pk, "quantity": "1"}).status_code == 302
