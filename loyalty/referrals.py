@@ -398,6 +398,24 @@ def referral_share(start: datetime.date, end: datetime.date) -> ReferralShare:
     return ReferralShare(new.count(), referred.count())
 
 
+def referral_share_by_month(
+    last: datetime.date, months: int = 12
+) -> list[tuple[str, ReferralShare]]:
+    """Return the referral share of each of the `months` calendar months up to the one
+    holding `last`, oldest first, keyed "YYYY-MM" (for a chart)."""
+    starts = []
+    year, month = last.year, last.month
+    for _month in range(months):
+        starts.append(datetime.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    shares = []
+    for start in reversed(starts):
+        following = datetime.date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        end = following - datetime.timedelta(days=1)
+        shares.append((f"{start:%Y-%m}", referral_share(start, end)))
+    return shares
+
+
 @dataclass(frozen=True)
 class RewardCost:
     """Referral rewards issued in a period: how many, the credit given and the points."""

@@ -223,6 +223,10 @@ def test_figures_share_cost_and_clv(rep, make_customer, make_order):
     share = referrals.referral_share(today, today)
     assert (share.new, share.referred, share.share) == (2, 1, Decimal("0.5000"))
     assert referrals.referral_share(today, today - datetime.timedelta(days=1)).share == 0
+    months = referrals.referral_share_by_month(today, 3)
+    assert [key for key, _share in months][-1] == f"{today:%Y-%m}" and len(months) == 3
+    assert months[-1][1] == share
+    assert sum(s.new for _key, s in months) == 3 and sum(s.referred for _k, s in months) == 1
     assert referrals.clv_comparison() is None
     run = scoring_run(TODAY, {old: "A", plain: "B", newcomer: "A"})
     CustomerScore.objects.filter(customer=newcomer).update(clv=300.0)
