@@ -26,7 +26,12 @@ from core.actors import actor_for
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.events import emit
 from customers.models import Customer, Erasure
-from customers.services import RecordChange, get_visible_customer, record_changes
+from customers.services import (
+    RecordChange,
+    get_visible_customer,
+    record_changes,
+    visible_customers,
+)
 from engagement.models import Purpose, Status
 from engagement.services import SendRequest, send_many
 from loyalty.models import (
@@ -233,6 +238,8 @@ def announce(actor: User, limited_id: int, now: datetime.datetime | None = None)
     how many notices were queued and skipped.
 
     The notice is marketing (it sells): consent, quiet hours and the contact cap apply there.
+    It goes to the members the actor may contact (the one access rule): a manager tells the
+    team's, an admin everyone's.
     SMS to a mobile, else email. Announcing again sends nothing new (the send path's key:
     customer, purpose, the general sale's day, channel).
     """
@@ -242,18 +249,19 @@ def announce(actor: User, limited_id: int, now: datetime.datetime | None = None)
         raise NotFound(_("No such limited product."), "limited_id")
     if limited.allocated_at is not None:
         raise Conflict(_("Reservations for this product have closed."), "limited_id")
-    requests = [_notice(limited, customer) for customer in _eligible(limited)]
+    requests = [_notice(limited, customer) for customer in _eligible(actor)]
     messages = send_many(actor, requests, now=now)
     LimitedProduct.objects.filter(pk=limited.pk).update(announced_at=now or timezone.now())
     skipped = Counter(m.skip_reason for m in messages if m.status == Status.SKIPPED)
     return Announcement(sum(m.status == Status.QUEUED for m in messages), skipped)
 
 
-def _eligible(limited: LimitedProduct) -> list[Customer]:
-    """Return the active members whose tier gives early access, with a mobile or email."""
+def _eligible(actor: User) -> list[Customer]:
+    """Return the active members the actor may contact (a manager: the team's, an admin:
+    everyone's) whose tier gives early access and who have a mobile or email."""
     tiers = MembershipTier.objects.filter(priority_hours__gt=0).values_list("code", flat=True)
     members = Member.objects.filter(
-        tier__in=list(tiers), customer__archived_at__isnull=True
+        tier__in=list(tiers), customer__in=visible_customers(actor).values("pk")
     ).exclude(customer__mobile="", customer__email="")
     return [member.customer for member in members.select_related("customer").order_by("pk")]
 

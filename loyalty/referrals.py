@@ -334,9 +334,10 @@ def merge_referrals(source: Customer, target: Customer) -> int:
     has none; a referral that would now be the target referring itself, or a loop, is made
     void (kept as history). Return how many rows changed."""
     changed = ReferralCode.objects.filter(customer=source).update(customer=target)
+    above_target = chain_up(target.pk)  # the target itself, then who referred it, and so on
     made = Referral.objects.filter(referrer=source)
-    changed += _void(made.filter(referred=target), "merged: self-referral")
-    changed += made.exclude(referred=target).update(referrer=target)
+    changed += _void(made.filter(referred_id__in=above_target), "merged: self-referral or loop")
+    changed += made.exclude(referred_id__in=above_target).update(referrer=target)
     incoming = Referral.objects.filter(referred=source).first()
     if incoming is None:
         return changed

@@ -230,7 +230,7 @@ def _retrying(call) -> str:
 
 
 def test_notice_goes_to_members_with_early_access_through_the_send_path(
-    rep, manager, make_customer, tiers, limited, settings
+    rep, other_rep, manager, make_customer, tiers, limited, settings
 ):
     settings.CONTACT_CAP_7_DAYS = 1
     reached = member(make_customer(rep), "t-gold")
@@ -243,6 +243,7 @@ def test_notice_goes_to_members_with_early_access_through_the_send_path(
         scheduled_for=START - hours(30),
     )  # fmt: skip
     member(make_customer(rep), "t-basic")  # no early access: not told
+    member(make_customer(other_rep), "t-plat")  # another team's: not the manager's to tell
     outcome = priority.announce(manager, limited.pk, now=START - hours(26))
     assert outcome.queued == 1
     assert outcome.skipped == {"opted_out": 1, "cap_7_days": 1}

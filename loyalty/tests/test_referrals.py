@@ -309,3 +309,13 @@ def test_the_customer_import_takes_a_referral_code_column(rep, make_customer):
     assert [r.referred.name for r in Referral.objects.all()] == ["新客甲"]
     again = run(rep, Kind.CUSTOMERS, csv_bytes(rows[:2]))
     assert not rejected(again) and Referral.objects.count() == 1
+
+
+def test_merge_voids_a_referral_that_would_close_a_loop(rep, manager, make_customer):
+    duplicate = make_customer(rep)
+    middle = referred(rep, code_of(duplicate), mobile="13900000111")
+    survivor = referred(rep, code_of(middle), mobile="13900000112")
+    merge_customers(manager, survivor, duplicate)  # survivor would refer middle, who refers it
+    assert Referral.objects.get(referred=middle).status == ReferralStatus.VOID
+    assert referrals.chain_up(survivor.pk) == [survivor.pk, middle.pk]
+    assert referrals.tree_below(survivor) == ()
