@@ -23,6 +23,7 @@ from django.utils.translation import override
 from accounts.access import can_edit_owned_by
 from accounts.models import Role, User
 from core.actors import actor_for
+from core.chunks import distinct_chunks
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.events import emit
 from customers.models import Customer, Erasure
@@ -192,30 +193,34 @@ def allocate(limited_id: int, now: datetime.datetime | None = None) -> Allocatio
         limited = _locked(limited_id)
         if limited.allocated_at is not None or now < limited.closes_at:
             return None
-        left = limited.quantity
-        counts: Counter[str] = Counter()
+        # Reservations lock the product's row too, so none is added while this runs.
         queue = limited.reservations.order_by("-tier_rank", "reserved_at", "pk")
-        changed = []
-        for reservation in queue.select_for_update():
-            reservation.allocated = min(left, reservation.quantity)
-            left -= reservation.allocated
-            reservation.status = _status(reservation)
-            counts[reservation.status] += 1
-            changed.append(reservation)
-        Reservation.objects.bulk_update(changed, ["allocated", "status"], batch_size=500)
+        left, full, partly = limited.quantity, [], None
+        for pk, quantity in queue.values_list("pk", "quantity").iterator(chunk_size=5000):
+            if left >= quantity:
+                full.append(pk)
+                left -= quantity
+            elif left:
+                partly = (pk, left)
+                left = 0
+            if not left:
+                break
+        allocated = ReservationStatus.ALLOCATED
+        for chunk in distinct_chunks(full):
+            Reservation.objects.filter(pk__in=chunk).update(
+                status=allocated, allocated=F("quantity")
+            )
+        if partly is not None:
+            Reservation.objects.filter(pk=partly[0]).update(
+                status=ReservationStatus.PARTLY, allocated=partly[1]
+            )
+        none = limited.reservations.filter(status=ReservationStatus.WAITING).update(
+            status=ReservationStatus.NOT_ALLOCATED, allocated=0
+        )
         LimitedProduct.objects.filter(pk=limited.pk).update(allocated_at=now)
-        emit("limited.allocated", actor_for(None), subject_id=limited.pk,
-             data={"given": limited.quantity - left})  # fmt: skip
-    return Allocation(
-        limited.quantity - left, counts[ReservationStatus.ALLOCATED],
-        counts[ReservationStatus.PARTLY], counts[ReservationStatus.NOT_ALLOCATED],
-    )  # fmt: skip
-
-
-def _status(reservation: Reservation) -> str:
-    if reservation.allocated == reservation.quantity:
-        return ReservationStatus.ALLOCATED
-    return ReservationStatus.PARTLY if reservation.allocated else ReservationStatus.NOT_ALLOCATED
+        given = limited.quantity - left
+        emit("limited.allocated", actor_for(None), subject_id=limited.pk, data={"given": given})
+    return Allocation(given, len(full), int(partly is not None), none)
 
 
 def allocate_closed(now: datetime.datetime | None = None) -> int:

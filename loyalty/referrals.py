@@ -18,7 +18,7 @@ from pathlib import Path
 import segno
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, Min, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,8 +26,9 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from core.actors import actor_for
+from core.chunks import filter_in
 from core.errors import Invalid
-from core.events import emit
+from core.events import NewEvent, emit, emit_many
 from customers.extensions import PersonalValues
 from customers.models import Customer, Erasure
 from customers.services import RecordChange, record_changes
@@ -191,82 +192,101 @@ class RewardRun:
     capped: int
 
 
-def _qualifying_orders(today: datetime.date) -> dict[int, tuple[int, datetime.date]]:
-    """Return, per pending referred customer, their first paid order (id, day) when it is
-    older than the refund window."""
-    pending = Referral.objects.filter(status=ReferralStatus.PENDING).values("referred_id")
-    first_days = (
-        Order.objects.filter(customer_id__in=pending, status=OrderStatus.PAID)
-        .values("customer_id")
-        .annotate(first=Min("ordered_on"))
-    )
-    cutoff = today - datetime.timedelta(days=settings.REFERRAL_REFUND_WINDOW_DAYS)
-    found: dict[int, tuple[int, datetime.date]] = {}
-    for row in first_days:
-        if row["first"] <= cutoff:
-            order = Order.objects.filter(
-                customer_id=row["customer_id"], status=OrderStatus.PAID, ordered_on=row["first"]
-            ).order_by("pk")
-            found[row["customer_id"]] = (order.values_list("pk", flat=True)[0], row["first"])
-    return found
+# Pending referrals decided per transaction by the reward run.
+REWARD_CHUNK = 1000
 
 
 def issue_due_rewards(now: datetime.datetime | None = None) -> RewardRun:
     """Reward the referrers whose referred customer's first paid order has passed the refund
     window; return how many were rewarded and how many fell over the monthly cap.
 
-    A refunded order is no longer paid, so it never qualifies; the next paid one may. Each
-    referrer's rewards are decided under a lock on the referrer, so two runs cannot both
-    stay under the cap. Run again, it finds nothing new (only pending referrals qualify).
+    A refunded order is no longer paid, so it never qualifies; the next paid one may. The
+    pending referrals are taken oldest first, a chunk per transaction, locked, so two runs
+    cannot both reward one or both stay under a cap. Run again, it finds nothing new.
     """
     now = now or timezone.now()
-    orders = _qualifying_orders(timezone.localdate(now))
-    rewarded = capped = 0
-    referrals = Referral.objects.filter(
-        status=ReferralStatus.PENDING, referred_id__in=list(orders)
-    ).order_by("created_at", "pk")
-    for referral_id in referrals.values_list("pk", flat=True):
-        outcome = _reward(referral_id, orders, now)
-        rewarded += outcome == ReferralStatus.REWARDED
-        capped += outcome == ReferralStatus.CAPPED
-    return RewardRun(rewarded, capped)
+    rewarded = capped = last = 0
+    while True:
+        with transaction.atomic():
+            chunk, done = _reward_chunk(now, last)
+        rewarded += done.rewarded
+        capped += done.capped
+        if len(chunk) < REWARD_CHUNK:
+            return RewardRun(rewarded, capped)
+        last = chunk[-1].pk
 
 
-def _month_start(now: datetime.datetime) -> datetime.datetime:
+def _reward_chunk(now: datetime.datetime, after: int) -> tuple[list[Referral], RewardRun]:
+    """Decide the next chunk of pending referrals (by id, so the oldest first) after the id
+    `after`; return the chunk and what it did."""
+    pending = Referral.objects.select_for_update().filter(
+        pk__gt=after, status=ReferralStatus.PENDING
+    )
+    chunk = list(pending.order_by("pk")[:REWARD_CHUNK])
+    orders = _first_paid_orders([r.referred_id for r in chunk], timezone.localdate(now))
+    due = [referral for referral in chunk if referral.referred_id in orders]
+    counts = _rewards_this_month({referral.referrer_id for referral in due}, now)
+    kind, amount = _reward_terms()
+    rewarded, capped = [], []
+    for referral in due:
+        referral.order_id = orders[referral.referred_id]
+        cap = settings.REFERRAL_MONTHLY_CAP
+        if cap and counts.get(referral.referrer_id, 0) >= cap:
+            referral.status = ReferralStatus.CAPPED
+            capped.append(referral)
+            continue
+        counts[referral.referrer_id] = counts.get(referral.referrer_id, 0) + 1
+        referral.status, referral.reward_kind, referral.reward_amount = (
+            ReferralStatus.REWARDED,
+            kind,
+            amount,
+        )
+        referral.issued_at = now
+        rewarded.append(referral)
+    Referral.objects.bulk_update(
+        due, ["status", "order_id", "reward_kind", "reward_amount", "issued_at"], batch_size=500
+    )
+    _announce_rewards(rewarded)
+    return chunk, RewardRun(len(rewarded), len(capped))
+
+
+def _first_paid_orders(customer_ids: list[int], today: datetime.date) -> dict[int, int]:
+    """Return, per customer, their first paid order (its id) when it is older than the
+    refund window; customers without one are left out."""
+    cutoff = today - datetime.timedelta(days=settings.REFERRAL_REFUND_WINDOW_DAYS)
+    paid = Order.objects.filter(status=OrderStatus.PAID, ordered_on__lte=cutoff).order_by(
+        "ordered_on", "pk"
+    )
+    first: dict[int, int] = {}
+    for order in filter_in(paid.only("pk", "customer_id"), "customer_id", customer_ids):
+        first.setdefault(order.customer_id, order.pk)
+    return first
+
+
+def _rewards_this_month(referrer_ids: set[int], now: datetime.datetime) -> dict[int, int]:
+    """Return how many rewards each referrer was given in the calendar month of `now`."""
     local = timezone.localtime(now)
-    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    issued = Referral.objects.filter(
+        referrer_id__in=list(referrer_ids), status=ReferralStatus.REWARDED, issued_at__gte=start
+    )
+    given = issued.values("referrer_id").annotate(count=Count("pk"))
+    return {row["referrer_id"]: row["count"] for row in given}
 
 
-@transaction.atomic
-def _reward(
-    referral_id: int, orders: dict[int, tuple[int, datetime.date]], now: datetime.datetime
-) -> str:
-    referral = Referral.objects.select_for_update().get(pk=referral_id)
-    if referral.status != ReferralStatus.PENDING:
-        return ""
-    Customer.objects.select_for_update().filter(pk=referral.referrer_id).first()
-    this_month = Referral.objects.filter(
-        referrer_id=referral.referrer_id, status=ReferralStatus.REWARDED,
-        issued_at__gte=_month_start(now),
-    ).count()  # fmt: skip
-    cap = settings.REFERRAL_MONTHLY_CAP
-    referral.order_id = orders[referral.referred_id][0]
-    if cap and this_month >= cap:
-        referral.status = ReferralStatus.CAPPED
-        referral.save(update_fields=["status", "order_id"])
-        return referral.status
-    referral.status = ReferralStatus.REWARDED
-    referral.reward_kind, referral.reward_amount = _reward_terms()
-    referral.issued_at = now
-    referral.save(update_fields=["status", "order_id", "reward_kind", "reward_amount", "issued_at"])
-    record_changes(None, [RecordChange(
-        referral.referrer_id, "referral", referral.pk, "rewarded",
-        new=f"{referral.reward_kind}:{referral.reward_amount}",
-    )])  # fmt: skip
-    emit("referral.rewarded", actor_for(None), customer_id=referral.referrer_id,
-         subject_id=referral.pk, data={"kind": referral.reward_kind,
-                                       "amount": str(referral.reward_amount)})  # fmt: skip
-    return referral.status
+def _announce_rewards(rewarded: list[Referral]) -> None:
+    """Put the rewards on the referrers' timelines and announce them (referral.rewarded)."""
+    record_changes(None, [
+        RecordChange(r.referrer_id, "referral", r.pk, "rewarded",
+                     new=f"{r.reward_kind}:{r.reward_amount}")
+        for r in rewarded
+    ])  # fmt: skip
+    events = [
+        NewEvent(r.referrer_id, r.pk, {"kind": r.reward_kind, "amount": str(r.reward_amount)})
+        for r in rewarded
+    ]
+    if events:
+        emit_many("referral.rewarded", actor_for(None), events)
 
 
 def _reward_terms() -> tuple[str, Decimal]:
