@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from accounts.access import request_user
+from core.errors import DomainError
 from core.idempotency import KeyHeader, idempotent
 from core.pagination import paginated
 from core.schemas import PAGINATION_NOTE, DbId, Input
@@ -103,6 +104,11 @@ class CustomerIn(Input):
     )
     tag_ids: list[DbId] = []
     notes: str = ""
+    extras: dict[str, str] = Field(
+        {},
+        description="Inputs other apps take with a new customer, by name, e.g. "
+        '{"referral_code": "..."} (the code of the customer who referred this one).',
+    )
 
 
 class CustomerPatch(Input):
@@ -195,11 +201,19 @@ def create_customer(
     services.check_may_add_customers(user)
 
     def write() -> tuple[int, Any]:
-        fields = payload.dict(exclude={"owner_id", "tag_ids"})
+        fields = payload.dict(exclude={"owner_id", "tag_ids", "extras"})
         fields["external_id"] = fields["external_id"] or None
-        customer = services.add_customer(
-            user, fields, payload.owner_id, _tags(payload.tag_ids), owner_field="owner_id"
-        )
+        try:
+            customer = services.add_customer(
+                user, fields, payload.owner_id, _tags(payload.tag_ids), owner_field="owner_id",
+                extras=payload.extras,
+            )  # fmt: skip
+        except DomainError as error:
+            # Another app's input refused: name it as the client sent it.
+            if error.field in payload.extras:
+                error.field = f"extras.{error.field}"
+            raise
+
         return 201, CustomerOut.from_orm(_loaded(customer.pk)).model_dump()
 
     return idempotent(request, user, idempotency_key, write)

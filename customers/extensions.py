@@ -1,10 +1,10 @@
 """Extension points of the customer archive, filled by the apps above it.
 
 `customers` sits below sales, interactions, imports and insights, so it never imports them.
-Each of them registers here, in its AppConfig.ready(), what it adds to a customer: entries
-on the timeline, panels on the 360° page, rows to move in a merge, a summary to keep when
-the owner changes, buttons on the list, items on a rep's day, its part of a person's data
-export and of an erasure. Every registry hands its
+Each of them registers here, in its AppConfig.ready(), what it adds to a customer: inputs
+taken with a new customer, entries on the timeline, panels on the 360° page, rows to move
+in a merge, a summary to keep when the owner changes, buttons on the list, items on a rep's
+day, its part of a person's data export and of an erasure. Every registry hands its
 contributors back in a fixed order (order, then name).
 """
 
@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
+
+from django_stubs_ext import StrOrPromise
 
 from accounts.models import User
 from core.registry import Registry
@@ -84,6 +86,39 @@ class MergeParticipant(Protocol):
 
 
 merge_participants: Registry[MergeParticipant] = Registry("customer merge participants")
+
+
+class CreationChecker(Protocol):
+    """Refuse a value for a new customer not yet saved, with a DomainError naming the field
+    (the import checks each row before it writes any)."""
+
+    def __call__(self, customer: Customer, value: str, /) -> object: ...
+
+
+class CreationKeeper(Protocol):
+    """Keep a value given with a new customer, inside the creation's transaction; refuse it
+    with a DomainError naming the field (the whole creation then rolls back)."""
+
+    def __call__(self, actor: User | None, customer: Customer, value: str, /) -> object: ...
+
+
+@dataclass(frozen=True)
+class CreationField:
+    """An input another app takes with a new customer (a referral code): offered on the
+    new-customer form, in the API's `extras` and as an import column (found under its label
+    or `aliases`), checked by `check` and kept by `keep` when not blank."""
+
+    name: str
+    # Lazy translations, put into words in the reader's language when shown.
+    label: StrOrPromise
+    help_text: StrOrPromise
+    max_length: int
+    check: CreationChecker
+    keep: CreationKeeper
+    aliases: tuple[str, ...] = ()
+
+
+creation_fields: Registry[CreationField] = Registry("new-customer inputs")
 
 
 class OwnerFollower(Protocol):

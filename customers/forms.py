@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from core.channels import Channel
 from core.forms import CheckedTextMixin, DateInput, StyledFormMixin
+from customers.extensions import creation_fields
 from customers.models import Customer, Tag
 
 
@@ -43,6 +44,12 @@ class CustomerForm(StyledFormMixin, forms.ModelForm[Customer]):
             owner_field.initial = owners[0].pk
         if self.instance.pk:
             self.fields["tags"].initial = list(self.instance.tags.all())
+        else:
+            for extra in creation_fields:
+                self.fields[extra.name] = forms.CharField(
+                    label=extra.label, help_text=extra.help_text, max_length=extra.max_length,
+                    required=False,
+                )  # fmt: skip
         # A form that does not send the language (an older page, a script) keeps the one set.
         self.fields["language"].required = False
         self.fields["time_zone"].help_text = _(
@@ -51,6 +58,18 @@ class CustomerForm(StyledFormMixin, forms.ModelForm[Customer]):
 
     def clean_language(self) -> str:
         return str(self.cleaned_data["language"] or self.instance.language)
+
+    def extra_fields(self) -> list[forms.BoundField]:
+        """Return the other apps' inputs on a new-customer form, for the template."""
+        return [self[extra.name] for extra in creation_fields if extra.name in self.fields]
+
+    def extras(self) -> dict[str, str]:
+        """Return the other apps' inputs given with a new customer, by name."""
+        return {
+            extra.name: self.cleaned_data.get(extra.name) or ""
+            for extra in creation_fields
+            if extra.name in self.fields
+        }
 
 
 class ConsentForm(StyledFormMixin, forms.Form):

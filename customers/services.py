@@ -27,6 +27,7 @@ from customers.erasure import erase_customer as erase_customer
 from customers.events import CustomerEvent, record_history
 from customers.extensions import (
     TimelineEntry,
+    creation_fields,
     merge_participants,
     owner_followers,
     timeline_sources,
@@ -301,9 +302,19 @@ def check_mobile_free(mobile: str, customer: Customer | None = None) -> None:
 
 @transaction.atomic
 def create_customer(
-    actor: User | None, fields: Mapping[str, Any], tags: Iterable[Tag] = ()
+    actor: User | None,
+    fields: Mapping[str, Any],
+    tags: Iterable[Tag] = (),
+    extras: Mapping[str, str] | None = None,
 ) -> Customer:
-    """Validate and create a customer; the creation is the first page of its history."""
+    """Validate and create a customer; the creation is the first page of its history.
+
+    `extras` are the inputs other apps take with a new customer (extensions.creation_fields),
+    by name; each app keeps its own in this transaction, so a refusal writes nothing.
+    """
+    unknown = sorted(set(extras or {}) - {field.name for field in creation_fields})
+    if unknown:
+        raise Invalid(_("Unknown input."), f"extras.{unknown[0]}")
     customer = Customer(**fields)
     customer.full_clean()
     check_mobile_free(customer.mobile)
@@ -318,6 +329,10 @@ def create_customer(
     )
     if tags:
         customer.tags.set(tags)
+    for field in creation_fields:
+        value = (extras or {}).get(field.name, "").strip()
+        if value:
+            field.keep(actor, customer, value)
     return customer
 
 
@@ -344,15 +359,16 @@ def add_customer(
     owner_id: int | None,
     tags: Iterable[Tag] = (),
     owner_field: str = "owner",
+    extras: Mapping[str, str] | None = None,
 ) -> Customer:
     """Create a customer for a person: their role may add customers, the owner is theirs to give.
 
     `owner_field` names the input the owner came in (the form's "owner", the API's
-    "owner_id"), for the error.
+    "owner_id"), for the error; `extras` are other apps' inputs (create_customer).
     """
     check_may_add_customers(actor)
     owner = choose_owner(actor, owner_id, field=owner_field)
-    return create_customer(actor, {**fields, "owner": owner}, tags)
+    return create_customer(actor, {**fields, "owner": owner}, tags, extras)
 
 
 @transaction.atomic

@@ -138,7 +138,8 @@ def _save_form(
     user = request_user(request)
     try:
         if customer is None:
-            return services.add_customer(user, fields, owner.pk if owner else None, tags)
+            owner_id = owner.pk if owner else None
+            return services.add_customer(user, fields, owner_id, tags, extras=form.extras())
         services.edit_customer(user, customer, {**fields, "owner": owner}, tags)
         return customer
     except ValidationError as error:

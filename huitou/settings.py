@@ -424,3 +424,12 @@ LOYALTY_ADJUSTMENT_APPROVAL_LIMIT = env_int("LOYALTY_ADJUSTMENT_APPROVAL_LIMIT",
 LOYALTY_POINT_VALUE = env_str("LOYALTY_POINT_VALUE", "0.10")
 # The hour (in TIME_ZONE) of the nightly points expiry and warnings.
 LOYALTY_NIGHT_HOUR = env_int("LOYALTY_NIGHT_HOUR", 1)
+# Referrals (loyalty.referrals): the referrer's reward once the referred customer's first paid
+# order has stood this many days without a refund; "credit" (REFERRAL_REWARD_CREDIT in the
+# currency) or "points" (REFERRAL_REWARD_POINTS); at most REFERRAL_MONTHLY_CAP rewards per
+# referrer and calendar month (0: no cap).
+REFERRAL_REFUND_WINDOW_DAYS = env_int("REFERRAL_REFUND_WINDOW_DAYS", 7)
+REFERRAL_REWARD_KIND = env_str("REFERRAL_REWARD_KIND", "credit")
+REFERRAL_REWARD_CREDIT = env_str("REFERRAL_REWARD_CREDIT", "100.00")
+REFERRAL_REWARD_POINTS = env_int("REFERRAL_REWARD_POINTS", 1000)
+REFERRAL_MONTHLY_CAP = env_int("REFERRAL_MONTHLY_CAP", 5)

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from accounts.access import assignable_owners, can_edit_owned_by, can_reassign, visible_owner_q
 from accounts.models import Role, User
 from core.chunks import distinct_chunks, filter_in, rows_in
+from core.errors import DomainError
+from customers.extensions import creation_fields
 from customers.models import Customer, Tag
 from customers.services import (
     MOBILE_TAKEN,
@@ -150,6 +152,8 @@ class _Plan:
     updates: list[tuple[Customer, dict[str, Any]]] = field(default_factory=list)
     tags: list[tuple[Customer, list[Tag]]] = field(default_factory=list)
     new_tags: list[tuple[Customer, list[Tag]]] = field(default_factory=list)
+    # Other apps' inputs for the new customers, kept once they are created.
+    extras: list[tuple[Customer, dict[str, str]]] = field(default_factory=list)
 
 
 class _CustomerImport:
@@ -229,7 +233,12 @@ class _CustomerImport:
                 )
             ]
         customer = Customer(**{**record.fields, "owner": owner or self.actor})
+        extra_errors = _check_extras(record, customer)
+        if extra_errors:
+            return extra_errors
         plan.creates.append(customer)
+        if record.extras:
+            plan.extras.append((customer, record.extras))
         if tags:
             plan.new_tags.append((customer, tags))
         outcome.created += 1
@@ -286,12 +295,36 @@ class _CustomerImport:
     def _write(self, plan: _Plan) -> None:
         if plan.creates:
             bulk_create_customers(self.actor, plan.creates)
+        _keep_extras(self.actor, plan.extras)
         if plan.updates:
             bulk_update_customers(self.actor, list(plan.updates))
         for customer, tags in plan.new_tags:
             customer.tags.set(tags)
         for customer, tags in plan.tags:
             set_tags(self.actor, customer, tags)
+
+
+def _check_extras(record: CustomerRow, customer: Customer) -> list[RowError]:
+    """Return the refusals of the row's inputs for other apps (a referral code), checked
+    before anything is written. A row that updates a customer ignores them: they count only
+    at a customer's creation, and importing the same file again must not fail."""
+    errors = []
+    for extra in creation_fields:
+        value = record.extras.get(extra.name)
+        if value:
+            try:
+                extra.check(customer, value)
+            except DomainError as error:
+                errors.append(RowError(record.row, extra.name, error.message))
+    return errors
+
+
+def _keep_extras(actor: User, extras: list[tuple[Customer, dict[str, str]]]) -> None:
+    """Let the apps keep their inputs for the customers just created (their checks passed)."""
+    for extra in creation_fields:
+        for customer, values in extras:
+            if values.get(extra.name):
+                extra.keep(actor, customer, values[extra.name])
 
 
 def _customer_keys(record: CustomerRow, match: Customer | None) -> list[Key]:

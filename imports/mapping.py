@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from customers.extensions import creation_fields
 from imports.models import Kind
 
 
@@ -207,8 +208,12 @@ def header_key(header: str) -> str:
 
 
 def fields_for(kind: str) -> tuple[FieldSpec, ...]:
-    """Return the fields an import of this kind may fill."""
-    return FIELDS[kind]
+    """Return the fields an import of this kind may fill: a customer file also fills the
+    inputs other apps take with a new customer (customers.extensions.creation_fields)."""
+    if kind != Kind.CUSTOMERS:
+        return FIELDS[kind]
+    extras = tuple(FieldSpec(f.name, f.label, aliases=f.aliases) for f in creation_fields)
+    return FIELDS[kind] + extras
 
 
 def propose_mapping(kind: str, headers: Sequence[str]) -> dict[str, str]:

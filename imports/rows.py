@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.fields import max_length
 from core.text import control_characters_message, has_control_characters
+from customers.extensions import creation_fields
 from customers.models import Customer, Gender, Language
 from customers.models import Kind as CustomerKind
 from customers.validators import normalize_mobile, validate_time_zone
@@ -106,6 +107,8 @@ class CustomerRow:
     fields: dict[str, Any] = field(default_factory=dict)
     owner: str = ""
     tags: list[str] | None = None
+    # Other apps' inputs for a new customer (customers.extensions.creation_fields), by name.
+    extras: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -231,6 +234,10 @@ class RowParser:
         tags = r.get("tags", _plain)
         if tags is not None:
             record.tags = _split_tags(tags)
+        for extra in creation_fields:
+            value = r.get(extra.name, _plain)
+            if value:
+                record.extras[extra.name] = value
         return record
 
     def _customer_choices(self, r: "_Reader", record: CustomerRow) -> None:

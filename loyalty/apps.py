@@ -7,6 +7,7 @@ class LoyaltyConfig(AppConfig):
     verbose_name = _("Loyalty")
 
     def ready(self) -> None:
-        from loyalty import contributions
+        from loyalty import contributions, referral_contributions
 
         contributions.register()
+        referral_contributions.register()

@@ -296,3 +296,173 @@ class Redemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reward_id} for {self.points}"
+
+
+class LimitedProduct(models.Model):
+    """A product sold in a limited quantity (限量), with early access by membership tier.
+
+    Members of a tier may reserve from `sale_starts_at` less the tier's priority_hours,
+    everyone else from `sale_starts_at`, until `closes_at`; then the quantity is allocated
+    once (loyalty.priority), by tier and then by time when more was asked for than there is.
+    """
+
+    product = models.ForeignKey(
+        "sales.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+    per_customer = models.PositiveSmallIntegerField(_("most per customer"), default=1)
+    sale_starts_at = models.DateTimeField(_("general sale from"))
+    closes_at = models.DateTimeField(_("reservations close"))
+    # Kept in step with the reservations (their quantities), in the reservation's transaction.
+    requested = models.PositiveIntegerField(_("requested"), default=0)
+    allocated_at = models.DateTimeField(_("allocated"), null=True, blank=True)
+    announced_at = models.DateTimeField(_("announced"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("limited product")
+        verbose_name_plural = _("limited products")
+        ordering = ["-sale_starts_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="limited_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(per_customer__gte=1), name="limited_per_customer_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("sale_starts_at")),
+                name="limited_closes_after_sale_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} × {self.quantity}"
+
+
+class ReservationStatus(models.TextChoices):
+    WAITING = "waiting", _("waiting for the allocation")
+    ALLOCATED = "allocated", _("allocated")
+    PARTLY = "partly", _("partly allocated")
+    NOT_ALLOCATED = "not_allocated", _("not allocated (sold out)")
+
+
+class Reservation(models.Model):
+    """A customer's reservation of a limited product: one per customer and product.
+
+    The tier and its rank are those the customer held when reserving: they gave the early
+    access, and the allocation orders by them.
+    """
+
+    limited = models.ForeignKey(
+        LimitedProduct, on_delete=models.PROTECT, related_name="reservations"
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveSmallIntegerField(_("quantity"))
+    tier = models.CharField(_("membership tier"), max_length=20, blank=True)
+    tier_rank = models.PositiveSmallIntegerField(default=0)
+    reserved_at = models.DateTimeField(_("reserved"), default=timezone.now)
+    reserved_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=15, choices=ReservationStatus.choices,
+        default=ReservationStatus.WAITING,
+    )  # fmt: skip
+    allocated = models.PositiveSmallIntegerField(_("allocated"), default=0)
+
+    class Meta:
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
+        ordering = ["-reserved_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["limited", "customer"], name="one_reservation_per_customer"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="reservation_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(allocated__lte=models.F("quantity")),
+                name="reservation_allocated_within_quantity",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} → {self.limited_id} × {self.quantity}"
+
+
+class ReferralCode(models.Model):
+    """A customer's referral code (推荐码); a merged duplicate's codes go to the survivor, so
+    a code already handed out keeps working."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(_("referral code"), max_length=16, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("referral code")
+        verbose_name_plural = _("referral codes")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ReferralStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for a paid order past the refund window")
+    REWARDED = "rewarded", _("rewarded")
+    CAPPED = "capped", _("not rewarded: the monthly cap was reached")
+    VOID = "void", _("void")
+
+
+class ReferralRewardKind(models.TextChoices):
+    CREDIT = "credit", _("credit")
+    POINTS = "points", _("points")
+
+
+class Referral(models.Model):
+    """A new customer brought by an existing one (转介绍), recorded once at the new customer's
+    creation, and the referrer's reward once earned."""
+
+    referrer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="+")
+    referred = models.OneToOneField(
+        Customer, on_delete=models.PROTECT, related_name="+", verbose_name=_("referred")
+    )
+    code = models.CharField(_("referral code"), max_length=16)
+    created_at = models.DateTimeField(_("referred"), default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReferralStatus.choices,
+        default=ReferralStatus.PENDING,
+    )  # fmt: skip
+    reward_kind = models.CharField(
+        _("reward"), max_length=10, choices=ReferralRewardKind.choices, blank=True
+    )
+    # The credit in the currency, or the number of points.
+    reward_amount = models.DecimalField(
+        _("reward amount"), max_digits=12, decimal_places=2, default=Decimal(0)
+    )
+    issued_at = models.DateTimeField(_("reward issued"), null=True, blank=True, db_index=True)
+    # The referred customer's order that earned the reward.
+    order_id = models.BigIntegerField(null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["referrer", "status"], name="referral_referrer_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(referrer=models.F("referred")), name="referral_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referrer_id} → {self.referred_id}"

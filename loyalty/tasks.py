@@ -1,11 +1,12 @@
-"""The points run in the background: confirmations through the day, expiry at night."""
+"""Loyalty's scheduled jobs: points confirmations through the day and expiry at night, the
+allocation of closed limited products, referral rewards."""
 
 from django.conf import settings
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
-from loyalty import nightly, points
+from loyalty import nightly, points, priority, referrals
 
 
 @db_periodic_task(crontab(minute="7"))
@@ -20,3 +21,17 @@ def confirm_points() -> int:
 def points_night() -> int:
     """Expire points and warn members (once per cluster at a time)."""
     return nightly.run_night().expired
+
+
+@db_periodic_task(crontab(minute="*/5"))
+@lock_task("limited-allocation")
+def allocate_closed_products() -> int:
+    """Allocate the limited products whose reservations have closed (once each)."""
+    return priority.allocate_closed()
+
+
+@db_periodic_task(crontab(hour="3", minute="30"))
+@lock_task("referral-rewards")
+def issue_referral_rewards() -> int:
+    """Reward the referrals whose first paid order has passed the refund window."""
+    return referrals.issue_due_rewards().rewarded

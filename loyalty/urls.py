@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from loyalty import views
+from loyalty import referral_views, views
 
 app_name = "loyalty"
 urlpatterns: list[URLPattern] = [
@@ -19,4 +19,14 @@ urlpatterns: list[URLPattern] = [
         name="send_statement",
     ),
     path("customers/<int:customer_id>/statement/", views.statement, name="statement"),
+    # Referrals and priority purchase.
+    path("r/<str:code>/", referral_views.referral_landing, name="referral_landing"),
+    path(
+        "customers/<int:customer_id>/referral-qr.png",
+        referral_views.referral_qr,
+        name="referral_qr",
+    ),
+    path("customers/<int:customer_id>/reserve/", referral_views.reserve, name="reserve"),
+    path("limited/", referral_views.limited_products, name="limited"),
+    path("limited/<int:pk>/announce/", referral_views.announce, name="announce"),
 ]

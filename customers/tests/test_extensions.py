@@ -44,32 +44,30 @@ def names(registry):
 
 def test_the_apps_above_fill_the_customer_registries():
     assert names(extensions.timeline_sources) == [
-        "orders", "interactions", "engagement", "profile-history", "tickets"
+        "orders", "interactions", "engagement", "profile-history", "points", "tickets"
     ]  # fmt: skip
     assert names(extensions.page_panels) == [
         "log-interaction", "open-follow-ups", "purchase-summary", "new-ticket", "open-tickets",
-        "scores", "send-message", "care", "personal-data",
+        "scores", "send-message", "care", "points", "referrals", "reservations", "personal-data",
     ]  # fmt: skip
     assert names(extensions.merge_participants) == [
-        "orders",
-        "interactions",
-        "life-events",
-        "messages",
-        "tickets",
-    ]
+        "orders", "interactions", "life-events", "messages", "tickets", "referrals",
+        "reservations",
+    ]  # fmt: skip
     assert names(extensions.owner_followers) == ["purchase-summary"]
-    assert names(extensions.list_actions) == ["import", "care-calendar"]
+    assert names(extensions.list_actions) == ["import", "care-calendar", "limited-products"]
     assert names(extensions.today_sources) == [
         "follow-ups-due", "care", "churn-warnings", "open-tickets", "no-contact"
     ]  # fmt: skip
     assert names(extensions.personal_data_sources) == [
         "archive", "orders", "interactions", "messages", "scores", "life-events", "tickets",
-        "surveys",
+        "referrals", "surveys",
     ]  # fmt: skip
     assert names(extensions.erasure_participants) == [
         "orders", "interactions", "imports", "messages", "scores", "tickets", "life-events",
-        "surveys",
+        "referrals", "surveys",
     ]  # fmt: skip
+    assert names(extensions.creation_fields) == ["referral-code"]
 
 
 def test_a_timeline_source_appears_and_same_moment_events_keep_registry_order(
