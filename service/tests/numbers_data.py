@@ -76,8 +76,8 @@ def build(rep: User, other_rep: User, make_customer: Any, make_order: Any) -> Fo
     a1.first_name, a1.last_name = "Ann", "Agent"
     a1.save()
     a2 = make_user("agent2", "agent", west)
-    quality = Category.objects.create(code="quality", name="Quality", name_zh="质量")
-    delivery = Category.objects.create(code="delivery", name="Delivery", name_zh="物流")
+    quality = Category.objects.create(code="test-quality", name="Quality", name_zh="质量")
+    delivery = Category.objects.create(code="test-delivery", name="Delivery", name_zh="物流")
     c = {name: make_customer(rep, name=name) for name in ("c1", "c2", "c3", "c5")}
     c["c4"] = make_customer(other_rep, name="c4")
     make_order(c["c1"], datetime.date(2026, 2, 1))

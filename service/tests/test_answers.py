@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def quality(db):
-    return Category.objects.create(code="quality", name="Quality", name_zh="质量")
+    return Category.objects.create(code="test-quality", name="Quality", name_zh="质量")
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_a_ticket_gets_its_categorys_answers_first_then_the_general_ones(
     general = add(manager, "General")
     parent = add(manager, "Quality", category=quality, objection="product")
     own = add(manager, "Lid", category=lid, objection="price")
-    add(manager, "Other", category=Category.objects.create(code="delivery", name="Delivery"))
+    add(manager, "Other", category=Category.objects.create(code="test-delivery", name="Delivery"))
     ticket = make_ticket(make_customer(rep), category=lid)
     assert set(answers.answers_for(ticket)) == {general, parent, own}
     assert list(answers.answers_for(ticket))[-1] == general
