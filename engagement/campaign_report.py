@@ -12,6 +12,7 @@ row per group: a million recipients are read as two rows.
 import datetime
 from dataclasses import asdict, dataclass
 from decimal import Decimal
+from itertools import accumulate
 from typing import Any
 
 from django.db import connection
@@ -159,3 +160,36 @@ def _reach(campaign: Campaign) -> tuple[int, int]:
     reached = messages.filter(status__in=REACHED).count()
     responses = MessageResponse.objects.filter(message__in=messages).count()
     return reached, responses
+
+
+def daily_buyers(campaign: Campaign) -> dict[str, list[int]]:
+    """Return, per group, how many of its customers had bought by each day of the window
+    (cumulative), for the chart of treated against control over time."""
+    first, last = window(campaign)
+    quote = connection.ops.quote_name
+    orders, recipients = quote(Order._meta.db_table), quote(Recipient._meta.db_table)
+    sql = f"""
+        SELECT grp, first_day, COUNT(*)
+        FROM (SELECT r.{quote("group")} AS grp,
+                     (SELECT MIN(o.ordered_on) FROM {orders} o
+                      WHERE o.customer_id = r.customer_id AND o.status = %s
+                        AND o.ordered_on >= %s AND o.ordered_on <= %s) AS first_day
+              FROM {recipients} r WHERE r.campaign_id = %s) AS per_customer
+        WHERE first_day IS NOT NULL
+        GROUP BY grp, first_day
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [OrderStatus.PAID, first, last, campaign.pk])
+        rows = cursor.fetchall()
+    days = campaign.window_days
+    counts = {Group.TREATED.value: [0] * days, Group.CONTROL.value: [0] * days}
+    for group, day, buyers in rows:
+        if group in counts:
+            offset = (_as_date(day) - first).days
+            counts[group][offset] += buyers
+    return {group: list(accumulate(per_day)) for group, per_day in counts.items()}
+
+
+def _as_date(value: datetime.date | str) -> datetime.date:
+    """Return a date from a raw query (SQLite answers text)."""
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)

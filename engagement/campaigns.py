@@ -283,3 +283,15 @@ def _send_batch(campaign: Campaign, batch: list[Recipient]) -> int:
             recipient.message = message
         Recipient.objects.bulk_update(batch, ["message"])
     return len(batch)
+
+
+def progress(campaign: Campaign) -> tuple[int, int]:
+    """Return how many treated recipients have their message, and how many there are."""
+    treated = campaign.recipients.filter(group=Group.TREATED)
+    return treated.exclude(message=None).count(), treated.count()
+
+
+def segment_size(definition: dict[str, Any], user: User, today: datetime.date) -> int:
+    """Return how many customers the user may see meet the definition today."""
+    check_may_run(user)
+    return segments.customers_in(definition, user, today).count()
