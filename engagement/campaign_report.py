@@ -13,7 +13,7 @@ import datetime
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from itertools import accumulate
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 
@@ -68,6 +68,8 @@ class Report:
     cost: float
     incremental_margin: float | None
     roi: float | None
+    # Per group, how many had bought by each day of the window (the chart).
+    buyers_by_day: dict[str, list[int]]
 
     def as_json(self) -> dict[str, Any]:
         """Return the figures as `manage.py campaign_report --format json` prints them."""
@@ -98,10 +100,10 @@ def window(campaign: Campaign) -> tuple[datetime.date, datetime.date]:
 def campaign_report(campaign: Campaign) -> Report:
     """Return the campaign's figures for the treated and the control group."""
     first, last = window(campaign)
-    purchases = _purchases(campaign, first, last)
+    rows = _by_group_and_first_day(campaign, first, last)
     reached, responses = _reach(campaign)
-    treated = _figures(purchases.get(Group.TREATED), reached, responses)
-    control = _figures(purchases.get(Group.CONTROL), 0, 0)
+    treated = _figures(rows, Group.TREATED, reached, responses)
+    control = _figures(rows, Group.CONTROL, 0, 0)
     revenue_uplift = mean_difference(_moments(treated), _moments(control))
     cost = float(campaign.fixed_cost) + float(campaign.cost_per_contact) * reached
     margin = None
@@ -112,45 +114,77 @@ def campaign_report(campaign: Campaign) -> Report:
         proportion_difference(treated.buyers, treated.size, control.buyers, control.size),
         revenue_uplift, cost, margin,
         return_on_cost(margin, cost) if margin is not None else None,
+        _cumulative_buyers(rows, first, campaign.window_days),
     )  # fmt: skip
 
 
-def _figures(
-    row: tuple[int, int, float, float] | None, reached: int, responses: int
-) -> GroupFigures:
-    size, buyers, revenue, squares = row or (0, 0, 0.0, 0.0)
-    return GroupFigures(size, reached, responses, buyers, revenue, squares)
+class _Row(NamedTuple):
+    """Recipients of one group whose first purchase in the window fell on one day (None:
+    no purchase), with their revenue and revenue squared summed."""
+
+    group: str
+    first_day: datetime.date | None
+    customers: int
+    revenue: float
+    squares: float
+
+
+def _figures(rows: list[_Row], group: str, reached: int, responses: int) -> GroupFigures:
+    mine = [row for row in rows if row.group == group]
+    return GroupFigures(
+        size=sum(row.customers for row in mine), reached=reached, responses=responses,
+        buyers=sum(row.customers for row in mine if row.first_day is not None),
+        revenue=sum(row.revenue for row in mine),
+        revenue_squares=sum(row.squares for row in mine),
+    )  # fmt: skip
 
 
 def _moments(group: GroupFigures) -> Moments:
     return Moments(group.size, group.revenue, group.revenue_squares)
 
 
-def _purchases(
+def _by_group_and_first_day(
     campaign: Campaign, first: datetime.date, last: datetime.date
-) -> dict[str, tuple[int, int, float, float]]:
-    """Return per group: recipients, buyers in the window, revenue and revenue squared
-    summed over the recipients (each recipient's orders found through the order index
-    that starts with the customer)."""
+) -> list[_Row]:
+    """Return the recipients added up by group and day of first purchase in the window, in
+    one pass: each recipient's paid orders in the window are found through the order index
+    that starts with the customer, and summed per recipient before per day."""
     quote = connection.ops.quote_name
     orders, recipients = quote(Order._meta.db_table), quote(Recipient._meta.db_table)
     sql = f"""
-        SELECT grp, COUNT(*), COUNT(revenue), COALESCE(SUM(revenue), 0),
+        SELECT grp, first_day, COUNT(*), COALESCE(SUM(revenue), 0),
                COALESCE(SUM(revenue * revenue), 0)
-        FROM (SELECT r.{quote("group")} AS grp,
-                     (SELECT SUM(o.amount) FROM {orders} o
-                      WHERE o.customer_id = r.customer_id AND o.status = %s
-                        AND o.ordered_on >= %s AND o.ordered_on <= %s) AS revenue
-              FROM {recipients} r WHERE r.campaign_id = %s) AS per_customer
-        GROUP BY grp
+        FROM (SELECT r.{quote("group")} AS grp, MIN(o.ordered_on) AS first_day,
+                     SUM(o.amount) AS revenue
+              FROM {recipients} r
+              LEFT JOIN {orders} o ON o.customer_id = r.customer_id AND o.status = %s
+                                  AND o.ordered_on >= %s AND o.ordered_on <= %s
+              WHERE r.campaign_id = %s
+              GROUP BY r.id, r.{quote("group")}) AS per_customer
+        GROUP BY grp, first_day
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [OrderStatus.PAID, first, last, campaign.pk])
-        rows = cursor.fetchall()
-    return {
-        group: (size, buyers, float(Decimal(revenue)), float(Decimal(squares)))
-        for group, size, buyers, revenue, squares in rows
-    }
+        return [
+            _Row(group, _as_date(day), count, float(Decimal(revenue)), float(Decimal(squares)))
+            for group, day, count, revenue, squares in cursor.fetchall()
+        ]
+
+
+def _as_date(value: datetime.date | str | None) -> datetime.date | None:
+    """Return a date from a raw query (SQLite answers text)."""
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(value)
+
+
+def _cumulative_buyers(rows: list[_Row], first: datetime.date, days: int) -> dict[str, list[int]]:
+    """Return, per group, how many of its customers had bought by each day of the window."""
+    counts = {Group.TREATED.value: [0] * days, Group.CONTROL.value: [0] * days}
+    for row in rows:
+        if row.first_day is not None and row.group in counts:
+            counts[row.group][(row.first_day - first).days] += row.customers
+    return {group: list(accumulate(per_day)) for group, per_day in counts.items()}
 
 
 def _reach(campaign: Campaign) -> tuple[int, int]:
@@ -160,36 +194,3 @@ def _reach(campaign: Campaign) -> tuple[int, int]:
     reached = messages.filter(status__in=REACHED).count()
     responses = MessageResponse.objects.filter(message__in=messages).count()
     return reached, responses
-
-
-def daily_buyers(campaign: Campaign) -> dict[str, list[int]]:
-    """Return, per group, how many of its customers had bought by each day of the window
-    (cumulative), for the chart of treated against control over time."""
-    first, last = window(campaign)
-    quote = connection.ops.quote_name
-    orders, recipients = quote(Order._meta.db_table), quote(Recipient._meta.db_table)
-    sql = f"""
-        SELECT grp, first_day, COUNT(*)
-        FROM (SELECT r.{quote("group")} AS grp,
-                     (SELECT MIN(o.ordered_on) FROM {orders} o
-                      WHERE o.customer_id = r.customer_id AND o.status = %s
-                        AND o.ordered_on >= %s AND o.ordered_on <= %s) AS first_day
-              FROM {recipients} r WHERE r.campaign_id = %s) AS per_customer
-        WHERE first_day IS NOT NULL
-        GROUP BY grp, first_day
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [OrderStatus.PAID, first, last, campaign.pk])
-        rows = cursor.fetchall()
-    days = campaign.window_days
-    counts = {Group.TREATED.value: [0] * days, Group.CONTROL.value: [0] * days}
-    for group, day, buyers in rows:
-        if group in counts:
-            offset = (_as_date(day) - first).days
-            counts[group][offset] += buyers
-    return {group: list(accumulate(per_day)) for group, per_day in counts.items()}
-
-
-def _as_date(value: datetime.date | str) -> datetime.date:
-    """Return a date from a raw query (SQLite answers text)."""
-    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)

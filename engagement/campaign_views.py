@@ -156,7 +156,7 @@ def campaign_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 def _over_time(campaign: Campaign, report: campaign_report.Report) -> dict[str, Any]:
     """Return the chart of the share of each group that has bought, day by day."""
-    buyers = campaign_report.daily_buyers(campaign)
+    buyers = report.buyers_by_day
     sizes = {Group.TREATED: report.treated.size, Group.CONTROL: report.control.size}
     names = {Group.TREATED: _("Treated"), Group.CONTROL: _("Control (held out)")}
     days = [str(day + 1) for day in range(campaign.window_days)]

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -278,10 +279,16 @@ def _send_batch(campaign: Campaign, batch: list[Recipient]) -> int:
         for r in batch
     ]  # fmt: skip
     with transaction.atomic():
-        messages = send_many(campaign.created_by, requests)
-        for recipient, message in zip(batch, messages, strict=True):
-            recipient.message = message
-        Recipient.objects.bulk_update(batch, ["message"])
+        send_many(campaign.created_by, requests)
+        # Each recipient's message by the send path's idempotency key, in one statement: a
+        # key another campaign used that day gives that message (counted as not reached).
+        by_key = Message.objects.filter(
+            customer_id=OuterRef("customer_id"), purpose=Purpose.MARKETING,
+            occasion_date=campaign.send_on, channel=campaign.channel,
+        ).values("pk")[:1]  # fmt: skip
+        Recipient.objects.filter(
+            campaign=campaign, pk__gte=batch[0].pk, pk__lte=batch[-1].pk, group=Group.TREATED
+        ).update(message=Subquery(by_key))
     return len(batch)
 
 
