@@ -1,8 +1,9 @@
 """Campaign benchmark: prepare a campaign (snapshot, holdout, caps, queued sends) and read
 its return report.
 
-Builds its own database with N customers (valid mobiles; one in twenty opted out of SMS; a
-third with a paid order in the campaign's window), then:
+Builds its own database with N customers (valid mobiles; one in twenty opted out of SMS;
+each with one paid order and its purchase summary: a third in the campaign's 30-day window,
+a third in the two months after it, a third in the year before it), then:
 
 1. `--send`: a campaign to every customer (a segment with no conditions, read by an admin)
    is prepared by `engagement.campaigns.prepare`: the recipients drawn with a 10 % holdout
@@ -61,7 +62,7 @@ def build(customers: int) -> None:
     from core.bulk import insert_columns
     from core.channels import Channel
     from customers.models import Consent, Customer
-    from sales.models import Order
+    from sales.models import CustomerStats, Order
 
     call_command("migrate", verbosity=0)
     admin = User.objects.create(username="admin", role=Role.ADMIN)
@@ -80,16 +81,26 @@ def build(customers: int) -> None:
             insert_columns(Consent, ["customer_id", "channel", "granted", "source"],
                            [opted, [Channel.SMS] * len(opted), [False] * len(opted),
                             ["benchmark"] * len(opted)])  # fmt: skip
-            buyers = [n for n in ids if n % 3 == 0]
+            # A third buy in the window, a third only after it (candidates by their summary
+            # that bought nothing in it), a third only before it.
+            days = [_purchase_day(n, rng) for n in ids]
+            amounts = [f"{rng.randrange(2_000, 90_000) / 100:.2f}" for _ in ids]
             insert_columns(Order, ["number", "customer_id", "ordered_on", "status", "amount",
                                    "created_at"], [
-                [f"SO-{n}" for n in buyers], buyers,
-                [SEND_ON + datetime.timedelta(days=rng.randrange(30)) for _ in buyers],
-                ["paid"] * len(buyers),
-                [f"{rng.randrange(2_000, 90_000) / 100:.2f}" for _ in buyers],
-                [now] * len(buyers),
+                [f"SO-{n}" for n in ids], ids, days, ["paid"] * len(ids), amounts,
+                [now] * len(ids),
+            ])  # fmt: skip
+            insert_columns(CustomerStats, ["customer_id", "owner_id", "first_purchase_on",
+                                           "last_purchase_on", "purchase_days", "orders_count",
+                                           "total_spend"], [
+                ids, [admin.pk] * len(ids), days, days, [1] * len(ids), [1] * len(ids), amounts,
             ])  # fmt: skip
     _analyze()
+
+
+def _purchase_day(n: int, rng: random.Random) -> datetime.date:
+    offset = {0: rng.randrange(30), 1: 30 + rng.randrange(60), 2: -1 - rng.randrange(300)}
+    return SEND_ON + datetime.timedelta(days=offset[n % 3])
 
 
 def _analyze() -> None:

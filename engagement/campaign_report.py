@@ -26,7 +26,7 @@ from insights.stats.uplift import (
     proportion_difference,
     return_on_cost,
 )
-from sales.models import Order, OrderStatus
+from sales.models import CustomerStats, Order, OrderStatus
 
 REACHED = (Status.QUEUED, Status.SENT, Status.DELIVERED)
 
@@ -146,36 +146,46 @@ def _moments(group: GroupFigures) -> Moments:
 def _by_group_and_first_day(
     campaign: Campaign, first: datetime.date, last: datetime.date
 ) -> list[_Row]:
-    """Return the recipients added up by group and day of first purchase in the window, in
-    one pass: each recipient's paid orders in the window are found through the order index
-    that starts with the customer, and summed per recipient before per day."""
+    """Return the recipients added up by group and day of first purchase in the window.
+
+    Only customers whose kept purchase summary says they bought on or after the window's
+    first day can have bought in it: they are found along the summary's last-purchase index
+    and only their orders are read, so a report costs what its buyers cost, not what its
+    recipients do. The others are counted from the recipients' (campaign, group) index.
+    (CROSS JOIN keeps SQLite to that order; PostgreSQL plans it as any join.)
+    """
     quote = connection.ops.quote_name
     orders, recipients = quote(Order._meta.db_table), quote(Recipient._meta.db_table)
-    sql = f"""
-        SELECT grp, first_day, COUNT(*), COALESCE(SUM(revenue), 0),
-               COALESCE(SUM(revenue * revenue), 0)
-        FROM (SELECT r.{quote("group")} AS grp, MIN(o.ordered_on) AS first_day,
-                     SUM(o.amount) AS revenue
-              FROM {recipients} r
-              LEFT JOIN {orders} o ON o.customer_id = r.customer_id AND o.status = %s
-                                  AND o.ordered_on >= %s AND o.ordered_on <= %s
-              WHERE r.campaign_id = %s
-              GROUP BY r.id, r.{quote("group")}) AS per_customer
+    summaries, group = quote(CustomerStats._meta.db_table), quote("group")
+    bought = f"""
+        SELECT grp, first_day, COUNT(*), SUM(revenue), SUM(revenue * revenue)
+        FROM (SELECT r.{group} AS grp, MIN(o.ordered_on) AS first_day, SUM(o.amount) AS revenue
+              FROM {summaries} s CROSS JOIN {recipients} r CROSS JOIN {orders} o
+              WHERE s.last_purchase_on >= %s
+                AND r.campaign_id = %s AND r.customer_id = s.customer_id
+                AND o.customer_id = s.customer_id AND o.status = %s
+                AND o.ordered_on >= %s AND o.ordered_on <= %s
+              GROUP BY s.customer_id, r.{group}) AS per_customer
         GROUP BY grp, first_day
     """
+    sizes = f"SELECT {group}, COUNT(*) FROM {recipients} WHERE campaign_id = %s GROUP BY {group}"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [OrderStatus.PAID, first, last, campaign.pk])
-        return [
-            _Row(group, _as_date(day), count, float(Decimal(revenue)), float(Decimal(squares)))
-            for group, day, count, revenue, squares in cursor.fetchall()
+        cursor.execute(bought, [first, campaign.pk, OrderStatus.PAID, first, last])
+        rows = [
+            _Row(grp, _as_date(day), count, float(Decimal(revenue)), float(Decimal(squares)))
+            for grp, day, count, revenue, squares in cursor.fetchall()
         ]
+        cursor.execute(sizes, [campaign.pk])
+        group_sizes = dict(cursor.fetchall())
+    for grp, size in group_sizes.items():
+        buyers = sum(row.customers for row in rows if row.group == grp)
+        rows.append(_Row(grp, None, size - buyers, 0.0, 0.0))
+    return rows
 
 
-def _as_date(value: datetime.date | str | None) -> datetime.date | None:
+def _as_date(value: datetime.date | str) -> datetime.date:
     """Return a date from a raw query (SQLite answers text)."""
-    if value is None or isinstance(value, datetime.date):
-        return value
-    return datetime.date.fromisoformat(value)
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
 
 
 def _cumulative_buyers(rows: list[_Row], first: datetime.date, days: int) -> dict[str, list[int]]:
