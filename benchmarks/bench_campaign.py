@@ -2,8 +2,8 @@
 its return report.
 
 Builds its own database with N customers (valid mobiles; one in twenty opted out of SMS;
-each with one paid order and its purchase summary: a third in the campaign's 30-day window,
-a third in the two months after it, a third in the year before it), then:
+each with one paid order and its purchase summary: by default 10 % in the campaign's 30-day
+window, 10 % in the two months after it, the rest in the year before it), then:
 
 1. `--send`: a campaign to every customer (a segment with no conditions, read by an admin)
    is prepared by `engagement.campaigns.prepare`: the recipients drawn with a 10 % holdout
@@ -52,7 +52,7 @@ def configure(var_dir: Path, database_url: str) -> None:
     django.setup()
 
 
-def build(customers: int) -> None:
+def build(customers: int, window_share: float) -> None:
     """Create the schema, an admin, the customers, opt-outs and the window's orders."""
     from django.core.management import call_command
     from django.db import transaction
@@ -81,9 +81,9 @@ def build(customers: int) -> None:
             insert_columns(Consent, ["customer_id", "channel", "granted", "source"],
                            [opted, [Channel.SMS] * len(opted), [False] * len(opted),
                             ["benchmark"] * len(opted)])  # fmt: skip
-            # A third buy in the window, a third only after it (candidates by their summary
-            # that bought nothing in it), a third only before it.
-            days = [_purchase_day(n, rng) for n in ids]
+            # A share buy in the window, as many only after it (candidates by their summary
+            # that bought nothing in it), the others only before it.
+            days = [_purchase_day(rng, window_share) for _ in ids]
             amounts = [f"{rng.randrange(2_000, 90_000) / 100:.2f}" for _ in ids]
             insert_columns(Order, ["number", "customer_id", "ordered_on", "status", "amount",
                                    "created_at"], [
@@ -98,9 +98,15 @@ def build(customers: int) -> None:
     _analyze()
 
 
-def _purchase_day(n: int, rng: random.Random) -> datetime.date:
-    offset = {0: rng.randrange(30), 1: 30 + rng.randrange(60), 2: -1 - rng.randrange(300)}
-    return SEND_ON + datetime.timedelta(days=offset[n % 3])
+def _purchase_day(rng: random.Random, window_share: float) -> datetime.date:
+    draw = rng.random()
+    if draw < window_share:
+        offset = rng.randrange(30)
+    elif draw < 2 * window_share:
+        offset = 30 + rng.randrange(60)
+    else:
+        offset = -1 - rng.randrange(300)
+    return SEND_ON + datetime.timedelta(days=offset)
 
 
 def _analyze() -> None:
@@ -203,18 +209,25 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--send", action="store_true", help="prepare and send, then report")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--window-share",
+        type=float,
+        default=0.1,
+        help="share of customers who buy in the window (as many buy after it)",
+    )
     parser.add_argument("--database-url", default="")
     parser.add_argument("--var-dir", type=Path, default=None)
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
-    var_dir = args.var_dir or ROOT / "benchmarks" / "out" / f"campaign-{args.customers}"
+    name = f"campaign-{args.customers}-{args.window_share}"
+    var_dir = args.var_dir or ROOT / "benchmarks" / "out" / name
     if args.rebuild and var_dir.exists():
         shutil.rmtree(var_dir)
     fresh = not (var_dir / "built").exists()
     configure(var_dir, args.database_url)
     if fresh:
         started = time.perf_counter()
-        build(args.customers)
+        build(args.customers, args.window_share)
         (var_dir / "built").touch()
         log(f"built {args.customers:,} customers in {time.perf_counter() - started:.1f} s")
     chosen = prepare(args.customers) if args.send else inserted_recipients(args.customers)
