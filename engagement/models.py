@@ -35,6 +35,7 @@ class SkipReason(models.TextChoices):
     CAP_7_DAYS = "cap_7_days", _("contact cap reached for 7 days")
     CAP_30_DAYS = "cap_30_days", _("contact cap reached for 30 days")
     NO_ADDRESS = "no_address", _("no valid address on this channel")
+    CANCELLED = "cancelled", _("the campaign was cancelled")
 
 
 class MessageTemplate(models.Model):
@@ -395,3 +396,121 @@ class MessageResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id}: {self.mark}"
+
+
+class Segment(models.Model):
+    """A saved, live definition of customers (engagement.segments reads `definition`); a
+    campaign freezes it into its recipients when it is prepared."""
+
+    name = models.CharField(_("name"), max_length=100)
+    definition = models.JSONField(_("definition"), default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("created by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    AWAITING_APPROVAL = "awaiting", _("awaiting approval")
+    APPROVED = "approved", _("approved")
+    PREPARING = "preparing", _("preparing")
+    SENT = "sent", _("sent")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Campaign(models.Model):
+    """A message to a segment, with a randomised holdout that gets nothing, so that what it
+    changed can be measured (engagement.campaigns)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    segment = models.ForeignKey(
+        Segment, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("segment")
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # A template (both languages, engagement.MessageTemplate) or free text.
+    template_code = models.SlugField(_("template"), max_length=60, blank=True)
+    text = models.TextField(_("message"), blank=True)
+    offer = models.CharField(_("offer"), max_length=200, blank=True)
+    send_on = models.DateField(_("send on"))
+    cost_per_contact = models.DecimalField(
+        _("cost per contact"), max_digits=10, decimal_places=2, default=0
+    )
+    fixed_cost = models.DecimalField(_("fixed cost"), max_digits=12, decimal_places=2, default=0)
+    holdout_percent = models.PositiveSmallIntegerField(_("holdout (%)"), default=10)
+    seed = models.PositiveIntegerField(_("random seed"))
+    window_days = models.PositiveSmallIntegerField(_("measured over (days)"), default=30)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("created by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("approved by"),
+    )  # fmt: skip
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    prepared_at = models.DateTimeField(_("prepared"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-send_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(holdout_percent__gte=1, holdout_percent__lte=50),
+                name="campaign_holdout_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Group(models.TextChoices):
+    TREATED = "treated", _("treated")
+    CONTROL = "control", _("control (held out)")
+    GLOBAL_CONTROL = "global", _("global control")
+
+
+class Recipient(models.Model):
+    """One customer of a campaign's frozen segment, in the group the draw put them in."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="recipients", verbose_name=_("campaign")
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="+", verbose_name=_("customer")
+    )
+    group = models.CharField(_("group"), max_length=8, choices=Group.choices)
+    # Value tier and recency band at the draw: the holdout is drawn within each.
+    stratum = models.CharField(_("stratum"), max_length=10)
+    message = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("message"),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("campaign recipient")
+        verbose_name_plural = _("campaign recipients")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "customer"], name="one_recipient_each")
+        ]
+        indexes = [models.Index(fields=["campaign", "group"], name="recipient_campaign_group")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.customer_id} {self.group}"

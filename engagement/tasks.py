@@ -7,7 +7,7 @@ from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, lock_task
 from huey.exceptions import TaskLockedException
 
-from engagement import morning, services
+from engagement import campaigns, morning, services
 
 
 @db_task()
@@ -37,3 +37,13 @@ def deliver_messages(message_ids: list[int]) -> int:
 def morning_run() -> int:
     """Plan the day (engagement.morning); the lock keeps one run per cluster at a time."""
     return morning.run_morning(timezone.localdate()).greetings
+
+
+@db_task()
+def prepare_campaign_task(campaign_id: int) -> int:
+    """Draw and send a campaign (engagement.campaigns.prepare); one worker per campaign."""
+    try:
+        with HUEY.lock_task(f"campaign-{campaign_id}"):
+            return campaigns.prepare(campaign_id)
+    except TaskLockedException:
+        return 0

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from engagement import cadence_views, views
+from engagement import cadence_views, campaign_views, views
 
 app_name = "engagement"
 urlpatterns = [
@@ -27,4 +27,21 @@ urlpatterns += [
     path("today/customers/<int:customer_id>/snooze/", views.today_snooze, name="today_snooze"),
     path("care-effect/", views.care_effect, name="care_effect"),
     path("messages/<int:message_id>/response/", views.mark_response, name="mark_response"),
+]
+urlpatterns += [
+    path("segments/", campaign_views.segment_list, name="segments"),
+    path("segments/new/", campaign_views.segment_edit, name="segment_new"),
+    path("segments/<int:pk>/", campaign_views.segment_edit, name="segment_edit"),
+    path("segments/preview/", campaign_views.segment_preview, name="segment_preview"),
+    path("campaigns/", campaign_views.campaign_list, name="campaigns"),
+    path("campaigns/new/", campaign_views.campaign_new, name="campaign_new"),
+    path("campaigns/<int:pk>/", campaign_views.campaign_detail, name="campaign"),
+    path(
+        "campaigns/<int:pk>/progress/", campaign_views.campaign_progress, name="campaign_progress"
+    ),
+    path(
+        "campaigns/<int:pk>/<str:action>/",
+        campaign_views.campaign_action,
+        name="campaign_action",
+    ),
 ]

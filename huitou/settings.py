@@ -304,6 +304,12 @@ MESSAGE_MAX_ATTEMPTS = env_int("MESSAGE_MAX_ATTEMPTS", 5)
 # after the nightly scoring (SCORING_HOUR), so tiers and warnings are fresh, and before the
 # quiet hours end, so the day's greetings leave at 09:00.
 MORNING_RUN_HOUR = env_int("MORNING_RUN_HOUR", 6)
+# Campaigns (engagement.campaigns): larger ones wait for another manager's approval; the
+# optional global control holds this share of all customers out of every campaign (0: none),
+# chosen by a keyed hash of the customer's id, so it stays the same group.
+CAMPAIGN_APPROVAL_SIZE = env_int("CAMPAIGN_APPROVAL_SIZE", 1000)
+CAMPAIGN_GLOBAL_CONTROL_PERCENT = env_float("CAMPAIGN_GLOBAL_CONTROL_PERCENT", 0.0)
+CAMPAIGN_GLOBAL_CONTROL_SALT = env_str("CAMPAIGN_GLOBAL_CONTROL_SALT", "huitou-global-control")
 # Where links in messages (unsubscribe) point: the address customers reach the app at.
 PUBLIC_URL = env_str("PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # Email through Django's SMTP backend; with no EMAIL_HOST, mail goes to the local sink

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.conf import settings
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -61,3 +62,11 @@ def percent(value: object, places: int = 1) -> str:
     if value is None or value == "":
         return "—"
     return f"{float(str(value)) * 100:.{int(places)}f}%"
+
+
+@register.filter
+def points(value: object, places: int = 1) -> str:
+    """Return a difference of two rates in signed percentage points (+5.0 pp), or a dash."""
+    if value is None or value == "":
+        return "—"
+    return _("%(value)s pp") % {"value": f"{float(str(value)) * 100:+.{int(places)}f}"}
