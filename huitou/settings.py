@@ -364,6 +364,17 @@ EXPORTS_DIR = Path(env_str("EXPORTS_DIR", str(VAR_DIR / "exports")))
 EXPORT_STREAM_ROWS = env_int("EXPORT_STREAM_ROWS", 2000)
 API_MAX_BULK_ORDERS = env_int("API_MAX_BULK_ORDERS", 1000)
 
+# Loyalty tiers and discounts (loyalty.tiers, loyalty.discounts). A review that finds the
+# 12-month spend below the member's tier keeps the tier this many days before the spend on
+# that day decides. The quote applies the best single discount ("best") or every discount
+# that applies, one after the other ("all"); checked at start-up (LoyaltyConfig.ready).
+LOYALTY_TIER_GRACE_DAYS = env_int("LOYALTY_TIER_GRACE_DAYS", 90)
+LOYALTY_DISCOUNT_STACKING = env_str("LOYALTY_DISCOUNT_STACKING", "best")
+# Points earned in the birthday month count this many times; what one point is worth, for
+# the points liability on the loyalty page.
+LOYALTY_BIRTHDAY_POINTS_MULTIPLIER = Decimal(str(env_float("LOYALTY_BIRTHDAY_POINTS_MULTIPLIER", 2.0)))
+LOYALTY_POINT_VALUE = Decimal(str(env_float("LOYALTY_POINT_VALUE", 0.10)))
+
 # Log lines carry no personal data: an exception's message may quote a stored value (a
 # name, a mobile in a database error), so tracebacks are written without them (core.logs).
 LOGGING = {

@@ -1,7 +1,21 @@
 from django.apps import AppConfig
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+STACKING_POLICIES = ("best", "all")
 
 
 class LoyaltyConfig(AppConfig):
     name = "loyalty"
     verbose_name = _("Loyalty")
+
+    def ready(self) -> None:
+        from loyalty.contributions import register
+
+        if settings.LOYALTY_DISCOUNT_STACKING not in STACKING_POLICIES:
+            raise ImproperlyConfigured(
+                f"LOYALTY_DISCOUNT_STACKING must be one of {', '.join(STACKING_POLICIES)}, "
+                f"got {settings.LOYALTY_DISCOUNT_STACKING!r}"
+            )
+        register()
