@@ -3,6 +3,7 @@ downgrade only at the annual review after a grace period, boundaries to the cent
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -104,7 +105,7 @@ def test_the_spend_is_paid_orders_in_the_twelve_months_net_of_line_discounts(
     assert customer.stats.total_spend > Decimal("9000")  # the summary's all-time figure
 
 
-def upgraded_to_silver(customer, make_order) -> tuple[Member, object]:
+def upgraded_to_silver(customer, make_order) -> tuple[Member, Any]:
     make_order(customer, TODAY, "1000.00")
     second = make_order(customer, TODAY, "1000.01")
     deliver()
@@ -140,7 +141,9 @@ def test_a_refund_below_the_threshold_lowers_the_tier_only_after_review_and_grac
     member = member_of(customer)
     assert (member.tier, member.tier_since, member.grace_until) == ("member", grace_end, None)
     assert list(member.tier_changes.order_by("id").values_list("kind", flat=True)) == [
-        "joined", "grace", "downgrade"
+        "joined",
+        "grace",
+        "downgrade",
     ]
     with translation.override("zh-hans"):
         text = tiers.reason(member.tier_changes.get(kind="downgrade"), tiers.all_tiers())
