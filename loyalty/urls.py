@@ -1,4 +1,6 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from loyalty import views
 
 app_name = "loyalty"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [path("", views.loyalty_numbers, name="numbers")]

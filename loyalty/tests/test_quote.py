@@ -58,7 +58,10 @@ def test_a_quote_prices_the_lines_and_applies_the_tier_discount(rep, gold, produ
     }]  # fmt: skip
     assert (body["subtotal"], body["discount"], body["total"]) == ("100.00", "5.00", "95.00")
     assert body["points"] == {
-        "earn": 0, "base": 0, "tier_multiplier": "1.50", "birthday_multiplier": "1"
+        "earn": 0,
+        "base": 0,
+        "tier_multiplier": "1.50",
+        "birthday_multiplier": "1",
     }
     assert body["stacking"] == "best" and body["currency"] == "CNY"
     assert Member.objects.count() == 1  # nothing written
@@ -83,7 +86,9 @@ def test_best_single_discount_wins_and_points_follow_the_paid_amount(
     ]}).json()  # fmt: skip
     offers = [(d["kind"], d["amount"], d["applied"]) for d in body["discounts"]]
     assert offers == [
-        ("tier", "50.00", False), ("frequent", "100.00", False), ("birthday", "200.00", True)
+        ("tier", "50.00", False),
+        ("frequent", "100.00", False),
+        ("birthday", "200.00", True),
     ]
     reasons = [d["reason"] for d in body["discounts"]]
     assert reasons[1] == "10 % off after 10 paid orders (10 or more)."
@@ -91,7 +96,10 @@ def test_best_single_discount_wins_and_points_follow_the_paid_amount(
     assert (body["discount"], body["total"]) == ("200.00", "800.00")
     # 8 × 10 points for ¥800, × 1.5 for gold, × 2 in the birthday month.
     assert body["points"] == {
-        "earn": 240, "base": 80, "tier_multiplier": "1.50", "birthday_multiplier": "2.0"
+        "earn": 240,
+        "base": 80,
+        "tier_multiplier": "1.50",
+        "birthday_multiplier": "2.0",
     }
 
 
@@ -123,7 +131,9 @@ def test_reasons_in_chinese(rep, make_customer, make_order, product):
     body = response.json()
     assert body["tier"]["name"] == "金卡会员"
     assert [d["reason"] for d in body["discounts"]] == [
-        "金卡会员专享 5 % 折扣。", "已付款订单 10 笔（满 10 笔）：10 % 折扣。", "生日月 20 % 折扣。"
+        "金卡会员专享 5 % 折扣。",
+        "已付款订单 10 笔（满 10 笔）：10 % 折扣。",
+        "生日月 20 % 折扣。",
     ]
 
 
@@ -224,9 +234,7 @@ def test_bad_input_in_chinese_and_malformed_input(rep, customer, product):
     )  # fmt: skip
 
 
-def test_access_follows_the_one_rule(
-    rep, other_rep, manager, agent, admin_user, customer, product
-):
+def test_access_follows_the_one_rule(rep, other_rep, manager, agent, admin_user, customer, product):
     body = {"customer_id": customer.pk, "lines": [{"product_id": product.pk, "quantity": 1}]}
     for user in (rep, manager, agent, admin_user):
         assert post(user, body).status_code == 200, user.role
