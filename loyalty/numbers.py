@@ -26,6 +26,8 @@ from loyalty.models import Member, MembershipTier, TierChange, TierChangeKind
 from loyalty.tiers import tier_label
 
 MONTHS = 12
+# A little below ECharts' 8 px: the first month clears the value axis' 0 in the corner.
+LABELS = {"hideOverlap": True, "margin": 12}
 MOVES = [
     TierChangeKind.JOINED,
     TierChangeKind.UPGRADE,
@@ -145,7 +147,7 @@ def _distribution_chart(numbers: LoyaltyNumbers, names: dict[str, str]) -> dict[
     values = [n for _code, n in numbers.distribution]
     option = {
         "tooltip": {"trigger": "axis"}, "grid": {**GRID, "right": 48},
-        "xAxis": {"type": "category", "data": labels, "axisLabel": {"hideOverlap": True}},
+        "xAxis": {"type": "category", "data": labels, "axisLabel": LABELS},
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [{"type": "bar", "data": values, "barMaxWidth": 56,
                     "label": {"show": True, "position": "top"}}],
@@ -159,10 +161,12 @@ def _distribution_chart(numbers: LoyaltyNumbers, names: dict[str, str]) -> dict[
 
 
 def _movement_chart(numbers: LoyaltyNumbers) -> dict[str, Any]:
-    labels = [formats.date_format(month, "YEAR_MONTH_FORMAT") for month in numbers.months]
+    # "2026-01" in both languages: "January 2026" ran out of a phone's chart.
+    labels = [f"{month:%Y-%m}" for month in numbers.months]
     option = {
-        "tooltip": {"trigger": "axis"}, "legend": {"type": "scroll"}, "grid": {**GRID, "top": 48},
-        "xAxis": {"type": "category", "data": labels, "axisLabel": {"hideOverlap": True}},
+        # A plain legend wraps onto a second line on a phone, where a scrolling one cut names.
+        "tooltip": {"trigger": "axis"}, "legend": {}, "grid": {**GRID, "top": 64},
+        "xAxis": {"type": "category", "data": labels, "axisLabel": LABELS},
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [
             {"name": kind_label(kind), "type": "bar", "stack": "moves", "barMaxWidth": 40,

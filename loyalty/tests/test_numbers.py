@@ -3,11 +3,14 @@
 import datetime
 from decimal import Decimal
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
 from loyalty.models import Member, TierChange
 from loyalty.numbers import loyalty_numbers, months_ending
+
+pytestmark = pytest.mark.usefixtures("loyalty_defaults")
 
 TODAY = timezone.localdate()
 
@@ -35,7 +38,13 @@ def test_the_figures_follow_the_access_rule(rep, other_rep, manager, admin_user,
     members(rep, other_rep, make_customer)
     mine = loyalty_numbers(manager, TODAY)
     assert (mine.members, mine.points, mine.debt, mine.liability) == (3, 1500, 0, Decimal("150.00"))
-    assert mine.distribution == [("member", 0), ("silver", 1), ("gold", 1), ("platinum", 0), ("", 1)]
+    assert mine.distribution == [
+        ("member", 0),
+        ("silver", 1),
+        ("gold", 1),
+        ("platinum", 0),
+        ("", 1),
+    ]
     assert mine.movement["upgrade"][-1] == 1 and mine.movement["downgrade"][-1] == 0
     assert mine.moves == [("silver", "gold", 1)]
     everyone = loyalty_numbers(admin_user, TODAY)

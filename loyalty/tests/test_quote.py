@@ -13,6 +13,8 @@ from loyalty.earning import points_for
 from loyalty.models import Coupon, DiscountRule, Member
 from sales.models import Product
 
+pytestmark = pytest.mark.usefixtures("loyalty_defaults")
+
 TODAY = timezone.localdate()
 NOW = timezone.now()
 URL = "/api/v1/loyalty/quote"

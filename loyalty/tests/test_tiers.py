@@ -23,6 +23,8 @@ from sales.services import (
     reinstate_order,
 )
 
+pytestmark = pytest.mark.usefixtures("loyalty_defaults")
+
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)
 
