@@ -14,6 +14,7 @@ step is a TierChange with its reason's figures and announces `member.tier_change
 """
 
 import datetime
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -77,24 +78,37 @@ def spends_of(customer_ids: Sequence[int], day: datetime.date) -> dict[int, Deci
     return {pk: Decimal(str(total)).quantize(Decimal("0.01")) for pk, total in rows}
 
 
-def all_tiers() -> list[MembershipTier]:
-    """Return the tiers from the lowest."""
-    return list(MembershipTier.objects.order_by("rank"))
+class Ladder:
+    """The tiers from the lowest, looked up by code in one step (the review asks a million
+    times)."""
+
+    def __init__(self, tiers: Sequence[MembershipTier]) -> None:
+        self.tiers = sorted(tiers, key=lambda tier: tier.rank)
+        self.by_code = {tier.code: tier for tier in self.tiers}
+
+    def reached(self, spend: Decimal) -> MembershipTier | None:
+        """Return the highest tier the spend reaches (None below every threshold)."""
+        for tier in reversed(self.tiers):
+            if spend >= tier.min_spend:
+                return tier
+        return None
+
+    def named(self, code: str) -> MembershipTier | None:
+        return self.by_code.get(code)
+
+    def rank(self, code: str) -> int:
+        tier = self.by_code.get(code)
+        return tier.rank if tier is not None else 0
 
 
-def tier_for_spend(spend: Decimal, tiers: Sequence[MembershipTier]) -> MembershipTier | None:
+def all_tiers() -> Ladder:
+    """Return the tiers as they stand."""
+    return Ladder(list(MembershipTier.objects.all()))
+
+
+def tier_for_spend(spend: Decimal, tiers: Ladder) -> MembershipTier | None:
     """Return the highest tier the spend reaches (None below every threshold)."""
-    reached = [tier for tier in tiers if spend >= tier.min_spend]
-    return reached[-1] if reached else None
-
-
-def tier_named(code: str, tiers: Sequence[MembershipTier]) -> MembershipTier | None:
-    return next((tier for tier in tiers if tier.code == code), None)
-
-
-def _rank(code: str, tiers: Sequence[MembershipTier]) -> int:
-    tier = tier_named(code, tiers)
-    return tier.rank if tier is not None else 0
+    return tiers.reached(spend)
 
 
 # Deciding ----------------------------------------------------------------------------------
@@ -132,15 +146,13 @@ def _move(state: State, target: MembershipTier, spend: Decimal, day: datetime.da
     return step
 
 
-def after_payment(
-    state: State, spend: Decimal, day: datetime.date, tiers: Sequence[MembershipTier]
-) -> Step | None:
+def after_payment(state: State, spend: Decimal, day: datetime.date, tiers: Ladder) -> Step | None:
     """Apply a payment: rise at once to the tier the spend reaches; a grace period the spend
     now covers ends. Never lower the tier. Return the change to record, if any."""
     target = tier_for_spend(spend, tiers)
     if target is None:
         return None
-    current = _rank(state.tier, tiers)
+    current = tiers.rank(state.tier)
     if target.rank > current or not state.tier:
         return _move(state, target, spend, day)
     if state.grace_until is not None and target.rank >= current:
@@ -148,9 +160,7 @@ def after_payment(
     return None
 
 
-def at_review(
-    state: State, spend: Decimal, day: datetime.date, tiers: Sequence[MembershipTier]
-) -> Step | None:
+def at_review(state: State, spend: Decimal, day: datetime.date, tiers: Ladder) -> Step | None:
     """Apply a due review (its date or its grace period's end reached); return the change.
 
     At the annual review a spend below the tier starts the grace period (the tier is kept)
@@ -158,7 +168,7 @@ def at_review(
     down to the tier it reaches (none below every threshold).
     """
     target = tier_for_spend(spend, tiers)
-    current = _rank(state.tier, tiers)
+    current = tiers.rank(state.tier)
     reached = target.rank if target is not None else 0
     if state.grace_until is not None and state.grace_until <= day:
         state.grace_until = None
@@ -171,7 +181,7 @@ def at_review(
     state.review_on = _next_review(state.review_on, day)
     if reached < current and state.grace_until is None:
         state.grace_until = day + datetime.timedelta(days=settings.LOYALTY_TIER_GRACE_DAYS)
-        held = tier_named(state.tier, tiers)
+        held = tiers.named(state.tier)
         threshold = held.min_spend if held is not None else ZERO
         return Step(TierChangeKind.GRACE, state.tier, state.tier, spend, threshold)
     return None
@@ -179,9 +189,9 @@ def at_review(
 
 def _fall(
     state: State, target: MembershipTier | None, spend: Decimal, day: datetime.date,
-    tiers: Sequence[MembershipTier],
+    tiers: Ladder,
 ) -> Step:  # fmt: skip
-    held = tier_named(state.tier, tiers)
+    held = tiers.named(state.tier)
     step = Step(
         TierChangeKind.DOWNGRADE, state.tier, target.code if target else "", spend,
         held.min_spend if held is not None else ZERO,
@@ -228,16 +238,21 @@ def follow_payment(
 
 
 def _save_states(states: Sequence[State]) -> None:
-    """Write the members' tier fields, many rows per statement."""
+    """Write the members' tier fields: one UPDATE per set of values and chunk of ids (a
+    review gives most members the same few sets; an UPDATE per member cost three times as
+    much)."""
+    groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for s in states:
+        groups[(s.tier, s.tier_since, s.review_on, s.grace_until)].append(s.id)
     table = connection.ops.quote_name(Member._meta.db_table)
     sql = (
         f"UPDATE {table} SET tier = %s, tier_since = %s, review_on = %s, grace_until = %s"
-        " WHERE id = %s"
+        " WHERE id IN ({})"
     )
     with connection.cursor() as cursor:
-        cursor.executemany(
-            sql, [(s.tier, s.tier_since, s.review_on, s.grace_until, s.id) for s in states]
-        )
+        for values, ids in groups.items():
+            for chunk in chunked(ids):
+                cursor.execute(sql.format(", ".join(["%s"] * len(chunk))), [*values, *chunk])
 
 
 def _record(
@@ -300,7 +315,7 @@ def due_members(day: datetime.date, everyone: bool = False) -> list[State]:
 
 
 def _state_of_row(row: Sequence[Any]) -> State:
-    return State(int(row[0]), int(row[1]), str(row[2]), *(_date(value) for value in row[3:]))
+    return State(row[0], row[1], row[2], _date(row[3]), _date(row[4]), _date(row[5]))
 
 
 def _date(value: object) -> datetime.date | None:
@@ -327,9 +342,7 @@ def review_tiers(day: datetime.date, everyone: bool = False) -> ReviewResult:
     return ReviewResult(len(due), counts)
 
 
-def _review_chunk(
-    chunk: Sequence[State], day: datetime.date, tiers: Sequence[MembershipTier]
-) -> list[str]:
+def _review_chunk(chunk: Sequence[State], day: datetime.date, tiers: Ladder) -> list[str]:
     spends = spends_of([s.customer_id for s in chunk], day)
     before = [(s.tier, s.tier_since, s.review_on, s.grace_until) for s in chunk]
     steps = []
@@ -357,12 +370,12 @@ def tier_label(tier: MembershipTier | None, code: str = "") -> str:
     return tier.name_zh if language.startswith("zh") and tier.name_zh else tier.name
 
 
-def reason(change: TierChange, tiers: Sequence[MembershipTier]) -> str:
+def reason(change: TierChange, tiers: Ladder) -> str:
     """Return why the change happened, in the reader's language."""
     values = {
         "spend": money(change.spend), "threshold": money(change.threshold),
-        "from": tier_label(tier_named(change.from_tier, tiers), change.from_tier),
-        "to": tier_label(tier_named(change.to_tier, tiers), change.to_tier),
+        "from": tier_label(tiers.named(change.from_tier), change.from_tier),
+        "to": tier_label(tiers.named(change.to_tier), change.to_tier),
         "order": change.order_number,
     }  # fmt: skip
     if change.kind in (TierChangeKind.JOINED, TierChangeKind.UPGRADE):
