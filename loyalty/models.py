@@ -6,6 +6,7 @@ ledger in the same transaction, loyalty.points) and the membership tier (loyalty
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -192,3 +193,15 @@ class Coupon(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def clean(self) -> None:
+        """Keep the code in capitals (the quote reads codes so); refuse a coupon with both or
+        neither kind of discount, or one that ends before it starts."""
+        self.code = self.code.strip().upper()
+        errors = {}
+        if (self.percent_off is None) == (self.amount_off is None):
+            errors["percent_off"] = _("Give either a percentage or an amount off, not both.")
+        if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
+            errors["valid_until"] = _("The coupon must end after it starts.")
+        if errors:
+            raise ValidationError(errors)

@@ -32,12 +32,12 @@ from core.actors import Actor
 from core.bulk import insert_columns
 from core.chunks import chunked, rows_in
 from core.templatetags.core import money
+from loyalty.events import LoyaltyEvent
 from loyalty.members import member_for
 from loyalty.models import Member, MembershipTier, TierChange, TierChangeKind
 from sales.models import Order, OrderStatus
 
 ZERO = Decimal("0.00")
-TIER_CHANGED = "member.tier_changed"
 REVIEW_ACTOR = Actor.of_job("loyalty-tier-review")
 # Members reviewed per transaction: a review stopped half-way leaves the rest due.
 REVIEW_CHUNK = 20_000
@@ -280,7 +280,8 @@ def _record(
             [timezone.now()] * count,
         ])  # fmt: skip
     events.emit_columns(
-        actor, TIER_CHANGED, [s.customer_id for s, _ in steps], [s.id for s, _ in steps],
+        actor, LoyaltyEvent.TIER_CHANGED,
+        [s.customer_id for s, _ in steps], [s.id for s, _ in steps],
         {
             "kind": [p.kind for _, p in steps], "from_tier": [p.from_tier for _, p in steps],
             "to_tier": [p.to_tier for _, p in steps], "spend": [str(p.spend) for _, p in steps],

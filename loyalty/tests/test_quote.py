@@ -254,3 +254,17 @@ def test_access_follows_the_one_rule(rep, other_rep, manager, agent, admin_user,
 def test_points_for_the_paid_amount(settings, paid, multiplier, birthday, points):
     settings.LOYALTY_BIRTHDAY_POINTS_MULTIPLIER = Decimal(2)
     assert points_for(Decimal(paid), Decimal(multiplier), birthday).points == points
+
+
+def test_a_coupon_is_kept_in_capitals_with_one_kind_of_discount(db):
+    from django.core.exceptions import ValidationError
+
+    made = Coupon(code=" spring ", name="Spring", percent_off=Decimal(10), valid_from=NOW,
+                  valid_until=NOW + datetime.timedelta(days=1))  # fmt: skip
+    made.full_clean()
+    assert made.code == "SPRING"
+    both = Coupon(code="X", name="X", percent_off=Decimal(10), amount_off=Decimal(5),
+                  valid_from=NOW, valid_until=NOW)  # fmt: skip
+    with pytest.raises(ValidationError) as refused:
+        both.full_clean()
+    assert set(refused.value.message_dict) == {"percent_off", "valid_until"}

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from core import events
 from core.models import OutboxEvent
 from loyalty import tiers
+from loyalty.events import LoyaltyEvent
 from loyalty.models import Member, MembershipTier, TierChange, TierChangeKind
 from sales.models import Order
 from sales.services import (
@@ -69,7 +70,7 @@ def test_a_spend_exactly_at_the_threshold_upgrades_at_once(rep, make_customer, m
     )
     with translation.override("zh-hans"):
         assert "银卡会员" in tiers.reason(upgrade, tiers.all_tiers())
-    announced = OutboxEvent.objects.filter(kind=tiers.TIER_CHANGED).count()
+    announced = OutboxEvent.objects.filter(kind=LoyaltyEvent.TIER_CHANGED).count()
     assert announced == 2
 
 
