@@ -38,9 +38,13 @@ from loyalty.models import Member, MembershipTier, TierChange, TierChangeKind
 from sales.models import Order, OrderStatus
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 REVIEW_ACTOR = Actor.of_job("loyalty-tier-review")
 # Members reviewed per transaction: a review stopped half-way leaves the rest due.
 REVIEW_CHUNK = 20_000
+# From this many members due, their spends are read in one pass over the orders rather than
+# by customer (a programme's first review, every member due).
+ONE_PASS_FROM = 100_000
 
 
 def years_after(day: datetime.date, years: int) -> datetime.date:
@@ -65,17 +69,30 @@ def spend_of(customer_id: int, day: datetime.date) -> Decimal:
     return paid.aggregate(total=Sum("amount"))["total"] or ZERO
 
 
-def spends_of(customer_ids: Sequence[int], day: datetime.date) -> dict[int, Decimal]:
-    """Return the 12-month net spend of each of these customers on the day (absent: none)."""
+def spends_of(customer_ids: Sequence[int] | None, day: datetime.date) -> dict[int, Decimal]:
+    """Return the 12-month net spend of each of these customers on the day (absent: none);
+    with None, of every customer, in one pass over the orders."""
     table = connection.ops.quote_name(Order._meta.db_table)
     sql = (
         f"SELECT customer_id, SUM(amount) FROM {table} WHERE status = %s AND ordered_on >= %s"
-        " AND ordered_on <= %s AND customer_id IN ({}) GROUP BY customer_id"
+        " AND ordered_on <= %s"
     )
-    before = [OrderStatus.PAID.value, window_start(day), day]
-    rows = rows_in(sql, [(pk,) for pk in customer_ids], before=before)
-    # SQLite sums decimals as floats: back to cents.
-    return {pk: Decimal(str(total)).quantize(Decimal("0.01")) for pk, total in rows}
+    before: list[Any] = [OrderStatus.PAID.value, window_start(day), day]
+    if customer_ids is None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} GROUP BY customer_id", before)
+            rows = cursor.fetchall()
+    else:
+        sql += " AND customer_id IN ({}) GROUP BY customer_id"
+        rows = rows_in(sql, [(pk,) for pk in customer_ids], before=before)
+    return {pk: _money(total) for pk, total in rows}
+
+
+def _money(total: Decimal | float) -> Decimal:
+    """Return a sum as cents: SQLite sums decimals as floats, PostgreSQL exactly."""
+    if isinstance(total, Decimal):
+        return total
+    return Decimal(repr(total)).quantize(CENT)
 
 
 class Ladder:
@@ -335,16 +352,21 @@ def review_tiers(day: datetime.date, everyone: bool = False) -> ReviewResult:
     """
     tiers = all_tiers()
     due = due_members(day, everyone)
+    every_spend = spends_of(None, day) if len(due) >= ONE_PASS_FROM else None
     counts: dict[str, int] = {}
     for chunk in chunked(sorted(due, key=lambda s: s.customer_id), REVIEW_CHUNK):
+        spends = every_spend
+        if spends is None:
+            spends = spends_of([s.customer_id for s in chunk], day)
         with transaction.atomic():
-            for kind in _review_chunk(chunk, day, tiers):
+            for kind in _review_chunk(chunk, spends, day, tiers):
                 counts[kind] = counts.get(kind, 0) + 1
     return ReviewResult(len(due), counts)
 
 
-def _review_chunk(chunk: Sequence[State], day: datetime.date, tiers: Ladder) -> list[str]:
-    spends = spends_of([s.customer_id for s in chunk], day)
+def _review_chunk(
+    chunk: Sequence[State], spends: dict[int, Decimal], day: datetime.date, tiers: Ladder
+) -> list[str]:
     before = [(s.tier, s.tier_since, s.review_on, s.grace_until) for s in chunk]
     steps = []
     for state in chunk:

@@ -105,6 +105,7 @@ def test_the_spend_is_paid_orders_in_the_twelve_months_net_of_line_discounts(
 
     assert tiers.spend_of(customer.pk, TODAY) == Decimal("200.00")
     assert tiers.spends_of([customer.pk], TODAY) == {customer.pk: Decimal("200.00")}
+    assert tiers.spends_of(None, TODAY) == {customer.pk: Decimal("200.00")}
     assert customer.stats.total_spend > Decimal("9000")  # the summary's all-time figure
 
 
@@ -185,10 +186,13 @@ def test_a_deleted_order_counts_for_nothing_at_review(rep, make_customer, make_o
     assert tiers.review_tiers(TODAY + 5 * DAY).changes == {"grace": 1}
 
 
+@pytest.mark.parametrize("one_pass_from", [100_000, 1])
 def test_the_nightly_review_twice_on_a_day_changes_nothing_the_second_time(
-    rep, make_customer, make_order
+    rep, make_customer, make_order, monkeypatch, one_pass_from
 ):
-    """Members with purchases but no tier yet (before the programme's first review) join."""
+    """Members with purchases but no tier yet (before the programme's first review) join;
+    the spends read by customer or in one pass over the orders agree."""
+    monkeypatch.setattr(tiers, "ONE_PASS_FROM", one_pass_from)
     customers = [make_customer(rep) for _ in range(3)]
     for customer, amount in zip(customers, ["10.00", "2500.00", "12000.00"], strict=True):
         make_order(customer, TODAY - 30 * DAY, amount)
