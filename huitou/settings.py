@@ -372,7 +372,9 @@ LOYALTY_TIER_GRACE_DAYS = env_int("LOYALTY_TIER_GRACE_DAYS", 90)
 LOYALTY_DISCOUNT_STACKING = env_str("LOYALTY_DISCOUNT_STACKING", "best")
 # Points earned in the birthday month count this many times; what one point is worth, for
 # the points liability on the loyalty page.
-LOYALTY_BIRTHDAY_POINTS_MULTIPLIER = Decimal(str(env_float("LOYALTY_BIRTHDAY_POINTS_MULTIPLIER", 2.0)))
+LOYALTY_BIRTHDAY_POINTS_MULTIPLIER = Decimal(
+    str(env_float("LOYALTY_BIRTHDAY_POINTS_MULTIPLIER", 2.0))
+)
 LOYALTY_POINT_VALUE = Decimal(str(env_float("LOYALTY_POINT_VALUE", 0.10)))
 
 # Log lines carry no personal data: an exception's message may quote a stored value (a

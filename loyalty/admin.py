@@ -1,10 +1,8 @@
 """Admins set the tiers, discount rules and coupons; the tier history is read-only."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from engagement.admin import ReadOnlyAdmin
 from loyalty.models import Coupon, DiscountRule, MembershipTier, TierChange
 
 
@@ -33,16 +31,7 @@ class CouponAdmin(admin.ModelAdmin[Coupon]):
 
 
 @admin.register(TierChange)
-class TierChangeAdmin(admin.ModelAdmin[TierChange]):
+class TierChangeAdmin(ReadOnlyAdmin):
     list_display = ["changed_on", "member", "kind", "from_tier", "to_tier", "spend", "threshold"]
     list_filter = ["kind"]
     raw_id_fields = ["member"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
