@@ -190,7 +190,11 @@ def at_review(state: State, spend: Decimal, day: datetime.date, tiers: Ladder) -
     if state.grace_until is not None and state.grace_until <= day:
         state.grace_until = None
         if reached < current:
-            return _fall(state, target, spend, day, tiers)
+            step = _fall(state, target, spend, day, tiers)
+            if state.review_on is None or state.review_on <= day:
+                # The anniversary on the same day: this was its review too.
+                state.review_on = _next_review(state.review_on, day)
+            return step
     if state.review_on is not None and state.review_on > day and state.tier:
         return None
     if target is not None and (reached > current or not state.tier):

@@ -254,3 +254,14 @@ def test_tier_changes_are_on_the_customer_timeline(rep, make_customer, make_orde
     client.force_login(rep)
     page = client.get(f"/customers/{customer.pk}/").content.decode()
     assert "12-month spend ¥2,500.00 reached Silver (from ¥2,000.00) with order SO-T1." in page
+
+
+def test_a_grace_period_ending_on_the_anniversary_is_reviewed_once(db):
+    known = tiers.all_tiers()
+    day = datetime.date(2027, 5, 1)
+    state = tiers.State(1, 1, "gold", None, day, day)
+    step = tiers.at_review(state, Decimal("2500.00"), day, known)
+    assert step is not None and (step.kind, step.to_tier) == ("downgrade", "silver")
+    assert (state.tier, state.review_on, state.grace_until) == ("silver", day.replace(2028), None)
+    assert tiers.at_review(state, Decimal("2500.00"), day, known) is None
+    assert (state.tier, state.review_on, state.grace_until) == ("silver", day.replace(2028), None)
