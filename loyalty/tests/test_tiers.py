@@ -265,3 +265,18 @@ def test_a_grace_period_ending_on_the_anniversary_is_reviewed_once(db):
     assert (state.tier, state.review_on, state.grace_until) == ("silver", day.replace(2028), None)
     assert tiers.at_review(state, Decimal("2500.00"), day, known) is None
     assert (state.tier, state.review_on, state.grace_until) == ("silver", day.replace(2028), None)
+
+
+def test_orders_from_the_bulk_path_raise_each_customer(rep, make_customer, product):
+    """The bulk path announces its orders as one batch row; each paying customer rises."""
+    from sales.services import create_orders
+
+    first, second = make_customer(rep), make_customer(rep)
+    create_orders(None, [
+        OrderInput(f"SO-B{i}", customer.pk, TODAY, [LineInput(product.sku, 1, Decimal(amount))])
+        for i, (customer, amount) in enumerate(
+            [(first, "2000.00"), (second, "600.00"), (second, "9400.00")]
+        )
+    ])  # fmt: skip
+    deliver()
+    assert (member_of(first).tier, member_of(second).tier) == ("silver", "gold")
