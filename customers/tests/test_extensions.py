@@ -44,7 +44,7 @@ def names(registry):
 
 def test_the_apps_above_fill_the_customer_registries():
     assert names(extensions.timeline_sources) == [
-        "orders", "interactions", "engagement", "profile-history"
+        "orders", "interactions", "engagement", "profile-history", "loyalty-tiers"
     ]  # fmt: skip
     assert names(extensions.page_panels) == [
         "log-interaction", "open-follow-ups", "purchase-summary", "scores", "send-message",
