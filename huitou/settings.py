@@ -379,6 +379,19 @@ EXPORTS_DIR = Path(env_str("EXPORTS_DIR", str(VAR_DIR / "exports")))
 EXPORT_STREAM_ROWS = env_int("EXPORT_STREAM_ROWS", 2000)
 API_MAX_BULK_ORDERS = env_int("API_MAX_BULK_ORDERS", 1000)
 
+# Loyalty tiers and discounts (loyalty.tiers, loyalty.discounts). A review that finds the
+# 12-month spend below the member's tier keeps the tier this many days before the spend on
+# that day decides. The quote applies the best single discount ("best") or every discount
+# that applies, one after the other ("all"); checked at start-up (LoyaltyConfig.ready).
+LOYALTY_TIER_GRACE_DAYS = env_int("LOYALTY_TIER_GRACE_DAYS", 90)
+LOYALTY_DISCOUNT_STACKING = env_str("LOYALTY_DISCOUNT_STACKING", "best")
+# Points earned in the birthday month count this many times; what one point is worth, for
+# the points liability on the loyalty page.
+LOYALTY_BIRTHDAY_POINTS_MULTIPLIER = Decimal(
+    str(env_float("LOYALTY_BIRTHDAY_POINTS_MULTIPLIER", 2.0))
+)
+LOYALTY_POINT_VALUE = Decimal(str(env_float("LOYALTY_POINT_VALUE", 0.10)))
+
 # Log lines carry no personal data: an exception's message may quote a stored value (a
 # name, a mobile in a database error), so tracebacks are written without them (core.logs).
 LOGGING = {
@@ -423,11 +436,8 @@ LOYALTY_POINTS_PER_100 = env_int("LOYALTY_POINTS_PER_100", 10)
 LOYALTY_CONFIRMATION_DAYS = env_int("LOYALTY_CONFIRMATION_DAYS", 7)
 LOYALTY_EXPIRY_MONTHS = env_int("LOYALTY_EXPIRY_MONTHS", 12)
 LOYALTY_EXPIRY_WARNING_DAYS = env_int("LOYALTY_EXPIRY_WARNING_DAYS", 30)
-LOYALTY_BIRTHDAY_MULTIPLIER = env_str("LOYALTY_BIRTHDAY_MULTIPLIER", "2")
 LOYALTY_PROGRAMME_START = env_str("LOYALTY_PROGRAMME_START", "")
 LOYALTY_ADJUSTMENT_APPROVAL_LIMIT = env_int("LOYALTY_ADJUSTMENT_APPROVAL_LIMIT", 1000)
-# What one point is worth in CURRENCY, for the liability figures.
-LOYALTY_POINT_VALUE = env_str("LOYALTY_POINT_VALUE", "0.10")
 # The hour (in TIME_ZONE) of the nightly points expiry and warnings.
 LOYALTY_NIGHT_HOUR = env_int("LOYALTY_NIGHT_HOUR", 1)
 # Referrals (loyalty.referrals): the referrer's reward once the referred customer's first paid

@@ -6,6 +6,8 @@ ledger in the same transaction, loyalty.points) and the membership tier (loyalty
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -58,10 +60,18 @@ class Member(models.Model):
     tier = models.CharField(_("membership tier"), max_length=20, blank=True)
     tier_since = models.DateField(_("tier since"), null=True, blank=True)
     review_on = models.DateField(_("next tier review"), null=True, blank=True)
+    # Set when a review found the 12-month spend below the tier: the tier is kept until this
+    # day, then the spend on that day decides (loyalty.tiers).
+    grace_until = models.DateField(_("tier kept until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("member")
         verbose_name_plural = _("members")
+        # The nightly review reads only the members due (a few thousand of a million).
+        indexes = [
+            models.Index(fields=["review_on"], name="member_review_on"),
+            models.Index(fields=["grace_until"], name="member_grace_until"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(points_balance__gte=0), name="member_balance_not_negative"
@@ -466,3 +476,126 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referrer_id} → {self.referred_id}"
+
+
+class TierChangeKind(models.TextChoices):
+    JOINED = "joined", _("First tier")
+    UPGRADE = "upgrade", _("Upgrade")
+    GRACE = "grace", _("Grace period")
+    DOWNGRADE = "downgrade", _("Downgrade")
+
+
+class TierChange(models.Model):
+    """One step in a member's tier history, with what decided it.
+
+    The reason is shown in the reader's language from these fields (loyalty.tiers.reason):
+    the 12-month net spend on the day, the threshold it was held against, and the order that
+    set off an upgrade.
+    """
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="tier_changes", verbose_name=_("member")
+    )
+    kind = models.CharField(_("change"), max_length=10, choices=TierChangeKind.choices)
+    from_tier = models.CharField(_("from tier"), max_length=20, blank=True)
+    to_tier = models.CharField(_("to tier"), max_length=20, blank=True)
+    spend = models.DecimalField(_("12-month net spend"), max_digits=16, decimal_places=2)
+    threshold = models.DecimalField(_("threshold"), max_digits=14, decimal_places=2)
+    changed_on = models.DateField(_("day"), db_index=True)
+    order_number = models.CharField(_("order number"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tier change")
+        verbose_name_plural = _("tier changes")
+        ordering = ["-changed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.from_tier or '-'} -> {self.to_tier}"
+
+
+class DiscountKind(models.TextChoices):
+    FREQUENT = "frequent", _("Frequent buyer")
+    BIRTHDAY = "birthday", _("Birthday month")
+    TIER = "tier", _("Membership tier")
+
+
+class DiscountRule(models.Model):
+    """A discount the quote offers to whoever meets it, within its validity window.
+
+    `percent` empty on a tier rule: each tier's own discount_percent applies.
+    """
+
+    kind = models.CharField(_("kind"), max_length=10, choices=DiscountKind.choices)
+    percent = models.DecimalField(
+        _("discount (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )  # fmt: skip
+    min_purchases = models.PositiveIntegerField(_("paid orders at least"), default=0)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("discount rule")
+        verbose_name_plural = _("discount rules")
+        ordering = ["kind", "id"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class Coupon(models.Model):
+    """A campaign coupon: a percentage or an amount off, for one customer or anyone."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    percent_off = models.DecimalField(
+        _("discount (%)"), max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal(100))],
+    )  # fmt: skip
+    amount_off = models.DecimalField(
+        _("amount off"), max_digits=12, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )  # fmt: skip
+    valid_from = models.DateTimeField(_("valid from"))
+    valid_until = models.DateTimeField(_("valid until"))
+    # Empty: any customer may use it.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("only for customer"),
+    )  # fmt: skip
+    max_uses = models.PositiveIntegerField(_("uses at most"), null=True, blank=True)
+    times_used = models.PositiveIntegerField(_("times used"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("coupon")
+        verbose_name_plural = _("coupons")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(percent_off__isnull=True, amount_off__isnull=False)
+                | models.Q(percent_off__isnull=False, amount_off__isnull=True),
+                name="coupon_percent_or_amount",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_uses__isnull=True)
+                | models.Q(times_used__lte=models.F("max_uses")),
+                name="coupon_uses_within_limit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def clean(self) -> None:
+        """Keep the code in capitals (the quote reads codes so); refuse a coupon with both or
+        neither kind of discount, or one that ends before it starts."""
+        self.code = self.code.strip().upper()
+        errors = {}
+        if (self.percent_off is None) == (self.amount_off is None):
+            errors["percent_off"] = _("Give either a percentage or an amount off, not both.")
+        if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
+            errors["valid_until"] = _("The coupon must end after it starts.")
+        if errors:
+            raise ValidationError(errors)

@@ -79,7 +79,7 @@ class Rules:
             settings.LOYALTY_POINTS_PER_100,
             datetime.timedelta(days=settings.LOYALTY_CONFIRMATION_DAYS),
             settings.LOYALTY_EXPIRY_MONTHS,
-            Decimal(settings.LOYALTY_BIRTHDAY_MULTIPLIER),
+            Decimal(settings.LOYALTY_BIRTHDAY_POINTS_MULTIPLIER),
             datetime.date.fromisoformat(start) if start else None,
         )
 

@@ -1,12 +1,12 @@
 """Loyalty's scheduled jobs: points confirmations through the day and expiry at night, the
-allocation of closed limited products, referral rewards."""
+tier review, the allocation of closed limited products, referral rewards."""
 
 from django.conf import settings
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
-from loyalty import nightly, points, priority, referrals
+from loyalty import nightly, points, priority, referrals, tiers
 
 
 @db_periodic_task(crontab(minute="7"))
@@ -35,3 +35,10 @@ def allocate_closed_products() -> int:
 def issue_referral_rewards() -> int:
     """Reward the referrals whose first paid order has passed the refund window."""
     return referrals.issue_due_rewards().rewarded
+
+
+@db_periodic_task(crontab(hour="3", minute="15"))
+@lock_task("loyalty-tier-review")
+def review_tiers() -> int:
+    """Review the members due today; return how many were reviewed."""
+    return tiers.review_tiers(timezone.localdate()).reviewed

@@ -1,9 +1,10 @@
 from django.urls import URLPattern, path
 
-from loyalty import referral_views, views
+from loyalty import referral_views, tier_views, views
 
 app_name = "loyalty"
 urlpatterns: list[URLPattern] = [
+    path("", tier_views.loyalty_numbers, name="numbers"),
     path("customers/<int:customer_id>/", views.member_page, name="member"),
     path("customers/<int:customer_id>/redeem/", views.redeem, name="redeem"),
     path("customers/<int:customer_id>/adjust/", views.adjust, name="adjust"),

@@ -44,7 +44,8 @@ def names(registry):
 
 def test_the_apps_above_fill_the_customer_registries():
     assert names(extensions.timeline_sources) == [
-        "orders", "interactions", "engagement", "profile-history", "points", "tickets"
+        "orders", "interactions", "engagement", "profile-history", "points", "tickets",
+        "loyalty-tiers",
     ]  # fmt: skip
     assert names(extensions.page_panels) == [
         "log-interaction", "open-follow-ups", "purchase-summary", "new-ticket", "open-tickets",

@@ -142,6 +142,12 @@ ENDPOINTS: dict[str, Call] = {
         f"{API}/today/snooze",
         {"customer_id": w.customer.pk, "until": str(w.today + datetime.timedelta(days=1))},
     ),
+    "loyalty quote": lambda c, w: _json(
+        c,
+        "post",
+        f"{API}/loyalty/quote",
+        {"customer_id": w.customer.pk, "lines": [{"sku": "CD-ROCK", "quantity": 1}]},
+    ),
     "list tokens": lambda c, w: c.get(f"{API}/tokens"),
     "issue token": lambda c, w: _json(c, "post", f"{API}/tokens", {"name": "new"}),
     "revoke token": lambda c, w: c.delete(f"{API}/tokens/{w.token.pk}"),
@@ -187,6 +193,8 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     # Everyone has a Today of their own; a snooze hides a visible customer from one's own.
     "today":              (200, 200, 200, 200, 200, 200, 401),
     "snooze":             (200, 200, 200, 404, 404, 200, 401),
+    # A quote writes nothing: whoever sees the customer; others find it unknown (422).
+    "loyalty quote":      (200, 200, 200, 422, 422, 200, 401),
     "list tokens":        (200, 200, 200, 200, 200, 200, 401),
     "issue token":        (201, 201, 201, 201, 201, 201, 401),
     "revoke token":       (404, 404, 204, 404, 404, 404, 401),

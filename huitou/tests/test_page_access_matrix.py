@@ -51,6 +51,8 @@ MATRIX = {
     ("GET", "insights:backtest", None): [200, 200, 200, 200, 200, 200, 302],
     # Counts over the customers each role sees (the numbers differ, the page opens).
     ("GET", "engagement:care_effect", None): [200, 200, 200, 200, 200, 200, 302],
+    # The loyalty numbers, over the members each role may see.
+    ("GET", "loyalty:numbers", None): [200, 200, 200, 200, 200, 200, 302],
 }
 
 
