@@ -22,6 +22,9 @@ from accounts.models import ApiToken, User
 from customers.models import Customer
 from interactions.models import FollowUp
 from interactions.services import create_follow_up, log_interaction
+from loyalty import points
+from loyalty.members import member_for
+from loyalty.models import LimitedProduct, Reward
 from sales.models import Order
 from service.models import Ticket
 from service.services import NewTicket, create_ticket
@@ -76,6 +79,36 @@ def _ticket(world: World) -> dict[str, Any]:
         "customer_id": world.customer.pk, "kind": "question", "channel": "email",
         "subject": "Opening hours", "description": "When are you open?",
     }  # fmt: skip
+
+
+def _loyalty(world: World) -> tuple[Reward, LimitedProduct]:
+    """Return a reward the customer can afford many times over and a limited product open
+    for reservations (made once per world)."""
+    reward = Reward.objects.get_or_create(
+        code="mug", defaults={"name": "Mug", "kind": "gift", "cost": 10, "stock": 100}
+    )[0]
+    points.grant(member_for(world.customer.pk), 1000, "matrix", None, "matrix")
+    now = timezone.now()
+    limited = LimitedProduct.objects.get_or_create(
+        product=world.order.lines.first().product,
+        defaults={"quantity": 50, "sale_starts_at": now - datetime.timedelta(hours=1),
+                  "closes_at": now + datetime.timedelta(days=1)},
+    )[0]  # fmt: skip
+    return reward, limited
+
+
+def _redeem(client: Client, world: World) -> Any:
+    reward, _limited = _loyalty(world)
+    body = {"customer_id": world.customer.pk, "reward_id": reward.pk}
+    return _json(client, "post", f"{API}/loyalty/redemptions", body,
+                 **{"Idempotency-Key": f"redeem-{next(numbers)}"})  # fmt: skip
+
+
+def _reserve(client: Client, world: World) -> Any:
+    _reward, limited = _loyalty(world)
+    body = {"limited_id": limited.pk, "customer_id": world.customer.pk}
+    return _json(client, "post", f"{API}/loyalty/reservations", body,
+                 **{"Idempotency-Key": f"reserve-{next(numbers)}"})  # fmt: skip
 
 
 Call = Callable[[Client, World], Any]
@@ -148,6 +181,11 @@ ENDPOINTS: dict[str, Call] = {
         f"{API}/loyalty/quote",
         {"customer_id": w.customer.pk, "lines": [{"sku": "CD-ROCK", "quantity": 1}]},
     ),
+    "list rewards": lambda c, w: c.get(f"{API}/loyalty/rewards"),
+    "customer points": lambda c, w: c.get(f"{API}/loyalty/customers/{w.customer.pk}/points"),
+    "redeem reward": _redeem,
+    "reserve limited": _reserve,
+    "customer referral": lambda c, w: c.get(f"{API}/loyalty/customers/{w.customer.pk}/referral"),
     "list tokens": lambda c, w: c.get(f"{API}/tokens"),
     "issue token": lambda c, w: _json(c, "post", f"{API}/tokens", {"name": "new"}),
     "revoke token": lambda c, w: c.delete(f"{API}/tokens/{w.token.pk}"),
@@ -195,6 +233,12 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "snooze":             (200, 200, 200, 404, 404, 200, 401),
     # A quote writes nothing: whoever sees the customer; others find it unknown (422).
     "loyalty quote":      (200, 200, 200, 422, 422, 200, 401),
+    # Points and rewards: whoever may change the customer redeems; agents read, not redeem.
+    "list rewards":       (200, 200, 200, 200, 200, 200, 401),
+    "customer points":    (200, 200, 200, 404, 404, 200, 401),
+    "redeem reward":      (201, 201, 201, 404, 404, 403, 401),
+    "reserve limited":    (201, 201, 201, 404, 404, 403, 401),
+    "customer referral":  (200, 200, 200, 404, 404, 200, 401),
     "list tokens":        (200, 200, 200, 200, 200, 200, 401),
     "issue token":        (201, 201, 201, 201, 201, 201, 401),
     "revoke token":       (404, 404, 204, 404, 404, 404, 401),

@@ -23,7 +23,7 @@ from interactions.services import create_follow_up, log_interaction
 SECTIONS = {
     "profile", "history", "consents", "tags", "orders", "order_lines", "purchase_summary",
     "interactions", "follow_ups", "messages", "life_events", "scores", "churn_warnings", "tickets",
-    "ticket_steps", "surveys",
+    "ticket_steps", "surveys", "referral_codes", "referrals", "reservations",
 }  # fmt: skip
 
 
