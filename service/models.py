@@ -5,7 +5,10 @@ the customer) and the deadlines worked out from them on the team's working calen
 (service.sla); the steps are the case's history, one row each.
 """
 
+import datetime
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +45,8 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.RECEIVED, Status.ACKNOWLEDGED, Status.PROPOSED)
+# An SLA target of at most a working year (250 days of 8 hours).
+MAX_TARGET_MINUTES = 250 * 8 * 60
 
 
 class Branch(models.TextChoices):
@@ -137,6 +142,24 @@ class Ticket(models.Model):
     )
     resolution_breached_at = models.DateTimeField(_("resolution breached"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    # What service.sla keeps to work the deadlines out again, set-based, when the calendar or
+    # a policy changes: the policy chosen, the working time the clock was paused (waiting on
+    # the customer, or resolved before a reopening) and the moment the running pause began.
+    sla_policy = models.ForeignKey(
+        "SlaPolicy", on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets",
+        verbose_name=_("SLA policy"),
+    )  # fmt: skip
+    sla_paused = models.DurationField(_("SLA clock paused"), default=datetime.timedelta)
+    sla_paused_since = models.DateTimeField(_("SLA clock paused since"), null=True, blank=True)
+    # When each clock reaches 75 % of its target: the sweep warns then.
+    first_response_warn_at = models.DateTimeField(null=True, blank=True)
+    resolution_warn_at = models.DateTimeField(null=True, blank=True)
+    resolution_warned_at = models.DateTimeField(_("resolution SLA warning"), null=True, blank=True)
+    # The deadline of the clock that runs (first response until answered, then resolution):
+    # the agent's queue is sorted by it.
+    next_due = models.DateTimeField(_("next deadline"), null=True, blank=True)
+    # When the owner is reminded of the promise: a set working time before it breaks.
+    promise_remind_at = models.DateTimeField(null=True, blank=True)
     proposal_branch = models.CharField(
         _("proposal branch"), max_length=12, choices=Branch.choices, blank=True
     )
@@ -154,6 +177,13 @@ class Ticket(models.Model):
             models.Index(fields=["status", "resolution_due"], name="ticket_status_due"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
             models.Index(fields=["customer", "opened_at"], name="ticket_customer_opened"),
+            # The agent's queue: their open tickets by time to breach, read from the index in
+            # order (only open tickets are in it, a tenth of a large table).
+            models.Index(
+                fields=["assignee", "next_due"],
+                name="ticket_queue",
+                condition=models.Q(status__in=OPEN_STATUSES),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -247,3 +277,47 @@ class Gift(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class SlaPolicy(models.Model):
+    """The targets for a priority and a customer value tier, in working time.
+
+    A ticket takes the policy of its priority and its customer's value tier (A/B/C from the
+    latest scoring run), else the policy of its priority for any tier (blank tier).
+    """
+
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices)
+    value_tier = models.CharField(
+        _("value tier"), max_length=1, blank=True, choices=[(t, t) for t in "ABC"],
+        help_text=_("Blank: customers of any tier without a policy of their own."),
+    )  # fmt: skip
+    first_response_minutes = models.PositiveIntegerField(
+        _("first response (working minutes)"),
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_TARGET_MINUTES)],
+    )
+    resolution_minutes = models.PositiveIntegerField(
+        _("resolution (working minutes)"),
+        help_text=_("A working day is 8 hours (480 minutes) on the default calendar."),
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_TARGET_MINUTES)],
+    )
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        ordering = ["priority", "value_tier"]
+        constraints = [
+            models.UniqueConstraint(fields=["priority", "value_tier"], name="sla_policy_unique")
+        ]
+
+    def __str__(self) -> str:
+        tier = self.value_tier or "*"
+        first, resolution = self.first_response_minutes, self.resolution_minutes
+        return f"{self.priority}/{tier}: {first} min / {resolution} min"
+
+    @property
+    def first_response(self) -> datetime.timedelta:
+        return datetime.timedelta(minutes=self.first_response_minutes)
+
+    @property
+    def resolution(self) -> datetime.timedelta:
+        return datetime.timedelta(minutes=self.resolution_minutes)
