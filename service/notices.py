@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from service.models import Ticket
@@ -33,7 +34,11 @@ def send_sla_notice(user_id: int, items: list[list[Any]]) -> int:
         lines = [_line(numbers.get(pk, str(pk)), kind, clock) for pk, kind, clock in items[:LISTED]]
         if len(items) > LISTED:
             lines.append(_("… and %(count)d more.") % {"count": len(items) - LISTED})
-        subject = _("SLA: %(count)d tickets need attention") % {"count": len(items)}
+        subject = ngettext(
+            "SLA: %(count)d ticket needs attention",
+            "SLA: %(count)d tickets need attention",
+            len(items),
+        ) % {"count": len(items)}
     send_mail(subject, "\n".join(lines), None, [user.email])
     return 1
 

@@ -103,9 +103,14 @@ def settle_at_resolution(ticket: Ticket, now: datetime.datetime) -> list[str]:
         events.emit(
             "ticket.promise_broken", SWEEP_ACTOR, customer_id=ticket.customer_id,
             subject_id=ticket.pk,
-            data={"promised_by": ticket.promised_by, "resolved_at": resolved},
+            data={"promised_by": event_time(ticket.promised_by), "resolved_at": event_time(resolved)},
         )  # fmt: skip
     return ["promise_kept"]
+
+
+def event_time(moment: datetime.datetime | None) -> str | None:
+    """Return a moment as events carry it (JSON): ISO 8601 in UTC."""
+    return None if moment is None else moment.astimezone(datetime.UTC).isoformat()
 
 
 def _running() -> QuerySet[Ticket]:
@@ -154,7 +159,7 @@ def _break(now: datetime.datetime) -> int:
         Ticket.objects.filter(pk__in=chunk).update(promise_kept=False)
     events.emit_columns(
         SWEEP_ACTOR, "ticket.promise_broken", [row[1] for row in rows], [row[0] for row in rows],
-        {"promised_by": [row[2] for row in rows], "resolved_at": [None] * len(rows)},
+        {"promised_by": [event_time(row[2]) for row in rows], "resolved_at": [None] * len(rows)},
     )  # fmt: skip
     return len(rows)
 

@@ -244,13 +244,13 @@ def _warn(now: datetime.datetime) -> Marked:
     rows = list(first.values_list(*_ROW, "first_response_due"))
     _set([row[0] for row in rows], sla_warned_at=now)
     for row in rows:
-        marked.add(row, clock="first_response", due=row[3])
+        marked.add(row, clock="first_response", due=promises.event_time(row[3]))
     resolution = _running().filter(resolution_warned_at__isnull=True, resolution_warn_at__lte=now)
     rows = list(resolution.values_list(*_ROW, "resolution_due"))
     _set([row[0] for row in rows], resolution_warned_at=now,
          sla_warned_at=Coalesce("sla_warned_at", now))  # fmt: skip
     for row in rows:
-        marked.add(row, clock="resolution", due=row[3])
+        marked.add(row, clock="resolution", due=promises.event_time(row[3]))
     return marked
 
 
@@ -264,12 +264,12 @@ def _breach(now: datetime.datetime) -> Marked:
     rows = list(first.values_list(*_ROW, "first_response_due"))
     _set([row[0] for row in rows], first_response_breached_at=now)
     for row in rows:
-        marked.add(row, clock="first_response", due=row[3])
+        marked.add(row, clock="first_response", due=promises.event_time(row[3]))
     resolution = _running().filter(resolution_breached_at__isnull=True, resolution_due__lte=now)
     rows = list(resolution.values_list(*_ROW, "resolution_due"))
     _set([row[0] for row in rows], resolution_breached_at=now)
     for row in rows:
-        marked.add(row, clock="resolution", due=row[3])
+        marked.add(row, clock="resolution", due=promises.event_time(row[3]))
     return marked
 
 

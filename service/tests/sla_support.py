@@ -2,7 +2,11 @@
 workflow does (service.sla.refresh_deadlines after each clock-relevant step)."""
 
 import datetime
+import importlib
 import itertools
+
+import pytest
+from django.apps import apps
 
 from customers.models import Customer
 from insights.models import CustomerScore, RunStatus, ScoreRun
@@ -53,3 +57,11 @@ def score_tier(customer: Customer, tier: str) -> None:
         expected_purchases_90=0.2, expected_purchases_365=0.5, expected_spend=30.0, clv=12.0,
         value_tier=tier, r_score=3, f_score=1, m_score=2, segment="promising",
     )  # fmt: skip
+
+
+@pytest.fixture
+def seeded_policies(db: None) -> None:
+    """Have the seeded policies, also after a transactional test flushed the tables (the
+    data migration wrote them once, before the first test)."""
+    migration = importlib.import_module("service.migrations.0003_sla_default_policies")
+    migration.seed(apps, None)
