@@ -100,10 +100,10 @@ def settle_at_resolution(ticket: Ticket, now: datetime.datetime) -> list[str]:
     resolved = ticket.resolved_at or now
     ticket.promise_kept = resolved <= ticket.promised_by
     if not ticket.promise_kept:
+        data = {"promised_by": event_time(ticket.promised_by), "resolved_at": event_time(resolved)}
         events.emit(
             "ticket.promise_broken", SWEEP_ACTOR, customer_id=ticket.customer_id,
-            subject_id=ticket.pk,
-            data={"promised_by": event_time(ticket.promised_by), "resolved_at": event_time(resolved)},
+            subject_id=ticket.pk, data=data,
         )  # fmt: skip
     return ["promise_kept"]
 

@@ -12,7 +12,7 @@ from conftest import make_user
 from core.events import events_in
 from core.models import OutboxEvent, WorkingDayOverride
 from service import sla
-from service.models import SlaPolicy, Status, Ticket
+from service.models import SlaPolicy, Status
 from service.tasks import sweep_sla
 from service.tests.sla_support import at, local, open_ticket, seeded_policies, step
 
