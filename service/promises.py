@@ -45,10 +45,14 @@ def remind_at(
     calendar: WorkingCalendar, since: datetime.datetime, promised_by: datetime.datetime
 ) -> datetime.datetime:
     """Return when to remind the owner: REMIND_BEFORE of working time before the promise,
-    or at `since` when less working time than that is left."""
+    or at `since` when less working time than that is left.
+
+    A reminder that would come as a working period ends (18:00) comes when the next one
+    starts (09:00 the next working day), when the owner is there to act on it.
+    """
     left = calendar.between(since, promised_by)
     moment = calendar.add(since, max(left - REMIND_BEFORE, datetime.timedelta(0)))
-    return min(moment, promised_by).astimezone(datetime.UTC)
+    return min(calendar.next_working_moment(moment), promised_by).astimezone(datetime.UTC)
 
 
 def promise(
