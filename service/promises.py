@@ -19,7 +19,6 @@ from accounts.models import Role, User
 from core import events
 from core.actors import Actor
 from core.calendar import WorkingCalendar, working_calendar
-from core.chunks import chunked
 from core.errors import Forbidden, Invalid
 from interactions.services import NewFollowUp, create_follow_ups, open_follow_ups_from
 from service.models import OPEN_STATUSES, Ticket
@@ -131,9 +130,12 @@ def sweep(now: datetime.datetime) -> tuple[int, int]:
 
 def _remind(now: datetime.datetime) -> int:
     due = _running().filter(promise_reminded_at__isnull=True, promise_remind_at__lte=now)
-    rows = list(due.values_list("pk", "customer_id", "assignee_id", "number", "promised_by"))
-    for chunk in chunked([row[0] for row in rows]):
-        Ticket.objects.filter(pk__in=chunk).update(promise_reminded_at=now)
+    rows = list(
+        due.select_for_update().values_list(
+            "pk", "customer_id", "assignee_id", "number", "promised_by"
+        )
+    )
+    due.update(promise_reminded_at=now)
     owned = [row for row in rows if row[2] is not None]
     already = {
         (f.customer_id, f.origin) for f in open_follow_ups_from([row[1] for row in owned], ORIGIN)
@@ -149,18 +151,16 @@ def _remind(now: datetime.datetime) -> int:
 
 
 def _reminder_note(number: str, promised_by: datetime.datetime) -> str:
-    moment = formats.date_format(timezone.localtime(promised_by), "DATETIME_FORMAT")
+    moment = timezone.localtime(promised_by).strftime("%Y-%m-%d %H:%M")
     return _("Ticket %(number)s: resolution promised to the customer by %(moment)s.") % {
         "number": number, "moment": moment,
     }  # fmt: skip
 
 
 def _break(now: datetime.datetime) -> int:
-    rows = list(
-        _running().filter(promised_by__lte=now).values_list("pk", "customer_id", "promised_by")
-    )
-    for chunk in chunked([row[0] for row in rows]):
-        Ticket.objects.filter(pk__in=chunk).update(promise_kept=False)
+    passed = _running().filter(promised_by__lte=now)
+    rows = list(passed.select_for_update().values_list("pk", "customer_id", "promised_by"))
+    passed.update(promise_kept=False)
     events.emit_columns(
         SWEEP_ACTOR, "ticket.promise_broken", [row[1] for row in rows], [row[0] for row in rows],
         {"promised_by": [event_time(row[2]) for row in rows], "resolved_at": [None] * len(rows)},

@@ -229,9 +229,11 @@ def _running() -> QuerySet[Ticket]:
 _ROW = ("pk", "customer_id", "assignee_id")
 
 
-def _set(ids: Iterable[int], **values: Any) -> None:
-    for chunk in chunked(ids):
-        Ticket.objects.filter(pk__in=chunk).update(**values)
+def _claim(due: QuerySet[Ticket]) -> list[tuple[Any, ...]]:
+    """Return the due tickets' rows (id, customer, owner), locked until the commit,
+    so that the set-based update that follows marks exactly these (on SQLite the sweep's
+    transaction holds the write lock from its start)."""
+    return list(due.select_for_update().values_list(*_ROW))
 
 
 def _warn(now: datetime.datetime) -> Marked:
@@ -241,16 +243,15 @@ def _warn(now: datetime.datetime) -> Marked:
         first_responded_at__isnull=True, sla_warned_at__isnull=True,
         first_response_warn_at__lte=now,
     )  # fmt: skip
-    rows = list(first.values_list(*_ROW, "first_response_due"))
-    _set([row[0] for row in rows], sla_warned_at=now)
+    rows = _claim(first)
+    first.update(sla_warned_at=now)
     for row in rows:
-        marked.add(row, clock="first_response", due=promises.event_time(row[3]))
+        marked.add(row, clock="first_response")
     resolution = _running().filter(resolution_warned_at__isnull=True, resolution_warn_at__lte=now)
-    rows = list(resolution.values_list(*_ROW, "resolution_due"))
-    _set([row[0] for row in rows], resolution_warned_at=now,
-         sla_warned_at=Coalesce("sla_warned_at", now))  # fmt: skip
+    rows = _claim(resolution)
+    resolution.update(resolution_warned_at=now, sla_warned_at=Coalesce("sla_warned_at", now))
     for row in rows:
-        marked.add(row, clock="resolution", due=promises.event_time(row[3]))
+        marked.add(row, clock="resolution")
     return marked
 
 
@@ -261,15 +262,15 @@ def _breach(now: datetime.datetime) -> Marked:
         first_responded_at__isnull=True, first_response_breached_at__isnull=True,
         first_response_due__lte=now,
     )  # fmt: skip
-    rows = list(first.values_list(*_ROW, "first_response_due"))
-    _set([row[0] for row in rows], first_response_breached_at=now)
+    rows = _claim(first)
+    first.update(first_response_breached_at=now)
     for row in rows:
-        marked.add(row, clock="first_response", due=promises.event_time(row[3]))
+        marked.add(row, clock="first_response")
     resolution = _running().filter(resolution_breached_at__isnull=True, resolution_due__lte=now)
-    rows = list(resolution.values_list(*_ROW, "resolution_due"))
-    _set([row[0] for row in rows], resolution_breached_at=now)
+    rows = _claim(resolution)
+    resolution.update(resolution_breached_at=now)
     for row in rows:
-        marked.add(row, clock="resolution", due=promises.event_time(row[3]))
+        marked.add(row, clock="resolution")
     return marked
 
 
@@ -277,8 +278,8 @@ def _escalate(now: datetime.datetime) -> Marked:
     """Escalate the open tickets with a breach and no escalation yet to their team leads."""
     breached = Q(first_response_breached_at__isnull=False) | Q(resolution_breached_at__isnull=False)
     tickets = Ticket.objects.filter(breached, status__in=OPEN_STATUSES, escalated_at__isnull=True)
-    rows = list(tickets.values_list(*_ROW))
-    _set([row[0] for row in rows], escalated_at=now)
+    rows = _claim(tickets)
+    tickets.update(escalated_at=now)
     leads = team_leads({row[2] for row in rows})
     marked = Marked()
     for row in rows:
