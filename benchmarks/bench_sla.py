@@ -93,7 +93,7 @@ TICKET_COLUMNS = (
     "status", "assignee_id", "opened_at", "first_responded_at", "resolved_at", "closed_at",
     "waiting_since", "sla_paused_since", "sla_policy_id", "first_response_due",
     "first_response_warn_at", "resolution_due", "resolution_warn_at", "next_due",
-    "promised_by", "promise_remind_at",
+    "promised_by", "promise_remind_at", "sla_check_at",
 )  # fmt: skip
 
 
@@ -126,7 +126,7 @@ def ticket_rows(
             done = opened + datetime.timedelta(days=2)
             yield (*common, "closed", assignee, db_time(opened), db_time(opened),
                    db_time(done), db_time(done), None, None, policies[priority].pk,
-                   None, None, db_time(done), None, db_time(done), None, None)  # fmt: skip
+                   None, None, db_time(done), None, db_time(done), None, None, None)  # fmt: skip
             continue
         opened = _working_time_before(calendar, NOW, int(minutes_back[n]))
         policy = policies[priority]
@@ -142,7 +142,8 @@ def ticket_rows(
                db_time(responded), None, None, db_time(waits), db_time(waits), policy.pk,
                db_time(due.first_response_due), db_time(due.first_response_warn_at),
                db_time(due.resolution_due), db_time(due.resolution_warn_at),
-               db_time(due.next_due), db_time(promise), db_time(reminder))  # fmt: skip
+               db_time(due.next_due), db_time(promise), db_time(reminder),
+               db_time(opened))  # fmt: skip
 
 
 def _working_time_before(calendar: Any, end: datetime.datetime, minutes: int) -> datetime.datetime:
@@ -181,13 +182,16 @@ def clear_marks() -> None:
     from core.models import OutboxEvent
     from interactions.models import FollowUp
     from service.models import OPEN_STATUSES, Ticket
+    from service.sla import check_moment
 
     with transaction.atomic():
-        Ticket.objects.filter(status__in=OPEN_STATUSES).update(
+        open_tickets = Ticket.objects.filter(status__in=OPEN_STATUSES)
+        open_tickets.update(
             sla_warned_at=None, resolution_warned_at=None, first_response_breached_at=None,
             resolution_breached_at=None, escalated_at=None, promise_kept=None,
             promise_reminded_at=None,
         )  # fmt: skip
+        open_tickets.update(sla_check_at=check_moment())
         OutboxEvent.objects.filter(kind__startswith="ticket.").delete()
         FollowUp.objects.filter(origin__startswith="promise:").delete()
 
@@ -260,7 +264,6 @@ def queue_queries() -> dict[str, Callable[[int], Any]]:
 
 
 def measure_queue(samples: int) -> dict[str, dict[str, float]]:
-    from django.db import connection
 
     from accounts.models import Role, User
 

@@ -160,6 +160,9 @@ class Ticket(models.Model):
     next_due = models.DateTimeField(_("next deadline"), null=True, blank=True)
     # When the owner is reminded of the promise: a set working time before it breaks.
     promise_remind_at = models.DateTimeField(null=True, blank=True)
+    # The earliest moment the sweep has something to do for the ticket (None: nothing), so
+    # that a sweep reads the few tickets due, not every open one (service.sla).
+    sla_check_at = models.DateTimeField(null=True, blank=True)
     proposal_branch = models.CharField(
         _("proposal branch"), max_length=12, choices=Branch.choices, blank=True
     )
@@ -182,6 +185,7 @@ class Ticket(models.Model):
             # query whose statuses are bound parameters.
             models.Index(fields=["assignee", "status", "next_due"], name="ticket_queue"),
             models.Index(fields=["status", "next_due"], name="ticket_status_next_due"),
+            models.Index(fields=["sla_check_at"], name="ticket_sla_check"),
         ]
 
     def __str__(self) -> str:

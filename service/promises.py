@@ -77,7 +77,10 @@ def promise(
     ticket.promise_kept = None
     ticket.promise_reminded_at = None
     ticket.promise_remind_at = remind_at(calendar, now, when)
-    fields = ["promised_by", "promise_kept", "promise_reminded_at", "promise_remind_at"]
+    # The next sweep looks at the ticket and works its next check out.
+    ticket.sla_check_at = now
+    fields = ["promised_by", "promise_kept", "promise_reminded_at", "promise_remind_at",
+              "sla_check_at"]  # fmt: skip
     return Promised(fields, _outside_note(calendar, when))
 
 
@@ -116,20 +119,21 @@ def event_time(moment: datetime.datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(datetime.UTC).isoformat()
 
 
-def _running() -> QuerySet[Ticket]:
-    return Ticket.objects.filter(
+def _running(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    return tickets.filter(
         status__in=OPEN_STATUSES, promised_by__isnull=False, promise_kept__isnull=True
     )
 
 
-def sweep(now: datetime.datetime) -> tuple[int, int]:
+def sweep(due: QuerySet[Ticket], now: datetime.datetime) -> tuple[int, int]:
     """Remind the owners whose promise comes near and record the promises the time passed
-    by; return (reminded, broken). Inside the SLA sweep's transaction."""
-    return _remind(now), _break(now)
+    by, among the `due` tickets; return (reminded, broken). Inside the SLA sweep's
+    transaction."""
+    return _remind(_running(due), now), _break(_running(due), now)
 
 
-def _remind(now: datetime.datetime) -> int:
-    due = _running().filter(promise_reminded_at__isnull=True, promise_remind_at__lte=now)
+def _remind(running: QuerySet[Ticket], now: datetime.datetime) -> int:
+    due = running.filter(promise_reminded_at__isnull=True, promise_remind_at__lte=now)
     rows = list(
         due.select_for_update().values_list(
             "pk", "customer_id", "assignee_id", "number", "promised_by"
@@ -157,8 +161,8 @@ def _reminder_note(number: str, promised_by: datetime.datetime) -> str:
     }  # fmt: skip
 
 
-def _break(now: datetime.datetime) -> int:
-    passed = _running().filter(promised_by__lte=now)
+def _break(running: QuerySet[Ticket], now: datetime.datetime) -> int:
+    passed = running.filter(promised_by__lte=now)
     rows = list(passed.select_for_update().values_list("pk", "customer_id", "promised_by"))
     passed.update(promise_kept=False)
     events.emit_columns(
@@ -172,7 +176,7 @@ def recompute_reminders(calendar: WorkingCalendar) -> int:
     """Work the reminder moments of the running promises not yet reminded out again on the
     calendar as it is now; return how many moved."""
     rows = (
-        _running()
+        _running(Ticket.objects.all())
         .filter(promise_reminded_at__isnull=True)
         .values_list("pk", "opened_at", "promised_by", "promise_remind_at")
     )

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Case, DateTimeField, F, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Least, NullIf
 from django.utils import timezone
 
 from accounts.models import Membership, Role, User
@@ -157,7 +157,39 @@ def refresh_deadlines(ticket: Ticket, now: datetime.datetime) -> list[str]:
             setattr(ticket, name, value)
             changed.append(name)
     changed += promises.settle_at_resolution(ticket, now)
+    # Open: the next sweep looks at the ticket and works its next check out (check_moment).
+    check = now if ticket.status in OPEN_STATUSES else None
+    if ticket.sla_check_at != check:
+        ticket.sla_check_at = check
+        changed.append("sla_check_at")
     return changed
+
+
+FAR = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
+
+
+def check_moment() -> Case:
+    """Return, as SQL, the earliest moment a sweep has something to do for a ticket: a
+    warning or deadline not yet marked while its clock runs, a promise's reminder or time
+    while it runs; NULL for none (a ticket no longer open)."""
+    running = Q(waiting_since__isnull=True)
+    unanswered = running & Q(first_responded_at__isnull=True)
+    pending = [
+        (unanswered & Q(sla_warned_at__isnull=True), "first_response_warn_at"),
+        (unanswered & Q(first_response_breached_at__isnull=True), "first_response_due"),
+        (running & Q(resolution_warned_at__isnull=True), "resolution_warn_at"),
+        (running & Q(resolution_breached_at__isnull=True), "resolution_due"),
+        (Q(promise_kept__isnull=True, promise_reminded_at__isnull=True), "promise_remind_at"),
+        (Q(promise_kept__isnull=True), "promised_by"),
+    ]
+    far = Value(FAR, output_field=DateTimeField())
+    # Each moment or "far" (NULLs would make SQLite's MIN NULL), the least, "far" back to NULL.
+    moments = [
+        Coalesce(Case(When(condition, then=F(name)), output_field=DateTimeField()), far)
+        for condition, name in pending
+    ]
+    earliest = NullIf(Least(*moments), far)
+    return Case(When(status__in=OPEN_STATUSES, then=earliest), output_field=DateTimeField())
 
 
 @transaction.atomic
@@ -193,6 +225,7 @@ def recompute_open_deadlines(policy_ids: Sequence[int] | None = None) -> int:
             changed.append(Ticket(pk=pk, **new.fields()))
     Ticket.objects.bulk_update(changed, list(Deadlines().fields()), batch_size=500)
     promises.recompute_reminders(calendar)
+    tickets.update(sla_check_at=check_moment())
     return len(changed)
 
 
@@ -221,9 +254,14 @@ class Marked:
         return events.emit_columns(SWEEP_ACTOR, kind, self.customer_ids, self.ids, dict(self.data))
 
 
-def _running() -> QuerySet[Ticket]:
-    """Return the open tickets whose clocks run (not waiting on the customer)."""
-    return Ticket.objects.filter(status__in=OPEN_STATUSES, waiting_since__isnull=True)
+def _due(now: datetime.datetime) -> QuerySet[Ticket]:
+    """Return the tickets with something for the sweep to do by `now` (by their index)."""
+    return Ticket.objects.filter(sla_check_at__lte=now)
+
+
+def _running(now: datetime.datetime) -> QuerySet[Ticket]:
+    """Return the due open tickets whose clocks run (not waiting on the customer)."""
+    return _due(now).filter(status__in=OPEN_STATUSES, waiting_since__isnull=True)
 
 
 _ROW = ("pk", "customer_id", "assignee_id")
@@ -239,7 +277,7 @@ def _claim(due: QuerySet[Ticket]) -> list[tuple[Any, ...]]:
 def _warn(now: datetime.datetime) -> Marked:
     """Mark the clocks that reached 75 % of their target since the last sweep."""
     marked = Marked()
-    first = _running().filter(
+    first = _running(now).filter(
         first_responded_at__isnull=True, sla_warned_at__isnull=True,
         first_response_warn_at__lte=now,
     )  # fmt: skip
@@ -247,7 +285,9 @@ def _warn(now: datetime.datetime) -> Marked:
     first.update(sla_warned_at=now)
     for row in rows:
         marked.add(row, clock="first_response")
-    resolution = _running().filter(resolution_warned_at__isnull=True, resolution_warn_at__lte=now)
+    resolution = _running(now).filter(
+        resolution_warned_at__isnull=True, resolution_warn_at__lte=now
+    )
     rows = _claim(resolution)
     resolution.update(resolution_warned_at=now, sla_warned_at=Coalesce("sla_warned_at", now))
     for row in rows:
@@ -258,7 +298,7 @@ def _warn(now: datetime.datetime) -> Marked:
 def _breach(now: datetime.datetime) -> Marked:
     """Mark the deadlines passed since the last sweep."""
     marked = Marked()
-    first = _running().filter(
+    first = _running(now).filter(
         first_responded_at__isnull=True, first_response_breached_at__isnull=True,
         first_response_due__lte=now,
     )  # fmt: skip
@@ -266,7 +306,7 @@ def _breach(now: datetime.datetime) -> Marked:
     first.update(first_response_breached_at=now)
     for row in rows:
         marked.add(row, clock="first_response")
-    resolution = _running().filter(resolution_breached_at__isnull=True, resolution_due__lte=now)
+    resolution = _running(now).filter(resolution_breached_at__isnull=True, resolution_due__lte=now)
     rows = _claim(resolution)
     resolution.update(resolution_breached_at=now)
     for row in rows:
@@ -277,7 +317,7 @@ def _breach(now: datetime.datetime) -> Marked:
 def _escalate(now: datetime.datetime) -> Marked:
     """Escalate the open tickets with a breach and no escalation yet to their team leads."""
     breached = Q(first_response_breached_at__isnull=False) | Q(resolution_breached_at__isnull=False)
-    tickets = Ticket.objects.filter(breached, status__in=OPEN_STATUSES, escalated_at__isnull=True)
+    tickets = _due(now).filter(breached, status__in=OPEN_STATUSES, escalated_at__isnull=True)
     rows = _claim(tickets)
     tickets.update(escalated_at=now)
     leads = team_leads({row[2] for row in rows})
@@ -337,7 +377,9 @@ def sweep(now: datetime.datetime | None = None) -> SweepResult:
     warned.emit("ticket.warned")
     breached.emit("ticket.breached")
     escalated.emit("ticket.escalated")
-    reminded, broken = promises.sweep(now)
+    reminded, broken = promises.sweep(_due(now), now)
+    # What is left to do for the tickets looked at: after these marks, a moment after now.
+    _due(now).update(sla_check_at=check_moment())
     notices = _notices(warned, breached, escalated)
     return SweepResult(
         len(warned.ids), len(breached.ids), len(escalated.ids), reminded, broken, notices
