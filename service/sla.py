@@ -274,44 +274,42 @@ def _claim(due: QuerySet[Ticket]) -> list[tuple[Any, ...]]:
     return list(due.select_for_update().values_list(*_ROW))
 
 
+def _mark(steps: Sequence[tuple[str, QuerySet[Ticket], dict[str, Any]]]) -> Marked:
+    """Set each step's marks on its due tickets, set-based; return the tickets marked, each
+    with the step's clock."""
+    marked = Marked()
+    for clock, due, values in steps:
+        rows = _claim(due)
+        due.update(**values)
+        for row in rows:
+            marked.add(row, clock=clock)
+    return marked
+
+
 def _warn(now: datetime.datetime) -> Marked:
     """Mark the clocks that reached 75 % of their target since the last sweep."""
-    marked = Marked()
-    first = _running(now).filter(
-        first_responded_at__isnull=True, sla_warned_at__isnull=True,
-        first_response_warn_at__lte=now,
-    )  # fmt: skip
-    rows = _claim(first)
-    first.update(sla_warned_at=now)
-    for row in rows:
-        marked.add(row, clock="first_response")
-    resolution = _running(now).filter(
-        resolution_warned_at__isnull=True, resolution_warn_at__lte=now
-    )
-    rows = _claim(resolution)
-    resolution.update(resolution_warned_at=now, sla_warned_at=Coalesce("sla_warned_at", now))
-    for row in rows:
-        marked.add(row, clock="resolution")
-    return marked
+    unanswered = _running(now).filter(first_responded_at__isnull=True)
+    return _mark([
+        ("first_response",
+         unanswered.filter(sla_warned_at__isnull=True, first_response_warn_at__lte=now),
+         {"sla_warned_at": now}),
+        ("resolution",
+         _running(now).filter(resolution_warned_at__isnull=True, resolution_warn_at__lte=now),
+         {"resolution_warned_at": now, "sla_warned_at": Coalesce("sla_warned_at", now)}),
+    ])  # fmt: skip
 
 
 def _breach(now: datetime.datetime) -> Marked:
     """Mark the deadlines passed since the last sweep."""
-    marked = Marked()
-    first = _running(now).filter(
-        first_responded_at__isnull=True, first_response_breached_at__isnull=True,
-        first_response_due__lte=now,
-    )  # fmt: skip
-    rows = _claim(first)
-    first.update(first_response_breached_at=now)
-    for row in rows:
-        marked.add(row, clock="first_response")
-    resolution = _running(now).filter(resolution_breached_at__isnull=True, resolution_due__lte=now)
-    rows = _claim(resolution)
-    resolution.update(resolution_breached_at=now)
-    for row in rows:
-        marked.add(row, clock="resolution")
-    return marked
+    unanswered = _running(now).filter(first_responded_at__isnull=True)
+    return _mark([
+        ("first_response",
+         unanswered.filter(first_response_breached_at__isnull=True, first_response_due__lte=now),
+         {"first_response_breached_at": now}),
+        ("resolution",
+         _running(now).filter(resolution_breached_at__isnull=True, resolution_due__lte=now),
+         {"resolution_breached_at": now}),
+    ])  # fmt: skip
 
 
 def _escalate(now: datetime.datetime) -> Marked:
