@@ -192,6 +192,8 @@ def clear_marks() -> None:
             promise_reminded_at=None,
         )  # fmt: skip
         open_tickets.update(sla_check_at=check_moment())
+        OutboxEvent.objects.filter(kind__startswith="ticket.").delete()
+        FollowUp.objects.filter(origin__startswith="promise:").delete()
     tidy()
 
 
@@ -206,8 +208,6 @@ def tidy() -> None:
             cursor.execute("VACUUM ANALYZE service_ticket")
         else:
             cursor.execute("ANALYZE service_ticket")
-        OutboxEvent.objects.filter(kind__startswith="ticket.").delete()
-        FollowUp.objects.filter(origin__startswith="promise:").delete()
 
 
 def timed(function: Callable[[], Any]) -> tuple[float, Any]:
