@@ -254,14 +254,24 @@ class Marked:
         return events.emit_columns(SWEEP_ACTOR, kind, self.customer_ids, self.ids, dict(self.data))
 
 
-def _due(now: datetime.datetime) -> QuerySet[Ticket]:
-    """Return the tickets with something for the sweep to do by `now` (by their index)."""
-    return Ticket.objects.filter(sla_check_at__lte=now)
+# The most tickets one sweep looks at: a backlog (the first sweep over imported tickets)
+# is worked off a minute at a time, the earliest due first, each sweep kept short.
+SWEEP_LIMIT = 10_000
 
 
-def _running(now: datetime.datetime) -> QuerySet[Ticket]:
+def _due(now: datetime.datetime, limit: int) -> QuerySet[Ticket]:
+    """Return the tickets with something for the sweep to do by `now`, by their index: at
+    most about `limit`, the earliest due (ties at the bound all come, so that a sweep always
+    gets on)."""
+    due = Ticket.objects.filter(sla_check_at__lte=now)
+    moments = due.order_by("sla_check_at").values_list("sla_check_at", flat=True)
+    last = list(moments[limit - 1 : limit])  # the limit-th earliest, if as many are due
+    return due.filter(sla_check_at__lte=last[0]) if last and last[0] else due
+
+
+def _running(due: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """Return the due open tickets whose clocks run (not waiting on the customer)."""
-    return _due(now).filter(status__in=OPEN_STATUSES, waiting_since__isnull=True)
+    return due.filter(status__in=OPEN_STATUSES, waiting_since__isnull=True)
 
 
 _ROW = ("pk", "customer_id", "assignee_id")
@@ -286,36 +296,36 @@ def _mark(steps: Sequence[tuple[str, QuerySet[Ticket], dict[str, Any]]]) -> Mark
     return marked
 
 
-def _warn(now: datetime.datetime) -> Marked:
+def _warn(due: QuerySet[Ticket], now: datetime.datetime) -> Marked:
     """Mark the clocks that reached 75 % of their target since the last sweep."""
-    unanswered = _running(now).filter(first_responded_at__isnull=True)
+    unanswered = _running(due).filter(first_responded_at__isnull=True)
     return _mark([
         ("first_response",
          unanswered.filter(sla_warned_at__isnull=True, first_response_warn_at__lte=now),
          {"sla_warned_at": now}),
         ("resolution",
-         _running(now).filter(resolution_warned_at__isnull=True, resolution_warn_at__lte=now),
+         _running(due).filter(resolution_warned_at__isnull=True, resolution_warn_at__lte=now),
          {"resolution_warned_at": now, "sla_warned_at": Coalesce("sla_warned_at", now)}),
     ])  # fmt: skip
 
 
-def _breach(now: datetime.datetime) -> Marked:
+def _breach(due: QuerySet[Ticket], now: datetime.datetime) -> Marked:
     """Mark the deadlines passed since the last sweep."""
-    unanswered = _running(now).filter(first_responded_at__isnull=True)
+    unanswered = _running(due).filter(first_responded_at__isnull=True)
     return _mark([
         ("first_response",
          unanswered.filter(first_response_breached_at__isnull=True, first_response_due__lte=now),
          {"first_response_breached_at": now}),
         ("resolution",
-         _running(now).filter(resolution_breached_at__isnull=True, resolution_due__lte=now),
+         _running(due).filter(resolution_breached_at__isnull=True, resolution_due__lte=now),
          {"resolution_breached_at": now}),
     ])  # fmt: skip
 
 
-def _escalate(now: datetime.datetime) -> Marked:
+def _escalate(due: QuerySet[Ticket], now: datetime.datetime) -> Marked:
     """Escalate the open tickets with a breach and no escalation yet to their team leads."""
     breached = Q(first_response_breached_at__isnull=False) | Q(resolution_breached_at__isnull=False)
-    tickets = _due(now).filter(breached, status__in=OPEN_STATUSES, escalated_at__isnull=True)
+    tickets = due.filter(breached, status__in=OPEN_STATUSES, escalated_at__isnull=True)
     rows = _claim(tickets)
     tickets.update(escalated_at=now)
     leads = team_leads({row[2] for row in rows})
@@ -365,19 +375,20 @@ class SweepResult:
 
 
 @transaction.atomic
-def sweep(now: datetime.datetime | None = None) -> SweepResult:
-    """Warn, breach and escalate every open ticket whose moment came, set-based, and settle
-    the promises; emit the events. The caller tells the people concerned (`notices`) once
-    this has committed."""
+def sweep(now: datetime.datetime | None = None, limit: int = SWEEP_LIMIT) -> SweepResult:
+    """Warn, breach and escalate the open tickets whose moment came (at most about `limit`
+    of them, the earliest), set-based, and settle the promises; emit the events. The caller
+    tells the people concerned (`notices`) once this has committed."""
     now = now or timezone.now()
-    warned, breached = _warn(now), _breach(now)
-    escalated = _escalate(now)
+    due = _due(now, limit)
+    warned, breached = _warn(due, now), _breach(due, now)
+    escalated = _escalate(due, now)
     warned.emit("ticket.warned")
     breached.emit("ticket.breached")
     escalated.emit("ticket.escalated")
-    reminded, broken = promises.sweep(_due(now), now)
+    reminded, broken = promises.sweep(due, now)
     # What is left to do for the tickets looked at: after these marks, a moment after now.
-    _due(now).update(sla_check_at=check_moment())
+    due.update(sla_check_at=check_moment())
     notices = _notices(warned, breached, escalated)
     return SweepResult(
         len(warned.ids), len(breached.ids), len(escalated.ids), reminded, broken, notices

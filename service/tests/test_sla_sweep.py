@@ -12,7 +12,7 @@ from conftest import make_user
 from core.events import events_in
 from core.models import OutboxEvent, WorkingDayOverride
 from service import sla
-from service.models import SlaPolicy, Status
+from service.models import SlaPolicy, Status, Ticket
 from service.tasks import sweep_sla
 from service.tests.sla_support import at, local, open_ticket, seeded_policies, step
 
@@ -184,3 +184,19 @@ def test_a_policy_refuses_a_target_of_nothing(admin_client):
     )  # fmt: skip
     assert response.status_code == 200
     assert not SlaPolicy.objects.filter(value_tier="B").exists()
+
+
+@pytest.mark.django_db
+def test_a_backlog_is_worked_off_a_sweep_at_a_time_the_earliest_first(owned, rep, make_customer):
+    opened = ["2026-03-02", "2026-03-03", "2026-03-04"]
+    tickets = [
+        open_ticket(make_customer(rep), at(day, "09:00"), "urgent", assignee=owned)
+        for day in opened
+    ]
+    late = at("2026-03-20", "09:00")
+    assert sla.sweep(late, limit=1).escalated == 1
+    assert sla.sweep(late, limit=1).escalated == 1
+    marked = [t.pk for t in Ticket.objects.filter(escalated_at__isnull=False).order_by("pk")]
+    assert marked == [tickets[0].pk, tickets[1].pk]
+    assert sla.sweep(late, limit=1).escalated == 1
+    assert sla.sweep(late, limit=1).escalated == 0
