@@ -235,7 +235,8 @@ def measure_sweep() -> dict[str, float]:
         figures[f"backlog sweep {backlog}"] = seconds
         log(f"sweep {backlog} of the backlog: {seconds:.2f} s: warned {result.warned:,}, "
             f"breached {result.breached:,}, escalated {result.escalated:,}, promises "
-            f"reminded {result.promises_reminded:,}, broken {result.promises_broken:,}")  # fmt: skip
+            f"reminded {result.promises_reminded:,}, broken "
+            f"{result.promises_broken:,}")  # fmt: skip
     tidy()
     for label, moment in (
         ("a minute later", NOW + datetime.timedelta(minutes=1)),
