@@ -13,4 +13,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         import_module(f"{self.name}.tasks")
         # Unusable working hours fail at start-up, not on the first deadline computed.
-        import_module(f"{self.name}.calendar").working_hours()
+        calendar = import_module(f"{self.name}.calendar")
+        calendar.working_hours()
+        calendar.connect_override_signals()

@@ -12,20 +12,26 @@ starts at the next working moment.
 
 For many deadlines at once, load the calendar once (`working_calendar()`, one query) and use
 its methods; the module functions load it on each call.
+
+Apps whose deadlines count in the calendar (service's SLAs) register in `calendar_listeners`;
+every change to the overrides, however it is made, tells them after its commit.
 """
 
 import datetime
 import functools
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from holidays.countries.china import China, ChinaStaticHolidays
 
 from core.models import WorkingDayOverride
+from core.registry import Registry
 
 # The years the package's Chinese lunar calendar covers; outside them it silently knows no
 # Spring Festival, so the calendar refuses them instead.
@@ -261,6 +267,12 @@ class WorkingCalendar:
             total += high - low
         return total
 
+    def is_working_moment(self, moment: datetime.datetime) -> bool:
+        """Return whether work goes on at the moment, the ends of a period included (a
+        deadline at 18:00 is in working time)."""
+        day, micros = self._local(moment)
+        return self.is_working_day(day) and self.hours.inside(micros)
+
     def next_working_moment(self, moment: datetime.datetime) -> datetime.datetime:
         """Return the moment itself if work is going on then, else when work next starts."""
         day, micros = self._local(moment)
@@ -354,3 +366,22 @@ def add_working_time(start: datetime.datetime, duration: datetime.timedelta) -> 
 def working_time_between(first: datetime.datetime, second: datetime.datetime) -> datetime.timedelta:
     """Return the working time from `first` to `second` (negative if `second` is earlier)."""
     return working_calendar().between(first, second)
+
+
+# Called with no argument after a commit that changed the overrides; each loads the calendar
+# it needs (a listener typically queues its own background work).
+calendar_listeners: Registry[Callable[[], None]] = Registry("working calendar listeners")
+
+
+def overrides_changed(**_signal: object) -> None:
+    """Tell every calendar listener, after the commit (nothing if it rolls back)."""
+    for listener in calendar_listeners:
+        transaction.on_commit(listener)
+
+
+def connect_override_signals() -> None:
+    """Make every save or delete of an override tell the listeners (AppConfig.ready)."""
+    post_save.connect(overrides_changed, sender=WorkingDayOverride, dispatch_uid="calendar-save")
+    post_delete.connect(
+        overrides_changed, sender=WorkingDayOverride, dispatch_uid="calendar-delete"
+    )

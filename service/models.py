@@ -8,8 +8,8 @@ the customer) and the deadlines worked out from them on the team's working calen
 import datetime
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -47,25 +47,8 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (Status.RECEIVED, Status.ACKNOWLEDGED, Status.PROPOSED)
-OPEN = models.Q(status__in=OPEN_STATUSES)
-
-# The deadline that breaches next: the first response's until it is given, then the
-# resolution's (Ticket.next_deadline). The queue sorts open tickets by it along an index; a
-# ticket without a deadline sorts last by a far date, not NULL, since SQLite's indexes put
-# NULLs first and "NULLS LAST" would make it sort every open ticket instead.
-NO_DEADLINE = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
-NEXT_DUE = Coalesce(
-    models.Case(
-        models.When(
-            first_responded_at__isnull=True,
-            first_response_due__isnull=False,
-            then=models.F("first_response_due"),
-        ),
-        default=models.F("resolution_due"),
-    ),
-    models.Value(NO_DEADLINE),
-    output_field=models.DateTimeField(),
-)
+# An SLA target of at most a working year (250 days of 8 hours).
+MAX_TARGET_MINUTES = 250 * 8 * 60
 
 
 # Where a ticket came in: the contact channels, and the public web form, which is none of them.
@@ -144,9 +127,11 @@ class Ticket(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED
     )
+    # Indexed by ticket_queue (assignee, status, next_due): with an index of its own too,
+    # SQLite's planner took that one for the queue and read every ticket the agent ever had.
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="assigned_tickets", verbose_name=_("owner"),
+        related_name="assigned_tickets", verbose_name=_("owner"), db_index=False,
     )  # fmt: skip
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -173,6 +158,27 @@ class Ticket(models.Model):
     )
     resolution_breached_at = models.DateTimeField(_("resolution breached"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    # What service.sla keeps to work the deadlines out again, set-based, when the calendar or
+    # a policy changes: the policy chosen, the working time the clock was paused (waiting on
+    # the customer, or resolved before a reopening) and the moment the running pause began.
+    sla_policy = models.ForeignKey(
+        "SlaPolicy", on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets",
+        verbose_name=_("SLA policy"),
+    )  # fmt: skip
+    sla_paused = models.DurationField(_("SLA clock paused"), default=datetime.timedelta)
+    sla_paused_since = models.DateTimeField(_("SLA clock paused since"), null=True, blank=True)
+    # When each clock reaches 75 % of its target: the sweep warns then.
+    first_response_warn_at = models.DateTimeField(null=True, blank=True)
+    resolution_warn_at = models.DateTimeField(null=True, blank=True)
+    resolution_warned_at = models.DateTimeField(_("resolution SLA warning"), null=True, blank=True)
+    # The deadline of the clock that runs (first response until answered, then resolution):
+    # the agent's queue is sorted by it.
+    next_due = models.DateTimeField(_("next deadline"), null=True, blank=True)
+    # When the owner is reminded of the promise: a set working time before it breaks.
+    promise_remind_at = models.DateTimeField(null=True, blank=True)
+    # The earliest moment the sweep has something to do for the ticket (None: nothing), so
+    # that a sweep reads the few tickets due, not every open one (service.sla).
+    sla_check_at = models.DateTimeField(null=True, blank=True)
     proposal_branch = models.CharField(
         _("proposal branch"), max_length=12, choices=Branch.choices, blank=True
     )
@@ -188,27 +194,15 @@ class Ticket(models.Model):
         verbose_name_plural = _("tickets")
         indexes = [
             models.Index(fields=["status", "resolution_due"], name="ticket_status_due"),
-            models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
             models.Index(fields=["customer", "opened_at"], name="ticket_customer_opened"),
             # The service numbers read a period's tickets (service.numbers, review, rd).
             models.Index(fields=["opened_at"], name="ticket_opened"),
-            # The queue: every open ticket, or one owner's, in the order of NEXT_DUE, so
-            # that its first page is read from the index, not sorted from all open ones.
-            models.Index(
-                NEXT_DUE,
-                models.F("opened_at"),
-                models.F("id"),
-                name="ticket_open_next_due",
-                condition=OPEN,
-            ),
-            models.Index(
-                models.F("assignee"),
-                NEXT_DUE,
-                models.F("opened_at"),
-                models.F("id"),
-                name="ticket_owner_next_due",
-                condition=OPEN,
-            ),
+            # The agent's queue: their open (or nobody's) tickets by time to breach, and
+            # every open ticket by it; (assignee, status) is its prefix. Not partial
+            # indexes: SQLite cannot use one for a query whose statuses are bound parameters.
+            models.Index(fields=["assignee", "status", "next_due"], name="ticket_queue"),
+            models.Index(fields=["status", "next_due"], name="ticket_status_next_due"),
+            models.Index(fields=["sla_check_at"], name="ticket_sla_check"),
         ]
 
     def __str__(self) -> str:
@@ -220,7 +214,7 @@ class Ticket(models.Model):
 
     @property
     def next_deadline(self) -> datetime.datetime | None:
-        """Return the deadline that breaches next (NEXT_DUE's rule), or None."""
+        """Return the deadline that breaches next (what service.sla stores as next_due), or None."""
         if self.first_responded_at is None and self.first_response_due is not None:
             return self.first_response_due
         return self.resolution_due
@@ -451,3 +445,47 @@ class StandardAnswerUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.answer_id} on {self.ticket_id}"
+
+
+class SlaPolicy(models.Model):
+    """The targets for a priority and a customer value tier, in working time.
+
+    A ticket takes the policy of its priority and its customer's value tier (A/B/C from the
+    latest scoring run), else the policy of its priority for any tier (blank tier).
+    """
+
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices)
+    value_tier = models.CharField(
+        _("value tier"), max_length=1, blank=True, choices=[(t, t) for t in "ABC"],
+        help_text=_("Blank: customers of any tier without a policy of their own."),
+    )  # fmt: skip
+    first_response_minutes = models.PositiveIntegerField(
+        _("first response (working minutes)"),
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_TARGET_MINUTES)],
+    )
+    resolution_minutes = models.PositiveIntegerField(
+        _("resolution (working minutes)"),
+        help_text=_("A working day is 8 hours (480 minutes) on the default calendar."),
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_TARGET_MINUTES)],
+    )
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        ordering = ["priority", "value_tier"]
+        constraints = [
+            models.UniqueConstraint(fields=["priority", "value_tier"], name="sla_policy_unique")
+        ]
+
+    def __str__(self) -> str:
+        tier = self.value_tier or "*"
+        first, resolution = self.first_response_minutes, self.resolution_minutes
+        return f"{self.priority}/{tier}: {first} min / {resolution} min"
+
+    @property
+    def first_response(self) -> datetime.timedelta:
+        return datetime.timedelta(minutes=self.first_response_minutes)
+
+    @property
+    def resolution(self) -> datetime.timedelta:
+        return datetime.timedelta(minutes=self.resolution_minutes)

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,11 +34,10 @@ from engagement.models import Message, Purpose
 from engagement.services import Cause, send
 from insights.services import score_for
 from sales.models import Order, Product
-from service import routing, sla
+from service import promises, routing, sla
 from service.defaults import APOLOGY, NEW_OWNER
 from service.events import TicketEvent, announce
 from service.models import (
-    NEXT_DUE,
     OPEN_STATUSES,
     WEB_FORM,
     Branch,
@@ -126,6 +125,10 @@ def get_visible_ticket(user: User, pk: int) -> Ticket:
     return ticket
 
 
+# Nearest breach first: the deadline service.sla stores as next_due (none: last).
+NEAREST_BREACH = (F("next_due").asc(nulls_last=True), "opened_at", "pk")
+
+
 def queue(user: User, scope: str) -> QuerySet[Ticket]:
     """Return the open tickets the user may see, nearest breach first (no deadline last):
     the user's own ("mine"), nobody's ("unassigned") or every one ("all")."""
@@ -134,11 +137,7 @@ def queue(user: User, scope: str) -> QuerySet[Ticket]:
         tickets = tickets.filter(assignee=user)
     elif scope == "unassigned":
         tickets = tickets.filter(assignee__isnull=True)
-    return (
-        tickets.annotate(next_due=NEXT_DUE)
-        .select_related("customer", "assignee", "category")
-        .order_by("next_due", "opened_at", "pk")
-    )
+    return tickets.select_related("customer", "assignee", "category").order_by(*NEAREST_BREACH)
 
 
 # What the queue page shows of each ticket: the first page is read from the index and
@@ -557,19 +556,19 @@ def reassign(actor: User, ticket: Ticket, assignee: User, note: str) -> Ticket:
 @transaction.atomic
 def promise(actor: User, ticket: Ticket, promised_by: object, note: str) -> Ticket:
     """Record the resolution time promised to the customer (承诺时间); a new promise
-    replaces the one before, which service.sla then tracks afresh."""
+    replaces the one before, which service.sla then tracks afresh (service.promises has the
+    rules: open ticket, the service team, a future time within a year)."""
     now = _begin(actor, ticket, *OPEN_STATUSES)
     if not isinstance(promised_by, datetime.datetime):
         raise Invalid(_("Enter the promised date and time."), "promised_by")
     if timezone.is_naive(promised_by):
         promised_by = timezone.make_aware(promised_by)
-    if promised_by <= now:
-        raise Invalid(_("The promised time must be in the future."), "promised_by")
-    ticket.promised_by = promised_by
-    ticket.promise_reminded_at = None
-    ticket.promise_kept = None
-    ticket.save(update_fields=["promised_by", "promise_reminded_at", "promise_kept"])
-    _step(ticket, Action.PROMISED, actor, note, now)
+    try:
+        done = promises.promise(ticket, actor, promised_by, now)
+    except Invalid as error:
+        raise Invalid(error.message, "promised_by") from None
+    ticket.save(update_fields=done.fields)
+    _step(ticket, Action.PROMISED, actor, "\n".join(filter(None, (note, done.note))), now)
     announce(TicketEvent.PROMISED, actor, ticket, {"promised_by": promised_by.isoformat()})
     return ticket
 
@@ -640,9 +639,8 @@ def open_tickets_of(customer: Customer) -> list[Ticket]:
     """Return the customer's open tickets, nearest breach first."""
     return list(
         customer.tickets.filter(status__in=OPEN_STATUSES)
-        .annotate(next_due=NEXT_DUE)
         .select_related("assignee")
-        .order_by("next_due", "opened_at", "pk")
+        .order_by(*NEAREST_BREACH)
     )
 
 
@@ -655,9 +653,8 @@ def owned_open_tickets(user: User, limit: int) -> list[Ticket]:
     """Return the open tickets of the user's own customers, nearest breach first."""
     return list(
         Ticket.objects.filter(customer__owner=user, status__in=OPEN_STATUSES)
-        .annotate(next_due=NEXT_DUE)
         .select_related("customer")
-        .order_by("next_due", "opened_at", "pk")[:limit]
+        .order_by(*NEAREST_BREACH)[:limit]
     )
 
 

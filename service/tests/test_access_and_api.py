@@ -142,10 +142,9 @@ def test_the_open_list_is_sorted_by_time_to_breach(agent, rep, make_customer):
     late = open_complaint(agent, make_customer(rep))
     soon = open_complaint(agent, make_customer(rep))
     none = open_complaint(agent, make_customer(rep))
-    Ticket.objects.filter(pk=late.pk).update(
-        resolution_due=now + datetime.timedelta(days=2),
-        first_response_due=now + datetime.timedelta(hours=5),
-    )
-    Ticket.objects.filter(pk=soon.pk).update(first_response_due=now + datetime.timedelta(hours=1))
+    # The deadline that breaches next, as service.sla stores it; none sorts last.
+    Ticket.objects.filter(pk=late.pk).update(next_due=now + datetime.timedelta(hours=5))
+    Ticket.objects.filter(pk=soon.pk).update(next_due=now + datetime.timedelta(hours=1))
+    Ticket.objects.filter(pk=none.pk).update(next_due=None)
     items = client_for(agent).get(f"{TICKETS}?open=true").json()["items"]
     assert [item["id"] for item in items] == [soon.pk, late.pk, none.pk]

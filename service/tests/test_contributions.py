@@ -19,8 +19,10 @@ def test_the_owner_sees_open_tickets_on_today_overdue_first(agent, rep, other_re
     later = open_complaint(agent, customer, subject="Later one")
     open_complaint(agent, make_customer(other_rep), subject="Not mine")
     now = timezone.now()
-    Ticket.objects.filter(pk=overdue.pk).update(first_response_due=now - datetime.timedelta(days=2))
-    Ticket.objects.filter(pk=later.pk).update(first_response_due=now + datetime.timedelta(days=3))
+    # Both the deadline and the next one due, as service.sla keeps them together.
+    past, ahead = now - datetime.timedelta(days=2), now + datetime.timedelta(days=3)
+    Ticket.objects.filter(pk=overdue.pk).update(first_response_due=past, next_due=past)
+    Ticket.objects.filter(pk=later.pk).update(first_response_due=ahead, next_due=ahead)
     items = [item for item in today_items(rep, timezone.localdate()) if item.kind == "ticket"]
     assert [item.ref for item in items] == [f"ticket:{overdue.pk}", f"ticket:{later.pk}"]
     assert [item.priority for item in items] == [1, 3]

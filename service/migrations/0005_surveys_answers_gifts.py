@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('engagement', '0005_effect'),
-        ('service', '0005_numbers_product_issue'),
+        ('service', '0004_numbers_product_issue'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('customers', '0006_language_and_time_zone'),
         ('sales', '0006_order_limits_validators'),
-        ('service', '0004_tickets_queue_index'),
+        ('service', '0003_tickets_defaults'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
