@@ -81,8 +81,9 @@ def test_bulk_orders_earn_once_each_and_unpaid_ones_nothing(rep, make_customer, 
 
 
 def test_multipliers_tier_birthday_and_promotion(rep, make_customer, make_order):
-    MembershipTier.objects.create(code="gold", name="Gold", rank=2, min_spend=1000,
-                                  points_multiplier=Decimal("1.5"))  # fmt: skip
+    MembershipTier.objects.update_or_create(code="gold", defaults={
+        "name": "Gold", "rank": 3, "min_spend": 10000, "points_multiplier": Decimal("1.5"),
+    })  # fmt: skip
     customer = make_customer(rep, birthday=datetime.date(1990, 11, 20))
     member = member_for(customer.pk)
     member.tier = "gold"
