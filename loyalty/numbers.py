@@ -2,8 +2,8 @@
 
 Points liability is the outstanding points times LOYALTY_POINT_VALUE. Breakage (expired
 points / points earned) and the redemption rate (points redeemed / points earned) read the
-points ledger, and the referral share the referrals: until those are in this app the page
-shows "—" for them and says why (`ledger` and `referrals` below are None).
+visible members' points ledger over the twelve months; the referral share is of the visible
+customers created in them. A rate with nothing to divide by shows "—".
 """
 
 import datetime
@@ -13,16 +13,25 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from accounts.access import visible_owner_q
 from accounts.models import User
-from core.templatetags.core import count, money
+from core.templatetags.core import count, money, percent
+from customers.models import Customer
 from insights.charts import GRID, chart
-from loyalty.models import Member, MembershipTier, TierChange, TierChangeKind
+from loyalty.models import (
+    EntryKind,
+    Member,
+    MembershipTier,
+    PointsEntry,
+    TierChange,
+    TierChangeKind,
+)
+from loyalty.referrals import referral_share
 from loyalty.tiers import tier_label
 
 MONTHS = 12
@@ -49,8 +58,9 @@ class LoyaltyNumbers:
     movement: dict[str, list[int]]
     # (from tier, to tier, members) over the window's upgrades and downgrades.
     moves: list[tuple[str, str, int]]
-    ledger: dict[str, float] | None = None
-    referral_share: float | None = None
+    breakage: float | None
+    redemption_rate: float | None
+    referral_share: float | None
 
 
 def visible_members(user: User) -> Any:
@@ -88,12 +98,35 @@ def loyalty_numbers(user: User, day: datetime.date) -> LoyaltyNumbers:
         movement[kind][months.index(_as_date(month))] += n
     moves = changes.filter(kind__in=[TierChangeKind.UPGRADE, TierChangeKind.DOWNGRADE])
     pairs = moves.values_list("from_tier", "to_tier").annotate(n=Count("pk"))
+    flows = _ledger_flows(members, months[0], day)
+    share = referral_share(months[0], day, Customer.objects.filter(visible_owner_q(user)))
     return LoyaltyNumbers(
         members=int(totals["n"]), points=points, debt=int(totals["debt"] or 0),
         liability=(points * settings.LOYALTY_POINT_VALUE).quantize(Decimal("0.01")),
         distribution=distribution, months=months, movement=movement,
         moves=sorted(pairs.values_list("from_tier", "to_tier", "n")),
+        breakage=_ratio(flows["expired"], flows["earned"]),
+        redemption_rate=_ratio(flows["redeemed"], flows["earned"]),
+        referral_share=_ratio(share.referred, share.new),
     )  # fmt: skip
+
+
+def _ledger_flows(members: Any, first: datetime.date, last: datetime.date) -> dict[str, int]:
+    """Return the points earned (earnings and grants), expired and redeemed by the members
+    in the days first..last (expiries and redemptions are negative entries)."""
+    entries = PointsEntry.objects.filter(
+        member__in=members, created_at__date__gte=first, created_at__date__lte=last
+    )
+    sums = entries.aggregate(
+        earned=Sum("points", filter=Q(kind__in=[EntryKind.EARN, EntryKind.GRANT])),
+        expired=Sum("points", filter=Q(kind=EntryKind.EXPIRE)),
+        redeemed=Sum("points", filter=Q(kind=EntryKind.REDEEM)),
+    )
+    return {name: abs(int(value or 0)) for name, value in sums.items()}
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
 
 
 def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:
@@ -105,7 +138,6 @@ def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:
 
 def figures(numbers: LoyaltyNumbers) -> list[dict[str, str]]:
     """Return the key figures, each with its label, value and how it is worked out."""
-    pending = _("Shown once the points ledger is on this page.")
     return [
         {"id": "members", "label": _("Members"), "value": count(numbers.members),
          "formula": _("Customers with a member record.")},
@@ -116,13 +148,14 @@ def figures(numbers: LoyaltyNumbers) -> list[dict[str, str]]:
              "value": money(settings.LOYALTY_POINT_VALUE)}},
         {"id": "debt", "label": _("Points owed"), "value": count(numbers.debt),
          "formula": _("Points refunds took back that balances could not cover.")},
-        {"id": "breakage", "label": _("Breakage"), "value": "",
-         "formula": _("Expired points / points earned.") + " " + pending},
-        {"id": "redemption", "label": _("Redemption rate"), "value": "",
-         "formula": _("Points redeemed / points earned.") + " " + pending},
-        {"id": "referral", "label": _("Referral share"), "value": "",
-         "formula": _("New customers who came by referral / all new customers.") + " "
-         + _("Shown once referrals are recorded.")},
+        {"id": "breakage", "label": _("Breakage"), "value": percent(numbers.breakage),
+         "formula": _("Expired points / points earned, over the twelve months.")},
+        {"id": "redemption", "label": _("Redemption rate"),
+         "value": percent(numbers.redemption_rate),
+         "formula": _("Points redeemed / points earned, over the twelve months.")},
+        {"id": "referral", "label": _("Referral share"), "value": percent(numbers.referral_share),
+         "formula": _("New customers who came by referral / all new customers, over the twelve "
+                      "months.")},
     ]  # fmt: skip
 
 

@@ -423,10 +423,14 @@ def _local_days(field: str, start: datetime.date, end: datetime.date) -> Q:
     return Q(**{f"{field}__gte": low, f"{field}__lt": high})
 
 
-def referral_share(start: datetime.date, end: datetime.date) -> ReferralShare:
-    """Return how many customers were created in the local days start..end (merged
-    duplicates left out) and how many of those came by a referral that is not void."""
-    new = Customer.objects.filter(_local_days("created_at", start, end), merged_into__isnull=True)
+def referral_share(
+    start: datetime.date, end: datetime.date, among: QuerySet[Customer] | None = None
+) -> ReferralShare:
+    """Return how many customers (of `among`, default all) were created in the local days
+    start..end (merged duplicates left out) and how many of those came by a referral that
+    is not void."""
+    customers = Customer.objects.all() if among is None else among
+    new = customers.filter(_local_days("created_at", start, end), merged_into__isnull=True)
     referred = Referral.objects.filter(referred__in=new.values("pk")).exclude(
         status=ReferralStatus.VOID
     )

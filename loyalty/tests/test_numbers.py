@@ -78,3 +78,27 @@ def test_an_empty_programme_reads_as_empty(agent):
     client.force_login(agent)
     page = client.get("/loyalty/").content.decode()
     assert 'id="no-moves"' in page
+
+
+def test_breakage_redemption_and_referral_share_over_the_visible_members(
+    rep, other_rep, manager, make_customer
+):
+    from loyalty import referrals
+    from loyalty.models import EntryKind, PointsEntry
+
+    mine = Member.objects.create(customer=make_customer(rep))
+    far = Member.objects.create(customer=make_customer(other_rep))
+    for member, kind, points in (
+        (mine, EntryKind.EARN, 80), (mine, EntryKind.GRANT, 20), (mine, EntryKind.REDEEM, -30),
+        (mine, EntryKind.EXPIRE, -10), (far, EntryKind.EARN, 1000), (far, EntryKind.EXPIRE, -900),
+    ):  # fmt: skip
+        PointsEntry.objects.create(member=member, kind=kind, points=points)
+    referrer = mine.customer
+    referrals.attribute(None, make_customer(rep), referrals.code_for(referrer).code)
+    numbers = loyalty_numbers(manager, TODAY)
+    assert numbers.breakage == pytest.approx(10 / 100)
+    assert numbers.redemption_rate == pytest.approx(30 / 100)
+    # The manager's team has two new customers today, one of them referred.
+    assert numbers.referral_share == pytest.approx(1 / 2)
+    empty = loyalty_numbers(other_rep, TODAY - datetime.timedelta(days=400))
+    assert empty.redemption_rate is None
