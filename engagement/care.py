@@ -61,6 +61,7 @@ from engagement.models import (
     MessageTemplate,
     Purpose,
 )
+from engagement.recipients import Recipient
 from insights.services import in_tiers_filter
 from sales.services import first_purchase_days, returning_filter
 
@@ -404,9 +405,13 @@ def occasion_values(
     customer: Customer, code: str, years: int, language: str = ""
 ) -> dict[str, str]:
     """Return the occasion's placeholder values, in the language (default the customer's)."""
-    with translation.override(language or customer.language):
+    return greeting_values(code, years, language or customer.language, customer.owner)
+
+
+def greeting_values(code: str, years: int, language: str, owner: User) -> dict[str, str]:
+    """Return the occasion's placeholder values in the language, signed by the owner."""
+    with translation.override(language):
         name = occasion_name(code)
-    owner = customer.owner
     return {"occasion": name, "years": str(years), "owner": owner.get_full_name() or owner.username}
 
 
@@ -527,7 +532,10 @@ def send_seasonal(actor: User, day: datetime.date, tag_id: int | None, tier: str
 
 
 def greeting_request(
-    occasion: Occasion, customer: Customer, settings: CareOccasion, values: dict[str, str]
+    occasion: Occasion,
+    customer: Customer | Recipient,
+    settings: CareOccasion,
+    values: dict[str, str],
 ) -> services.SendRequest:
     """Return the bulk send request of the occasion's greeting to the customer, by the
     occasion's channel (a gift by post with its budget as cost)."""
