@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from accounts.models import User
 from core.actors import Actor, acting_as
+from core.memory import cyclic_gc_paused
 from engagement import cadence, care, today
 from engagement.models import CareOccasion
 from engagement.policy import AUTOMATIC_CHANNELS
@@ -31,7 +32,8 @@ from engagement.services import send_many_ids
 
 log = logging.getLogger(__name__)
 JOB = "morning-run"
-# Customers are loaded and their greetings sent this many at a time: bounded memory.
+# Customers are read and their greetings sent this many at a time, one transaction each:
+# bounded memory, and a quarter of the commits of the bulk send's default chunk.
 CHUNK = 20_000
 
 
@@ -91,19 +93,22 @@ def send_greetings(day: datetime.date) -> int:
     The customers are read as rows (recipients), and the messages are not read back: on a
     festival that is a million of each (docs/decisions.md).
     """
-    occasions = due_greetings(day)
-    settings = {o.code: o for o in CareOccasion.objects.all()}
-    values = _OccasionValues({user.pk: user for user in User.objects.all()})
-    for batch in _batches(occasions, CHUNK):
-        people = recipients([o.customer_id for o in batch])
-        requests = [
-            care.greeting_request(
-                occasion, people[occasion.customer_id], settings[occasion.code],
-                values(people[occasion.customer_id], occasion),
-            )
-            for occasion in batch
-        ]  # fmt: skip
-        send_many_ids(None, requests)
+    # A festival's million occasions, rows and requests form no cycles; the collector
+    # would walk them all again and again (half the step's time at 100,000 customers).
+    with cyclic_gc_paused(collect_after=True):
+        occasions = due_greetings(day)
+        settings = {o.code: o for o in CareOccasion.objects.all()}
+        values = _OccasionValues({user.pk: user for user in User.objects.all()})
+        for batch in _batches(occasions, CHUNK):
+            people = recipients([o.customer_id for o in batch])
+            requests = [
+                care.greeting_request(
+                    occasion, people[occasion.customer_id], settings[occasion.code],
+                    values(people[occasion.customer_id], occasion),
+                )
+                for occasion in batch
+            ]  # fmt: skip
+            send_many_ids(None, requests, chunk=CHUNK)
     return len(occasions)
 
 
