@@ -345,6 +345,9 @@ def _checked_requests(actor: User | None, requests: Sequence[SendRequest]) -> li
     """Refuse the batch if any request would be refused by `send`; return each one's
     subject and body to render."""
     templates: dict[tuple[str, str, str], MessageTemplate | None] = {}
+    # The text checked once per channel, template, text, language and occasion values
+    # named: a festival's million requests share a few.
+    checked: dict[tuple[Any, ...], tuple[str, str]] = {}
     may_send = _may_send(actor, [request.customer for request in requests])
     texts = []
     for index, request in enumerate(requests):
@@ -353,12 +356,15 @@ def _checked_requests(actor: User | None, requests: Sequence[SendRequest]) -> li
             if may_send is not None:
                 may_send(request.customer)
             language = request.customer.language
-            texts.append(
-                _checked_text(
+            occasion = request.occasion
+            text_key = (request.channel, request.template_code, request.text, language,
+                        tuple(occasion) if occasion else ())  # fmt: skip
+            if text_key not in checked:
+                checked[text_key] = _checked_text(
                     request.channel, request.template_code, request.text, language,
-                    request.occasion, templates,
-                )
-            )  # fmt: skip
+                    occasion, templates,
+                )  # fmt: skip
+            texts.append(checked[text_key])
         except DomainError as error:
             raise type(error)(error.message, f"requests[{index}].{error.field}") from None
     return texts
@@ -514,7 +520,9 @@ def _announce_rows(actor: User | None, rows: Sequence[tuple[Any, ...]], ids: Seq
     queued = [(pk, row) for pk, row in zip(ids, rows, strict=True) if row[STATUS] == Status.QUEUED]
     skipped = [(pk, row) for pk, row in zip(ids, rows, strict=True)
                if row[STATUS] == Status.SKIPPED]  # fmt: skip
-    times = [row[SCHEDULED_FOR].isoformat() for _pk, row in queued]
+    # A bulk send's messages go at a few moments (now, the ends of the quiet hours).
+    stamps = {at: at.isoformat() for at in {row[SCHEDULED_FOR] for _pk, row in queued}}
+    times = [stamps[row[SCHEDULED_FOR]] for _pk, row in queued]
     reasons = [row[SKIP_REASON] for _pk, row in skipped]
     for kind, batch, extra in (
         (MessageEvent.QUEUED, queued, {"scheduled_for": times}),
