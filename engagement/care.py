@@ -61,6 +61,7 @@ from engagement.models import (
     MessageTemplate,
     Purpose,
 )
+from engagement.recipients import Recipient
 from insights.services import in_tiers_filter
 from sales.services import first_purchase_days, returning_filter
 
@@ -197,10 +198,8 @@ def occasions_between(
     for code, day in festival_days(start, end):
         if code in enabled:
             found += [Occasion(pk, code, day) for pk in audiences.ids(enabled[code])]
-    if one_per_day:
-        found = _first_per_day(found)
     found.sort(key=lambda o: (o.date, o.customer_id, RANK_OF[o.code]))
-    return found
+    return _first_per_day(found) if one_per_day else found
 
 
 class _Audiences:
@@ -347,15 +346,16 @@ def _life_events(
     return found
 
 
-def _first_per_day(occasions: Iterable[Occasion]) -> list[Occasion]:
-    """Return one occasion per customer and day: the first in RANK."""
-    best: dict[tuple[int, datetime.date], Occasion] = {}
-    for occasion in occasions:
-        key = (occasion.customer_id, occasion.date)
-        kept = best.get(key)
-        if kept is None or RANK_OF[occasion.code] < RANK_OF[kept.code]:
-            best[key] = occasion
-    return list(best.values())
+def _first_per_day(ordered: Iterable[Occasion]) -> list[Occasion]:
+    """Return one occasion per customer and day, the first in RANK, from the occasions in
+    order of day, customer and rank (one pass, no dictionary of a festival's million)."""
+    kept: list[Occasion] = []
+    last: Occasion | None = None
+    for occasion in ordered:
+        if last is None or occasion.customer_id != last.customer_id or occasion.date != last.date:
+            kept.append(occasion)
+            last = occasion
+    return kept
 
 
 class PlannedGreeting(NamedTuple):
@@ -404,9 +404,13 @@ def occasion_values(
     customer: Customer, code: str, years: int, language: str = ""
 ) -> dict[str, str]:
     """Return the occasion's placeholder values, in the language (default the customer's)."""
-    with translation.override(language or customer.language):
+    return greeting_values(code, years, language or customer.language, customer.owner)
+
+
+def greeting_values(code: str, years: int, language: str, owner: User) -> dict[str, str]:
+    """Return the occasion's placeholder values in the language, signed by the owner."""
+    with translation.override(language):
         name = occasion_name(code)
-    owner = customer.owner
     return {"occasion": name, "years": str(years), "owner": owner.get_full_name() or owner.username}
 
 
@@ -527,7 +531,10 @@ def send_seasonal(actor: User, day: datetime.date, tag_id: int | None, tier: str
 
 
 def greeting_request(
-    occasion: Occasion, customer: Customer, settings: CareOccasion, values: dict[str, str]
+    occasion: Occasion,
+    customer: Customer | Recipient,
+    settings: CareOccasion,
+    values: dict[str, str],
 ) -> services.SendRequest:
     """Return the bulk send request of the occasion's greeting to the customer, by the
     occasion's channel (a gift by post with its budget as cost)."""

@@ -12,6 +12,7 @@ import functools
 from collections import defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from core.channels import Channel
 from core.chunks import rows_in
 from customers.models import Consent, Customer, Erasure
 from engagement.models import Message, Purpose, SkipReason, Status
+from engagement.recipients import Recipient
 from insights.models import CustomerScore, score_key
 from insights.services import latest_run
 
@@ -39,8 +41,10 @@ class Action(enum.StrEnum):
     SKIP = "skip"
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
+    """Send now, wait until the end of the quiet hours, or skip (and why). A tuple: a bulk
+    send makes one per message."""
+
     action: Action
     reason: str = ""
     until: datetime.datetime | None = None
@@ -48,6 +52,8 @@ class Decision:
 
 # Counts a customer's capped contacts within `days` either side of a moment.
 ContactCounter = Callable[[datetime.datetime, int], int]
+# Each rolling window of the caps: its length in days, its cap, the reason to skip.
+Windows = tuple[tuple[int, int, SkipReason], ...]
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,7 @@ class Caps:
     days_7: int
     days_30: int
 
-    def windows(self) -> tuple[tuple[int, int, SkipReason], ...]:
+    def windows(self) -> Windows:
         """Return each rolling window: its length in days, its cap, the reason to skip."""
         return (
             (7, self.days_7, SkipReason.CAP_7_DAYS),
@@ -108,29 +114,31 @@ def refusal(customer: Customer, channel: str) -> SkipReason | None:
     message waited applies to it too.
     """
     return _refused(
-        customer,
+        Recipient.of(customer).gone,
         lambda: Erasure.objects.filter(customer_id=customer.pk).exists(),
         lambda: not customer.may_contact(channel),
     )
 
 
 def _refused(
-    customer: Customer, erased: Callable[[], bool], opted_out: Callable[[], bool]
+    gone: bool, erased: Callable[[], bool], opted_out: Callable[[], bool]
 ) -> SkipReason | None:
-    """Return the refusal, asking the facts in the order that names the reason."""
+    """Return the refusal, asking the facts in the order that names the reason (`gone`:
+    archived or merged into another)."""
     if erased():
         return SkipReason.ERASED
-    if customer.archived_at is not None or customer.merged_into_id is not None:
+    if gone:
         return SkipReason.ARCHIVED
     if opted_out():
         return SkipReason.OPTED_OUT
     return None
 
 
-def quiet_until(customer: Customer, now: datetime.datetime) -> datetime.datetime | None:
-    """Return the end of the quiet hours if `now` falls inside them for the customer."""
+def quiet_until(time_zone: str, now: datetime.datetime) -> datetime.datetime | None:
+    """Return the end of the quiet hours if `now` falls inside them in the customer's time
+    zone (blank: the company's)."""
     return _quiet_until(
-        customer.time_zone or settings.CUSTOMER_TIME_ZONE,
+        time_zone or settings.CUSTOMER_TIME_ZONE,
         now,
         settings.QUIET_HOURS_START,
         settings.QUIET_HOURS_END,
@@ -175,31 +183,32 @@ def capped_contacts(customer: Customer, at: datetime.datetime, days: int) -> int
 def decide(customer: Customer, channel: str, purpose: str, now: datetime.datetime) -> Decision:
     """Return whether a message to the customer on the channel for the purpose goes now,
     waits for the end of the quiet hours, or is skipped (and why)."""
+    until = quiet_until(customer.time_zone, now) if channel in AUTOMATIC_CHANNELS else None
     return _decision(
-        refusal(customer, channel), customer, channel, purpose, now,
-        lambda: customer_caps(customer), lambda at, days: capped_contacts(customer, at, days),
+        refusal(customer, channel), until, purpose, now,
+        lambda: customer_caps(customer).windows(),
+        lambda at, days: capped_contacts(customer, at, days),
     )  # fmt: skip
 
 
 def _decision(
     refused: SkipReason | None,
-    customer: Customer,
-    channel: str,
+    until: datetime.datetime | None,
     purpose: str,
     now: datetime.datetime,
-    caps: Callable[[], Caps],
+    windows: Callable[[], Windows],
     contacts: ContactCounter,
 ) -> Decision:
-    """Return the decision from the refusal, the quiet hours and the caps (the one rule
+    """Return the decision from the refusal, the end of the quiet hours on the message's
+    channel (None: not inside them, or a person's channel) and the caps (the one rule
     behind `decide` and `Ledger.decide`)."""
     if refused is not None:
         return Decision(Action.SKIP, refused)
-    until = quiet_until(customer, now) if channel in AUTOMATIC_CHANNELS else None
     # In UTC: arithmetic on a datetime in the customer's zone is wall-clock arithmetic, and
     # a window across a change to or from summer time would be an hour short or long.
     at = (until or now).astimezone(datetime.UTC)
     if purpose in CAPPED_PURPOSES:
-        for days, cap, reason in caps().windows():
+        for days, cap, reason in windows():
             if contacts(at, days) >= cap:
                 return Decision(Action.SKIP, reason)
     if until is not None:
@@ -227,21 +236,33 @@ class Ledger:
             self.contacts[customer_id].append(at)
         for times in self.contacts.values():
             times.sort()
+        # Settings read once, not per message: each read goes through Django's lazy settings.
+        self.windows = {tier: tier_caps(tier).windows() for tier in {"", *self.tiers.values()}}
+        self.quiet: dict[tuple[str, datetime.datetime], datetime.datetime | None] = {}
 
     def decide(
-        self, customer: Customer, channel: str, purpose: str, now: datetime.datetime
+        self, customer: Recipient, channel: str, purpose: str, now: datetime.datetime
     ) -> Decision:
         """Return what `decide` would answer for this message, given the batch so far."""
         refused = _refused(
-            customer,
+            customer.gone,
             lambda: customer.pk in self.erased,
             lambda: (customer.pk, channel) in self.opted_out,
         )
+        until = (
+            self._quiet_until(customer.time_zone, now) if channel in AUTOMATIC_CHANNELS else None
+        )
         return _decision(
-            refused, customer, channel, purpose, now,
-            lambda: tier_caps(self.tiers.get(customer.pk, "")),
+            refused, until, purpose, now,
+            lambda: self.windows[self.tiers.get(customer.pk, "")],
             lambda at, days: self._count(customer.pk, at, days),
         )  # fmt: skip
+
+    def _quiet_until(self, time_zone: str, now: datetime.datetime) -> datetime.datetime | None:
+        """Return quiet_until, worked out once per time zone."""
+        if (time_zone, now) not in self.quiet:
+            self.quiet[time_zone, now] = quiet_until(time_zone, now)
+        return self.quiet[time_zone, now]
 
     def count(self, customer_id: int, purpose: str, at: datetime.datetime) -> None:
         """Note a contact the batch has planned (a message queued for `at`)."""
@@ -250,7 +271,9 @@ class Ledger:
 
     def _count(self, customer_id: int, at: datetime.datetime, days: int) -> int:
         """Return the contacts strictly within `days` either side of `at` (capped_contacts)."""
-        times = self.contacts.get(customer_id, [])
+        times = self.contacts.get(customer_id)
+        if not times:
+            return 0
         span = datetime.timedelta(days=days)
         return bisect.bisect_left(times, at + span) - bisect.bisect_right(times, at - span)
 

@@ -17,10 +17,9 @@ import functools
 import re
 import string
 from collections import defaultdict
-from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import phonenumbers
 from django.conf import settings
@@ -47,6 +46,7 @@ from customers.validators import normalize_mobile
 from engagement import policy
 from engagement.channels import Outbound, SendError, adapter_for
 from engagement.models import Message, MessageTemplate, Purpose, SkipReason, Status
+from engagement.recipients import Recipient
 from interactions.services import create_follow_up
 
 LEASE = datetime.timedelta(minutes=5)
@@ -72,7 +72,10 @@ MESSAGE_COLUMNS = (
     *KEY_FIELDS, "template", "subject", "text", "status", "skip_reason", "cost", "cause_kind",
     "cause_id", "created_by_id", "created_at", "scheduled_for",
 )  # fmt: skip
-STATUS, SCHEDULED_FOR = MESSAGE_COLUMNS.index("status"), MESSAGE_COLUMNS.index("scheduled_for")
+CUSTOMER, PURPOSE, CHANNEL, STATUS, SKIP_REASON, SCHEDULED_FOR = (
+    MESSAGE_COLUMNS.index(name)
+    for name in ("customer_id", "purpose", "channel", "status", "skip_reason", "scheduled_for")
+)
 SENDABLE_CHANNELS = policy.AUTOMATIC_CHANNELS | TASK_CHANNELS
 PURPOSES = frozenset(Purpose.values)
 
@@ -99,8 +102,7 @@ class MessageEvent:
     SKIPPED = "message.skipped"  # data: {"channel", "purpose", "reason"}
 
 
-@dataclass(frozen=True)
-class Cause:
+class Cause(NamedTuple):
     """What led to a message: a care occasion, a cadence, a campaign, a ticket, ..."""
 
     kind: str
@@ -115,7 +117,9 @@ def check_may_send(actor: User, customer: Customer) -> None:
         raise Forbidden(_("You may view this customer but not contact them."), "customer_id")
 
 
-def render(text: str, customer: Customer, occasion: Mapping[str, str] | None = None) -> str:
+def render(
+    text: str, customer: Customer | Recipient, occasion: Mapping[str, str] | None = None
+) -> str:
     """Return the text with its {placeholders} filled from the allow-listed customer fields
     and the occasion's values the caller passed (only names in OCCASION_FIELDS).
 
@@ -170,7 +174,7 @@ def placeholder_values(text: str, rendered: str) -> list[str]:
     return list(match.groups()) if match else []
 
 
-def _address(customer: Customer, channel: str) -> str:
+def _address(customer: Customer | Recipient, channel: str) -> str:
     """Return the customer's valid address on an automatic channel, or ""."""
     if channel == Channel.EMAIL:
         return customer.email if "@" in customer.email else ""
@@ -243,7 +247,8 @@ def send(
             customer, channel, purpose, template_code, text, cause, None, cost, occasion
         )
         decision = policy.decide(customer, channel, purpose, now)
-        row = _row(actor, customer, tuple(key.values()), request, subject, body, decision, now)
+        recipient = Recipient.of(customer)
+        row = _row(actor, recipient, tuple(key.values()), request, subject, body, decision, now)
         message = Message(**dict(zip(MESSAGE_COLUMNS, row, strict=True)))
         try:
             with transaction.atomic():
@@ -260,11 +265,15 @@ def send(
     return message
 
 
-@dataclass(frozen=True)
-class SendRequest:
-    """One message a bulk send is asked for: the arguments of `send`."""
+class SendRequest(NamedTuple):
+    """One message a bulk send is asked for: the arguments of `send` (a tuple: the morning
+    run asks for a million on a festival).
 
-    customer: Customer
+    The customer is an instance, or only the fields a send reads (a Recipient): the morning
+    run reads a festival's audience as rows.
+    """
+
+    customer: Customer | Recipient
     channel: str
     purpose: str
     template_code: str = ""
@@ -294,22 +303,52 @@ def send_many(
     whose key already has a message, stored or earlier in the batch, gets that message.
     Delivery is queued on commit as one task per chunk and sending time.
     """
-    now = now or timezone.now()
-    messages: list[Message] = []
-    # The messages form no cycles; the collector would walk them and the caller's
-    # customers again and again (a third of the time at 300,000).
+    ids: list[int] = []
+    built: dict[int, Message] = {}
+    for chunk_ids, rows in _send_chunks(actor, requests, now or timezone.now(), chunk):
+        ids += chunk_ids
+        built.update((pk, _built(row, pk)) for pk, row in rows.items())
+    stored = {m.pk: m for m in filter_in(Message.objects.all(), "pk", set(ids) - set(built))}
+    return [built.get(pk) or stored[pk] for pk in ids]
+
+
+def send_many_ids(
+    actor: User | None,
+    requests: Sequence[SendRequest],
+    *,
+    now: datetime.datetime | None = None,
+    chunk: int = SEND_CHUNK,
+) -> list[int]:
+    """Record many messages exactly as `send_many` does; return each request's message id,
+    in order, without building a Message for any (the morning run's festival greeting to a
+    million customers, docs/decisions.md)."""
+    ids: list[int] = []
+    for chunk_ids, _rows in _send_chunks(actor, requests, now or timezone.now(), chunk):
+        ids += chunk_ids
+    return ids
+
+
+def _send_chunks(
+    actor: User | None, requests: Sequence[SendRequest], now: datetime.datetime, chunk: int
+) -> Iterator[tuple[list[int], dict[int, tuple[Any, ...]]]]:
+    """Check every request, then send them a chunk per transaction; yield each chunk's
+    message ids and the rows of its new messages unchanged since the insert, by id."""
+    # The rows form no cycles; the collector would walk them and the caller's customers
+    # again and again (a third of the time at 300,000).
     with cyclic_gc_paused():
         texts = _checked_requests(actor, requests)
         for start in range(0, len(requests), chunk):
             end = start + chunk
-            messages += _send_chunk(actor, requests[start:end], texts[start:end], now)
-    return messages
+            yield _send_chunk(actor, requests[start:end], texts[start:end], now)
 
 
 def _checked_requests(actor: User | None, requests: Sequence[SendRequest]) -> list[tuple[str, str]]:
     """Refuse the batch if any request would be refused by `send`; return each one's
     subject and body to render."""
     templates: dict[tuple[str, str, str], MessageTemplate | None] = {}
+    # The text checked once per channel, template, text, language and occasion values
+    # named: a festival's million requests share a few.
+    checked: dict[tuple[Any, ...], tuple[str, str]] = {}
     may_send = _may_send(actor, [request.customer for request in requests])
     texts = []
     for index, request in enumerate(requests):
@@ -318,20 +357,23 @@ def _checked_requests(actor: User | None, requests: Sequence[SendRequest]) -> li
             if may_send is not None:
                 may_send(request.customer)
             language = request.customer.language
-            texts.append(
-                _checked_text(
+            occasion = request.occasion
+            text_key = (request.channel, request.template_code, request.text, language,
+                        tuple(occasion) if occasion else ())  # fmt: skip
+            if text_key not in checked:
+                checked[text_key] = _checked_text(
                     request.channel, request.template_code, request.text, language,
-                    request.occasion, templates,
-                )
-            )  # fmt: skip
+                    occasion, templates,
+                )  # fmt: skip
+            texts.append(checked[text_key])
         except DomainError as error:
             raise type(error)(error.message, f"requests[{index}].{error.field}") from None
     return texts
 
 
 def _may_send(
-    actor: User | None, customers: Sequence[Customer]
-) -> Callable[[Customer], None] | None:
+    actor: User | None, customers: Sequence[Customer | Recipient]
+) -> Callable[[Customer | Recipient], None] | None:
     """Return the access rule of `check_may_send` for these customers, read in a few
     queries (None for a system job, which may send to anyone)."""
     if actor is None:
@@ -344,7 +386,7 @@ def _may_send(
     owners = {customer.owner_id for customer in customers}
     may_contact = {owner: can_log_interaction(actor, owner) for owner in owners}
 
-    def check(customer: Customer) -> None:
+    def check(customer: Customer | Recipient) -> None:
         if customer.pk not in visible_ids:
             raise NotFound(_("No such customer."), "customer_id")
         if not may_contact[customer.owner_id]:
@@ -358,48 +400,49 @@ def _send_chunk(
     requests: Sequence[SendRequest],
     texts: Sequence[tuple[str, str]],
     now: datetime.datetime,
-) -> list[Message]:
+) -> tuple[list[int], dict[int, tuple[Any, ...]]]:
     """Decide, record and announce one chunk of a bulk send in one transaction; return
-    each request's message."""
+    each request's message id and the rows of the new messages unchanged since, by id."""
     today = timezone.localdate(now)
     keys = [
         (r.customer.pk, r.purpose, r.occasion_date or today, r.channel) for r in requests
     ]  # fmt: skip
     with transaction.atomic():
-        customers = {request.customer.pk: request.customer for request in requests}
-        _lock_customers(customers)
-        known: dict[tuple[Any, ...], Message | int] = dict(
-            _stored_messages(customers, {key[2] for key in keys})
-        )
+        _lock_customers({key[0] for key in keys})
+        stored = _stored_message_ids({key[0] for key in keys}, {key[2] for key in keys})
         # The policy's facts only for customers with something new to decide: a second
         # run of the same batch finds every key and reads nothing else.
-        ledger = policy.Ledger({key[0] for key in keys if key not in known}, now)
+        ledger = policy.Ledger({key[0] for key in keys if key not in stored}, now)
+        planned: set[tuple[Any, ...]] = set()
         rows: list[tuple[Any, ...]] = []
         for request, key, (subject, body) in zip(requests, keys, texts, strict=True):
-            if key in known:
+            if key in stored or key in planned:
                 continue
-            customer = request.customer
+            customer = _recipient(request.customer)
             decision = ledger.decide(customer, request.channel, request.purpose, now)
             row = _row(actor, customer, key, request, subject, body, decision, now)
             if row[STATUS] == Status.QUEUED:
                 ledger.count(customer.pk, request.purpose, row[SCHEDULED_FOR])
-            known[key] = len(rows)
+            planned.add(key)
             rows.append(row)
-        new = _insert_messages(rows)
-        _announce_many(actor, new)
-        queued = [message for message in new if message.status == Status.QUEUED]
-        for message in queued:
-            if message.channel in TASK_CHANNELS:
-                _hand_to_owner(actor, customers[message.customer_id], message)
-        automatic = [message for message in queued if message.channel not in TASK_CHANNELS]
+        new_ids = _insert_messages(rows)
+        _announce_rows(actor, rows, new_ids)
+        queued = [(pk, row) for pk, row in zip(new_ids, rows, strict=True)
+                  if row[STATUS] == Status.QUEUED]  # fmt: skip
+        tasks = [(pk, row) for pk, row in queued if row[CHANNEL] in TASK_CHANNELS]
+        _hand_tasks_to_owners(actor, requests, tasks)
+        automatic = [(pk, row[SCHEDULED_FOR]) for pk, row in queued
+                     if row[CHANNEL] not in TASK_CHANNELS]  # fmt: skip
         if automatic:
             transaction.on_commit(lambda: _queue_many(automatic))
-    return [_message(known[key], new) for key in keys]
+    ids = {**stored, **{row[:KEY_LENGTH]: pk for pk, row in zip(new_ids, rows, strict=True)}}
+    handed = {pk for pk, _row in tasks}
+    unchanged = {pk: row for pk, row in zip(new_ids, rows, strict=True) if pk not in handed}
+    return [ids[key] for key in keys], unchanged
 
 
-def _message(found: Message | int, new: Sequence[Message]) -> Message:
-    """Return a stored message, or the new one at this index."""
-    return new[found] if isinstance(found, int) else found
+def _recipient(customer: Customer | Recipient) -> Recipient:
+    return customer if isinstance(customer, Recipient) else Recipient.of(customer)
 
 
 def _lock_customers(ids: Collection[int]) -> None:
@@ -411,40 +454,37 @@ def _lock_customers(ids: Collection[int]) -> None:
                  .values_list("pk", flat=True))  # fmt: skip
 
 
-def _stored_messages(
+def _stored_message_ids(
     customer_ids: Collection[int], dates: Collection[datetime.date]
-) -> dict[tuple[Any, ...], Message]:
-    """Return the customers' messages for occasions between the dates, by idempotency key.
+) -> dict[tuple[Any, ...], int]:
+    """Return the ids of the customers' messages for occasions between the dates, by
+    idempotency key.
 
-    The keys are looked for with a plain cursor (core.chunks.rows_in): the ORM's IN look-up
-    prepares each id in Python, which cost more than the query itself.
+    A plain cursor (core.chunks.rows_in): the ORM's IN look-up prepares each id in Python,
+    which cost more than the query itself.
     """
     table = connection.ops.quote_name(Message._meta.db_table)
+    # The key's columns are named as its fields.
+    key_columns = ", ".join(map(connection.ops.quote_name, KEY_FIELDS))
     sql = (
-        f"SELECT id FROM {table} WHERE occasion_date >= %s AND occasion_date <= %s"
-        " AND customer_id IN ({})"
+        f"SELECT {key_columns}, id FROM {table} WHERE occasion_date >= %s"
+        " AND occasion_date <= %s AND customer_id IN ({})"
     )
     between = [connection.ops.adapt_datefield_value(day) for day in (min(dates), max(dates))]
-    ids = [pk for (pk,) in rows_in(sql, [(pk,) for pk in sorted(customer_ids)], before=between)]
-    return {
-        (message.customer_id, message.purpose, message.occasion_date, message.channel): message
-        for message in filter_in(Message.objects.all(), "pk", ids)
-    }
+    rows = rows_in(sql, [(pk,) for pk in sorted(customer_ids)], before=between)
+    return {tuple(key): pk for *key, pk in rows}
 
 
-def _insert_messages(rows: Sequence[tuple[Any, ...]]) -> list[Message]:
-    """Insert the messages (rows in MESSAGE_COLUMNS order) many per statement; return them
-    with their ids.
+def _insert_messages(rows: Sequence[tuple[Any, ...]]) -> list[int]:
+    """Insert the messages (rows in MESSAGE_COLUMNS order) many per statement; return their
+    ids, in order.
 
     Ids are read back by key from the rows above the largest id before the insert (ids
     only grow): INSERT ... RETURNING costs SQLite several times more (docs/performance.md).
-    The instances are built from their values (Model.from_db) after the insert: building
-    each with keyword arguments cost a quarter of the bulk send's time.
     """
     if not rows:
         return []
     table = connection.ops.quote_name(Message._meta.db_table)
-    # The key's columns are named as its fields.
     key_columns = ", ".join(map(connection.ops.quote_name, KEY_FIELDS))
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT MAX(id) FROM {table}")
@@ -452,49 +492,78 @@ def _insert_messages(rows: Sequence[tuple[Any, ...]]) -> list[Message]:
         insert_columns(Message, MESSAGE_COLUMNS, list(zip(*rows, strict=True)))
         cursor.execute(f"SELECT {key_columns}, id FROM {table} WHERE id > %s", [last_id])
         ids = {tuple(key): pk for *key, pk in cursor.fetchall()}
+    return [ids[row[:KEY_LENGTH]] for row in rows]
+
+
+@functools.cache
+def _message_fields() -> tuple[list[str], list[Any], list[int]]:
+    """Return the message's field names, their defaults and where each is in MESSAGE_COLUMNS
+    (-1: not there, the default applies)."""
     fields = Message._meta.concrete_fields
     names = [field.attname for field in fields]
-    # Each field's value: the row's column, or the field's default; the id comes first.
-    defaults = [field.get_default() for field in fields]
     at = [MESSAGE_COLUMNS.index(name) if name in MESSAGE_COLUMNS else -1 for name in names]
-    db = Message.objects.db
-    messages = []
-    for row in rows:
-        values = [row[i] if i >= 0 else default for i, default in zip(at, defaults, strict=True)]
-        values[0] = ids[row[:KEY_LENGTH]]
-        messages.append(Message.from_db(db, names, values))
-    return messages
+    return names, [field.get_default() for field in fields], at
 
 
-def _announce_many(actor: User | None, messages: Sequence[Message]) -> None:
-    """Emit the events of new messages, one outbox row per kind (as `_announce` each)."""
+def _built(row: tuple[Any, ...], pk: int) -> Message:
+    """Return the new message with its id, built from its values (Model.from_db): building
+    each with keyword arguments cost a quarter of the bulk send's time."""
+    names, defaults, at = _message_fields()
+    values = [row[i] if i >= 0 else default for i, default in zip(at, defaults, strict=True)]
+    values[0] = pk
+    return Message.from_db(Message.objects.db, names, values)
+
+
+def _announce_rows(actor: User | None, rows: Sequence[tuple[Any, ...]], ids: Sequence[int]) -> None:
+    """Emit the events of new messages (rows in MESSAGE_COLUMNS order, and their ids), one
+    outbox row per kind (as `_announce` each)."""
     who = actor_for(actor)
-    queued = [message for message in messages if message.status == Status.QUEUED]
-    skipped = [message for message in messages if message.status == Status.SKIPPED]
-    times = [message.scheduled_for.isoformat() for message in queued]
-    reasons = [message.skip_reason for message in skipped]
+    queued = [(pk, row) for pk, row in zip(ids, rows, strict=True) if row[STATUS] == Status.QUEUED]
+    skipped = [(pk, row) for pk, row in zip(ids, rows, strict=True)
+               if row[STATUS] == Status.SKIPPED]  # fmt: skip
+    # A bulk send's messages go at a few moments (now, the ends of the quiet hours).
+    stamps = {at: at.isoformat() for at in {row[SCHEDULED_FOR] for _pk, row in queued}}
+    times = [stamps[row[SCHEDULED_FOR]] for _pk, row in queued]
+    reasons = [row[SKIP_REASON] for _pk, row in skipped]
     for kind, batch, extra in (
         (MessageEvent.QUEUED, queued, {"scheduled_for": times}),
         (MessageEvent.SKIPPED, skipped, {"reason": reasons}),
     ):
         data = {
-            "channel": [message.channel for message in batch],
-            "purpose": [message.purpose for message in batch],
+            "channel": [row[CHANNEL] for _pk, row in batch],
+            "purpose": [row[PURPOSE] for _pk, row in batch],
             **extra,
         }
-        ids = [message.pk for message in batch]
-        emit_columns(who, kind, [message.customer_id for message in batch], ids, data)
+        emit_columns(who, kind, [row[CUSTOMER] for _pk, row in batch],
+                     [pk for pk, _row in batch], data)  # fmt: skip
 
 
-def _queue_many(messages: Sequence[Message]) -> None:
+def _hand_tasks_to_owners(
+    actor: User | None,
+    requests: Sequence[SendRequest],
+    tasks: Sequence[tuple[int, tuple[Any, ...]]],
+) -> None:
+    """Make each queued task (a call, a visit, WeChat, a gift) a follow-up for the owner;
+    the customers a caller gave as rows are read as instances here, for these only."""
+    if not tasks:
+        return
+    given = {r.customer.pk: r.customer for r in requests if isinstance(r.customer, Customer)}
+    missing = {row[CUSTOMER] for _pk, row in tasks} - set(given)
+    customers = {**Customer.objects.select_related("owner").in_bulk(missing), **given}
+    for pk, row in tasks:
+        _hand_to_owner(actor, customers[row[CUSTOMER]], _built(row, pk))
+
+
+def _queue_many(messages: Sequence[tuple[int, datetime.datetime]]) -> None:
     """Queue one delivery task per sending time (now, or the end of a time zone's quiet
-    hours) for these messages: a task per message cost the queue's store a write each."""
+    hours) for these messages (id, time): a task per message cost the queue's store a
+    write each."""
     # Imported here: engagement.tasks imports this module to run deliver.
     from engagement.tasks import deliver_messages
 
     by_time: dict[datetime.datetime, list[int]] = defaultdict(list)
-    for message in messages:
-        by_time[message.scheduled_for].append(message.pk)
+    for pk, at in messages:
+        by_time[at].append(pk)
     for at, ids in sorted(by_time.items()):
         deliver_messages.schedule((ids,), eta=at)
 
@@ -530,7 +599,7 @@ def _checked_text(
 
 def _row(
     actor: User | None,
-    customer: Customer,
+    customer: Recipient,
     key: tuple[Any, ...],
     request: "SendRequest",
     subject: str,

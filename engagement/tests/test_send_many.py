@@ -14,6 +14,7 @@ from core.models import OutboxEvent
 from customers.services import set_consent
 from engagement import services
 from engagement.models import Message, MessageTemplate, Purpose, SkipReason, Status
+from engagement.recipients import Recipient, recipients
 from engagement.services import SendRequest
 from engagement.tests.conftest import DAYTIME
 from engagement.tests.test_send import BAD_INPUT
@@ -308,3 +309,26 @@ def test_an_occasion_placeholder_without_its_value_is_refused(rep, make_customer
         )
     assert error.value.field == "requests[0].text" and "{occasion}" in error.value.message
     assert not Message.objects.exists()
+
+
+def test_a_customer_read_as_a_row_is_the_instance_s_recipient(rep, make_customer):
+    plain = make_customer(rep, name="Li Na", email="li@example.com", time_zone="Europe/Berlin")
+    archived = make_customer(rep, company="Acme", city="Suzhou")
+    archived.archived_at = DAYTIME
+    archived.save()
+    merged = make_customer(rep)
+    merged.merged_into = plain
+    merged.save()
+    rows = recipients([plain.pk, archived.pk, merged.pk, plain.pk])
+    assert rows == {c.pk: Recipient.of(c) for c in (plain, archived, merged)}
+    assert [rows[c.pk].gone for c in (plain, archived, merged)] == [False, True, True]
+
+
+def test_greetings_sent_as_rows_hand_a_person_s_task_to_the_owner(rep, make_customer):
+    customer = make_customer(rep, name="Li Na")
+    request = _request(recipients([customer.pk])[customer.pk], channel=Channel.PHONE)
+    (pk,) = services.send_many_ids(None, [request], now=DAYTIME)
+    message = Message.objects.get(pk=pk)
+    assert (message.status, message.text) == (Status.SENT, "Hello Li Na")
+    assert FollowUp.objects.filter(customer=customer, assignee=rep, done_at=None).exists()
+    assert services.send_many_ids(None, [request], now=DAYTIME) == [pk]  # again: no second
