@@ -114,6 +114,8 @@ def _score_and_store(run: ScoreRun, as_of: datetime.date, settings_used: dict[st
         previous_risk = _previous_risk(ScoreRun.objects.latest_good(), scored.summary.customer_id)
     with watch.stage("teams"):
         teams = _teams_of(scored.summary.customer_id)
+    with watch.stage("reason_facts"):
+        warnings.prepare_reasons()
     with transaction.atomic():
         aside = compute_aside(
             _flag_and_summarise, scored, previous_risk, teams, as_of, settings_used

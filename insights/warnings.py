@@ -54,6 +54,47 @@ class WarningReason(Protocol):
         ...
 
 
+class DatabaseReason:
+    """A reason whose facts live in the database (another app's records).
+
+    Reasons are flagged in a forked child that shares the parent's database connection, so
+    `flag` must not query: `load` reads the facts in the parent before the fork, as
+    {customer id: the parameters its sentence needs}, and `flag` only looks them up.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        load: Callable[[], dict[int, dict[str, Any]]],
+        describer: Callable[[dict[str, Any]], str],
+    ) -> None:
+        self.code = code
+        self._load = load
+        self._describer = describer
+        self._facts: dict[int, dict[str, Any]] = {}
+
+    def prepare(self) -> None:
+        """Read the facts (in the parent, before the fork)."""
+        self._facts = self._load()
+
+    def flag(self, base: ScoredBase, /) -> Flags:
+        if not self._facts:
+            return {}
+        wanted = np.fromiter(self._facts, dtype=np.int64)
+        hits = np.flatnonzero(np.isin(base.customer_id, wanted))
+        return {index: self._facts[int(base.customer_id[index])] for index in hits.tolist()}
+
+    def describe(self, params: dict[str, Any], /) -> str:
+        return self._describer(params)
+
+
+def prepare_reasons() -> None:
+    """Let the reasons that read the database read it now, before they flag in a child."""
+    for reason in warning_reasons:
+        if isinstance(reason, DatabaseReason):
+            reason.prepare()
+
+
 @dataclass(frozen=True)
 class RuleReason:
     """A warning reason made of two plain functions."""

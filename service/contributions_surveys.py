@@ -4,7 +4,7 @@ and erasure. Called from ServiceConfig.ready()."""
 
 from core.events import subscribe
 from customers import extensions
-from insights.warnings import register_rule
+from insights.warnings import DatabaseReason, register_reason
 from service import surveys
 
 
@@ -12,8 +12,11 @@ def register() -> None:
     """Subscribe the survey to closed tickets, add the low-satisfaction warning reason and
     the surveys to a person's data export and erasure."""
     subscribe(surveys.TICKET_CLOSED, "service.send_survey", surveys.on_ticket_closed)
-    register_rule(
-        "low_satisfaction", surveys.low_satisfaction, surveys.describe_low_satisfaction, order=40
+    register_reason(
+        DatabaseReason(
+            "low_satisfaction", surveys.low_satisfaction, surveys.describe_low_satisfaction
+        ),
+        order=40,
     )
     extensions.personal_data_sources.register("surveys", surveys.personal_data, order=60)
     extensions.erasure_participants.register("surveys", surveys.erase_comments, order=60)

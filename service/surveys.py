@@ -19,7 +19,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
@@ -40,7 +39,6 @@ from customers.models import Customer
 from engagement import services as engagement
 from engagement.models import Purpose
 from engagement.models import Status as MessageStatus
-from insights.warnings import ScoredBase
 from interactions.services import create_follow_up
 from service.models import Status, Step, Survey, Ticket
 
@@ -328,8 +326,9 @@ def _latest_answers(surveys: QuerySet[Survey]) -> dict[int, tuple[int, int, int]
 # The churn-warning reason (insights.warnings) ------------------------------------------
 
 
-def low_satisfaction(base: ScoredBase) -> dict[int, dict[str, Any]]:
-    """Flag customers whose latest answer in the last SURVEY_WARNING_DAYS was a low score.
+def low_satisfaction() -> dict[int, dict[str, Any]]:
+    """Return the customers whose latest answer in the last SURVEY_WARNING_DAYS was a low
+    score, {customer id: the warning's parameters} (read before scoring flags reasons).
 
     Counted back from now, not from the run's as-of date: answers are not back-dated, and a
     run for a past date asks what is known today.
@@ -337,24 +336,20 @@ def low_satisfaction(base: ScoredBase) -> dict[int, dict[str, Any]]:
     since = timezone.now() - datetime.timedelta(days=settings.SURVEY_WARNING_DAYS)
     latest = _latest_answers(Survey.objects.filter(answered_at__gte=since))
     low = {key: value for key, value in latest.items() if is_low(value[0], value[1])}
-    if not low:
-        return {}
-    hits = np.flatnonzero(np.isin(base.customer_id, np.fromiter(low, dtype=np.int64)))
-    flagged = {index: low[int(base.customer_id[index])] for index in hits.tolist()}
     details = {
         survey.pk: survey
         for survey in filter_in(
             Survey.objects.select_related("ticket").only("answered_at", "ticket__number"),
-            "pk", (pk for _csat, _nps, pk in flagged.values()),
+            "pk", (pk for _csat, _nps, pk in low.values()),
         )
     }  # fmt: skip
-    flags = {}
-    for index, (csat, nps, pk) in flagged.items():
+    facts = {}
+    for customer_id, (csat, nps, pk) in low.items():
         survey = details[pk]
         assert survey.answered_at is not None  # by the filter
         day = timezone.localdate(survey.answered_at).isoformat()
-        flags[index] = {"csat": csat, "nps": nps, "ticket": survey.ticket.number, "on": day}
-    return flags
+        facts[customer_id] = {"csat": csat, "nps": nps, "ticket": survey.ticket.number, "on": day}
+    return facts
 
 
 def describe_low_satisfaction(params: dict[str, Any]) -> str:
