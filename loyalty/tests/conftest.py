@@ -13,3 +13,10 @@ def loyalty_defaults(db: Any) -> None:
     from loyalty.models import DiscountRule, MembershipTier
 
     seed_defaults(MembershipTier, DiscountRule)
+
+
+@pytest.fixture(autouse=True)
+def yuan(settings: Any) -> None:
+    """Loyalty's figures are written in yuan here, whatever CURRENCY the shell exports
+    (`make` exports USD for the CDNOW demo)."""
+    settings.CURRENCY = "CNY"

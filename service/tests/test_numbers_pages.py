@@ -13,6 +13,13 @@ from service.tests.numbers_data import Fortnight, build
 FIGURES = "/service/figures/?start=2026-03-02&end=2026-03-15&group={group}"
 
 
+@pytest.fixture(autouse=True)
+def yuan(settings):
+    """The figures are written in yuan here, whatever CURRENCY the shell exports (`make`
+    exports USD for the CDNOW demo)."""
+    settings.CURRENCY = "CNY"
+
+
 @pytest.fixture
 def fortnight(rep: Any, other_rep: Any, make_customer: Any, make_order: Any) -> Fortnight:
     return build(rep, other_rep, make_customer, make_order)
