@@ -97,8 +97,14 @@ def check_message(channel: str, template_code: str, text: str) -> None:
         raise Invalid(_("Enter the message text or choose a template."), "text")
 
 
+# Seeds fit the database's signed 32-bit integer (PostgreSQL's integer column).
+MAX_SEED = 2**31 - 1
+
+
 def _new_seed() -> int:
-    return int.from_bytes(hashlib.sha256(str(timezone.now().timestamp()).encode()).digest()[:4])
+    """Return a fresh seed for a campaign's draw, from the moment it was created."""
+    digest = hashlib.sha256(str(timezone.now().timestamp()).encode()).digest()
+    return int.from_bytes(digest[:4]) & MAX_SEED
 
 
 def approval_size() -> int:

@@ -153,3 +153,9 @@ def test_the_send_day_is_the_idempotency_day(
     chosen = campaign(manager, segment(manager), holdout_percent=1)
     send_now(manager, chosen)
     assert set(Message.objects.values_list("occasion_date", flat=True)) == {SEND_ON}
+
+
+def test_a_new_campaigns_seed_fits_the_database(manager: User) -> None:
+    for _ in range(50):
+        created = campaign(manager, segment(manager), seed=None)
+        assert 0 <= created.seed <= campaigns.MAX_SEED
